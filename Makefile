@@ -1,0 +1,53 @@
+# Plateforme PTCE — everyday commands. `make run` and `make test` are all a newcomer needs.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup install test test-postgres lint format worker serve-prod backup restore bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml requirements.lock
+	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+## Set up the database: migrate, official geography, demo data (safe to re-run).
+setup: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py import_cog
+	$(PY) manage.py load_demo
+
+## Set everything up and serve on http://127.0.0.1:8000 with a background worker.
+run: setup
+	$(PY) scripts/dev_server.py $(HOST):$(PORT)
+
+## The whole test suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL).
+test: install
+	PTCE_TESTING=1 $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Background worker (e-mails, PDF, imports) and scheduler of periodic jobs.
+worker: install
+	$(PY) scripts/worker.py
+
+## Production-style server (set DJANGO_ENV=production and its variables first).
+serve-prod: install
+	$(PY) manage.py collectstatic --noinput
+	$(BIN)/gunicorn ptce.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,15 @@
+"""Background tasks of the socle (run by ``manage.py db_worker``)."""
+
+from django_tasks import task
+
+from core import outbox
+
+
+@task()
+def send_outbound_email(email_id: int) -> str:
+    return outbox.send_email_now(email_id)
+
+
+@task()
+def send_due_emails() -> int:
+    return outbox.send_due_emails()

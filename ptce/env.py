@@ -1,0 +1,62 @@
+"""Small helpers to read settings from the environment."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "oui"}
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+SUPPORTED_ENGINES = {
+    "django.db.backends.sqlite3",
+    "django.db.backends.postgresql",
+}
+
+
+def database_from_url(url: str, base_dir: Path) -> dict:
+    """Return Django's DATABASES entry for ``url`` (SQLite file in ``var/`` when empty).
+
+    Raises ValueError with a one-line French explanation when the URL is unusable.
+    """
+    if not url:
+        (base_dir / "var").mkdir(exist_ok=True)
+        url = f"sqlite:///{base_dir / 'var' / 'ptce.sqlite3'}"
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except Exception as error:  # dj-database-url raises several kinds of errors
+        raise ValueError(
+            f"DATABASE_URL invalide ({error}). Exemples : "
+            "sqlite:///var/ptce.sqlite3 ou postgres://utilisateur@127.0.0.1:5432/ptce"
+        ) from None
+    if config.get("ENGINE") not in SUPPORTED_ENGINES:
+        raise ValueError(
+            f"DATABASE_URL désigne un moteur non pris en charge ({config.get('ENGINE')}) : "
+            "utilisez sqlite:// ou postgres://."
+        )
+    if config["ENGINE"].endswith("sqlite3"):
+        config["CONN_MAX_AGE"] = 0
+        config["CONN_HEALTH_CHECKS"] = False
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    else:
+        config.setdefault("OPTIONS", {})
+        config["OPTIONS"].setdefault("connect_timeout", 5)
+        if not config.get("NAME"):
+            raise ValueError("DATABASE_URL PostgreSQL sans nom de base (…/nom_de_la_base).")
+    return config

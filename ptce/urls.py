@@ -8,5 +8,13 @@ urlpatterns = [
     path("", include("core.urls")),
     path("compte/", include("accounts.urls")),
     path("territoires/", include("territories.urls")),
+    # Each app declares its own French paths (e.g. "appels/", "api/v1/…") in its urls.py.
+    path("", include("registry.urls")),
+    path("", include("calls.urls")),
+    path("", include("applications.urls")),
+    path("", include("reviews.urls")),
+    path("", include("laureates.urls")),
+    path("", include("directory.urls")),
+    path("", include("events.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,288 @@
+"""Calls for applications (AMI / AAP), their rounds, evaluation grid and required attachments."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+
+class Phase(models.TextChoices):
+    EMERGENCE = "emergence", "Phase 1 « PTCE émergents » (label)"
+    FUNDING = "funding", "Phase 2 « financement »"
+
+
+class Instrument(models.TextChoices):
+    AMI = "ami", "Appel à manifestation d’intérêt"
+    AAP = "aap", "Appel à projets"
+
+
+class PublicationState(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    PUBLISHED = "published", "Publié"
+    ARCHIVED = "archived", "Archivé"
+
+
+class PriorityTerritory(models.TextChoices):
+    RURAL = "rural", "Territoires ruraux"
+    QPV = "qpv", "Quartiers prioritaires de la politique de la ville"
+    OVERSEAS = "overseas", "Outre-mer"
+
+
+class CallQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(publication_state=PublicationState.PUBLISHED)
+
+    def open_at(self, when=None):
+        """Published calls accepting files at ``when``: permanent ones with a future round,
+        dated ones between their opening and closing date-times."""
+        when = when or timezone.now()
+        return (
+            self.published()
+            .filter(models.Q(opens_at__isnull=True) | models.Q(opens_at__lte=when))
+            .filter(
+                models.Q(is_permanent=True, rounds__cut_off_at__gt=when)
+                | models.Q(is_permanent=False, closes_at__gt=when)
+            )
+            .distinct()
+        )
+
+
+class Call(models.Model):
+    title = models.CharField("intitulé", max_length=255)
+    slug = models.SlugField("adresse courte", max_length=100, unique=True)
+    instrument = models.CharField("instrument", max_length=3, choices=Instrument)
+    year = models.PositiveSmallIntegerField("année")
+    summary = models.CharField("résumé", max_length=500, blank=True)
+    description = models.TextField("description", blank=True)
+    legal_basis = models.TextField("base juridique", blank=True)
+    has_emergence_phase = models.BooleanField("phase 1 (label émergent)", default=True)
+    has_funding_phase = models.BooleanField("phase 2 (financement)", default=False)
+    is_permanent = models.BooleanField(
+        "appel permanent", default=False, help_text="Ouvert toute l’année, instruit par relèves."
+    )
+    opens_at = models.DateTimeField("ouverture", null=True, blank=True)
+    closes_at = models.DateTimeField(
+        "clôture", null=True, blank=True, help_text="Appels datés : date et heure limite (Paris)."
+    )
+    envelope = models.DecimalField(
+        "enveloppe (€)",
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+    )
+    min_award = models.DecimalField(
+        "montant minimal par lauréat (€)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    max_award = models.DecimalField(
+        "montant maximal par lauréat (€)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    award_duration_months = models.PositiveSmallIntegerField(
+        "durée du soutien (mois)", null=True, blank=True
+    )
+    payment_schedule_template = models.JSONField(
+        "échéancier type",
+        default=list,
+        blank=True,
+        help_text='Tranches, ex. [{"label": "À la signature", "share": 50, "trigger": '
+        '"signature"}, {"label": "Après le bilan intermédiaire", "share": 50, "trigger": '
+        '"interim_report"}]',
+    )
+    priority_territories = models.JSONField(
+        "territoires prioritaires", default=list, blank=True, help_text="rural, qpv, overseas"
+    )
+    allows_previous_support = models.BooleanField(
+        "ouvert aux pôles déjà soutenus par l’État", default=False
+    )
+    publication_state = models.CharField(
+        "publication", max_length=10, choices=PublicationState, default=PublicationState.DRAFT
+    )
+    retention_years = models.PositiveSmallIntegerField(
+        "durée de conservation des dossiers (années)", default=10
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CallQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "title"]
+        verbose_name = "appel"
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if not (self.has_emergence_phase or self.has_funding_phase):
+            raise ValidationError("Un appel comporte au moins une phase.")
+        if self.min_award and self.max_award and self.min_award > self.max_award:
+            raise ValidationError(
+                {"max_award": "Le montant maximal doit être supérieur ou égal au minimal."}
+            )
+        if not self.is_permanent and self.closes_at is None:
+            raise ValidationError({"closes_at": "Un appel daté a une date de clôture."})
+        if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
+            raise ValidationError({"closes_at": "La clôture suit l’ouverture."})
+        shares = [tranche.get("share", 0) for tranche in self.payment_schedule_template or []]
+        if shares and sum(shares) != 100:
+            raise ValidationError(
+                {"payment_schedule_template": "Les parts de l’échéancier totalisent 100 %."}
+            )
+
+    @property
+    def phases(self) -> list[str]:
+        return [
+            phase
+            for phase, enabled in (
+                (Phase.EMERGENCE, self.has_emergence_phase),
+                (Phase.FUNDING, self.has_funding_phase),
+            )
+            if enabled
+        ]
+
+    def round_for(self, when=None):
+        """The round a file submitted at ``when`` belongs to (first cut-off not yet passed)."""
+        when = when or timezone.now()
+        return self.rounds.filter(cut_off_at__gt=when).order_by("cut_off_at").first()
+
+    def next_cut_off(self, when=None):
+        when = when or timezone.now()
+        if self.is_permanent:
+            upcoming = self.round_for(when)
+            return upcoming.cut_off_at if upcoming else None
+        return self.closes_at if self.closes_at and self.closes_at > when else None
+
+    def is_open(self, when=None) -> bool:
+        when = when or timezone.now()
+        if self.publication_state != PublicationState.PUBLISHED:
+            return False
+        if self.opens_at and self.opens_at > when:
+            return False
+        return self.next_cut_off(when) is not None
+
+
+class Round(models.Model):
+    """A cut-off (relève): files submitted before it are reviewed together."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="rounds")
+    name = models.CharField("nom", max_length=100)
+    cut_off_at = models.DateTimeField("date et heure limite (Paris)")
+    phase = models.CharField(
+        "phase concernée", max_length=10, choices=Phase, blank=True, help_text="Vide : toutes."
+    )
+    envelope = models.DecimalField(
+        "enveloppe de la relève (€)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["call", "cut_off_at"]
+        verbose_name = "relève"
+        constraints = [
+            models.UniqueConstraint(fields=["call", "cut_off_at"], name="unique_round_cut_off")
+        ]
+
+    def __str__(self):
+        return f"{self.call} — {self.name}"
+
+
+class Grid(models.Model):
+    """The evaluation grid of a call."""
+
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="grid")
+    scale_min = models.PositiveSmallIntegerField("note minimale", default=0)
+    scale_max = models.PositiveSmallIntegerField("note maximale", default=5)
+    disagreement_threshold = models.DecimalField(
+        "seuil de désaccord (écart-type du total pondéré)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1.00"),
+    )
+
+    class Meta:
+        verbose_name = "grille d’évaluation"
+
+    def __str__(self):
+        return f"Grille — {self.call}"
+
+
+class Criterion(models.Model):
+    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="criteria")
+    code = models.SlugField(max_length=50)
+    label = models.CharField("critère", max_length=255)
+    guidance = models.TextField("aide à la notation", blank=True)
+    weight = models.DecimalField(
+        "pondération", max_digits=5, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    eliminatory_threshold = models.PositiveSmallIntegerField(
+        "seuil éliminatoire",
+        null=True,
+        blank=True,
+        help_text="Une note inférieure rend le dossier inéligible au financement.",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["grid", "order"]
+        verbose_name = "critère"
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "code"], name="unique_criterion_code")
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class AttachmentKind(models.TextChoices):
+    STATUTES = "statutes", "Statuts"
+    BUDGET = "budget", "Budget prévisionnel"
+    COMMITMENT_LETTER = "commitment_letter", "Lettre d’engagement"
+    ACTIVITY_REPORT = "activity_report", "Rapport d’activité"
+    OTHER = "other", "Autre pièce"
+
+
+class RequiredAttachment(models.Model):
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="required_attachments")
+    kind = models.CharField("type", max_length=20, choices=AttachmentKind)
+    label = models.CharField("libellé", max_length=255)
+    phase = models.CharField(
+        "phase", max_length=10, choices=Phase, blank=True, help_text="Vide : toutes les phases."
+    )
+
+    class Meta:
+        verbose_name = "pièce obligatoire"
+        verbose_name_plural = "pièces obligatoires"
+
+    def __str__(self):
+        return self.label
+
+
+# SPEC §5.2: default grid from the calls' published priorities.
+DEFAULT_CRITERIA = [
+    ("animation", "Animation territoriale et gouvernance", Decimal("20")),
+    ("cooperation", "Coopération et mutualisation", Decimal("20")),
+    ("impact", "Impact économique, social et écologique", Decimal("20")),
+    ("innovation", "Innovation sociale ou technologique", Decimal("15")),
+    ("viability", "Viabilité économique et cofinancements", Decimal("15")),
+    ("priority_territories", "Ancrage dans les territoires prioritaires", Decimal("10")),
+]
+
+
+def create_default_grid(call: Call) -> Grid:
+    grid, _ = Grid.objects.get_or_create(call=call)
+    for order, (code, label, weight) in enumerate(DEFAULT_CRITERIA):
+        Criterion.objects.get_or_create(
+            grid=grid, code=code, defaults={"label": label, "weight": weight, "order": order}
+        )
+    return grid

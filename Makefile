@@ -49,5 +49,9 @@ serve-prod: install
 	$(PY) manage.py collectstatic --noinput
 	$(BIN)/gunicorn ptce.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
 
+## Performance benchmarks (each bench/bench_*.py prints its figures).
+bench: install
+	@for script in bench/bench_*.py; do echo "== $$script"; PTCE_TESTING= $(PY) $$script || exit 1; done
+
 clean:
 	rm -rf $(VENV) var

@@ -266,6 +266,9 @@ LOGGING = {
 
 # Django-dsfr reads its configuration from the database; the platform renders its own shell.
 DSFR_USE_INTEGRITY_CHECKSUMS = True
+# The DSFR marks optional fields, not required ones (read by django-dsfr's field templates;
+# core.forms.PtceForm keeps django-dsfr's transitional warning out of the way).
+DSFR_MARK_OPTIONAL_FIELDS = True
 
 PLATFORM_NAME = "Plateforme PTCE"
 PLATFORM_TAGLINE = "Pôles territoriaux de coopération économique"

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from events import services
 from events.forms import EventAdminForm
@@ -91,6 +92,11 @@ class EventAdmin(admin.ModelAdmin):
         ),
         ("Calendrier", {"fields": ["uid", "sequence", "status"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -2,6 +2,7 @@ from datetime import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from core.forms import PtceForm
 from events import audiences
@@ -39,6 +40,13 @@ class ParisDateTimeField(forms.Field):
         raise ValidationError(self.error_messages["invalid"], code="invalid")
 
 
+def _https_urls(db_field, **kwargs):
+    """Model form fields, with web addresses typed without a scheme read as https."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
 class EventAdminForm(forms.ModelForm):
     """Event edition (administration): start and end are typed in Paris time."""
 
@@ -54,6 +62,7 @@ class EventAdminForm(forms.ModelForm):
 
     class Meta:
         model = Event
+        formfield_callback = _https_urls
         fields = [
             "series",
             "episode_number",
@@ -101,13 +110,19 @@ class EventAdminForm(forms.ModelForm):
                 self.add_error(local_name, error)
         return cleaned
 
-    def _post_clean(self):
-        super()._post_clean()
-        # The model reports end-before-start on ``ends_at``, which this form shows as
-        # ``ends_local``.
-        if "ends_at" in self.errors:
-            for message in self.errors.pop("ends_at"):
-                self.add_error("ends_local", message)
+    LOCAL_NAMES = {"starts_at": "starts_local", "ends_at": "ends_local"}
+
+    def _update_errors(self, errors):
+        # The model reports date errors on ``starts_at``/``ends_at``, which this form shows
+        # as the Paris-time fields.
+        if hasattr(errors, "error_dict"):
+            errors = ValidationError(
+                {
+                    self.LOCAL_NAMES.get(name, name): value
+                    for name, value in errors.error_dict.items()
+                }
+            )
+        super()._update_errors(errors)
 
 
 class RegistrationForm(PtceForm):

@@ -55,13 +55,15 @@ class RegistrationRefused(Exception):
 
 
 def registration_token(registration: Registration) -> str:
-    return signing.dumps({"r": registration.pk, "e": registration.email}, salt=TOKEN_SALT)
+    """A stable signed token (the same link in every e-mail) naming one registration."""
+    signer = signing.Signer(salt=TOKEN_SALT)
+    return signer.sign_object({"r": registration.pk, "e": registration.email})
 
 
 def registration_from_token(token: str) -> Registration | None:
     try:
-        data = signing.loads(token, salt=TOKEN_SALT)
-    except signing.BadSignature:
+        data = signing.Signer(salt=TOKEN_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError):
         return None
     return (
         Registration.objects.select_related("event")

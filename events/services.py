@@ -131,7 +131,10 @@ def _queue(
     context.update(extra or {})
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
     body = render_to_string(f"emails/{template}.txt", context)
-    html_body = render_to_string("events/email_body.html", {"body": body, "subject": subject})
+    # render_to_string returns a SafeString: turn it back into plain text so that the HTML
+    # alternative escapes everything it contains (titles typed with HTML, for instance).
+    plain_body = str.__str__(body)
+    html_body = render_to_string("events/email_body.html", {"body": plain_body, "subject": subject})
     attachments = []
     if method:
         content = ics.build_ics(
@@ -142,7 +145,7 @@ def _queue(
     return queue_email(
         to,
         subject,
-        body,
+        plain_body,
         html_body=html_body,
         template=template,
         attachments=attachments,

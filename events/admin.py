@@ -118,11 +118,25 @@ class EventAdmin(admin.ModelAdmin):
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
+    """Registrations are read here; they are taken, cancelled and promoted through the event
+    pages so that capacity, waiting list and e-mails always apply."""
+
     list_display = ["name", "email", "event", "status", "created_at", "attended_at"]
     list_filter = ["status", "event"]
     search_fields = ["name", "email", "organisation"]
     raw_id_fields = ["event", "user"]
-    readonly_fields = ["created_at", "promoted_at", "cancelled_at", "attended_at"]
+    readonly_fields = [
+        "event",
+        "email",
+        "status",
+        "created_at",
+        "promoted_at",
+        "cancelled_at",
+        "attended_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Invitation)

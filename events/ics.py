@@ -11,8 +11,8 @@ from events.timezones import to_paris
 
 PRODID = "-//Plateforme PTCE//Animation du réseau//FR"
 TZID = "Europe/Paris"
-MIMETYPE_REQUEST = "text/calendar; method=REQUEST; charset=utf-8"
-MIMETYPE_CANCEL = "text/calendar; method=CANCEL; charset=utf-8"
+MIMETYPE_REQUEST = "text/calendar; method=REQUEST"
+MIMETYPE_CANCEL = "text/calendar; method=CANCEL"
 MIMETYPE_PUBLISH = "text/calendar; charset=utf-8"
 
 METHOD_PUBLISH = "PUBLISH"

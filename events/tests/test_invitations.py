@@ -77,7 +77,7 @@ def test_invitation_is_queued_with_a_request_calendar_and_audited():
     assert [e.to for e in emails] == [["ana@exemple.fr"], ["bob@exemple.fr"]]
     attachment, calendar = _calendar(emails[0])
     assert attachment.filename == "invitation.ics"
-    assert attachment.mimetype == "text/calendar; method=REQUEST; charset=utf-8"
+    assert attachment.mimetype == "text/calendar; method=REQUEST"
     assert calendar["METHOD"] == "REQUEST"
     assert calendar.walk("VEVENT")[0]["UID"] == event.uid
     assert emails[0].subject == f"Invitation : {event.full_title}"
@@ -183,7 +183,7 @@ def test_cancellation_sends_method_cancel_to_everyone():
     emails = OutboundEmail.objects.filter(template="event_cancelled")
     assert emails.count() == 2
     attachment, calendar = _calendar(emails.first())
-    assert attachment.mimetype == "text/calendar; method=CANCEL; charset=utf-8"
+    assert attachment.mimetype == "text/calendar; method=CANCEL"
     assert calendar["METHOD"] == "CANCEL"
     vevent = calendar.walk("VEVENT")[0]
     assert str(vevent["STATUS"]) == "CANCELLED"
@@ -321,3 +321,27 @@ def test_admin_edit_of_the_date_sends_the_update(client):
     assert update.to == ["bob@exemple.fr"]
     assert "mardi 2 février 2027 de 10 h 00 à 11 h 00 (heure de Paris)" in update.body
     assert "(la date ou l’heure)" in update.body
+
+
+def test_delivered_invitation_carries_a_well_formed_calendar_part(
+    django_capture_on_commit_callbacks,
+):
+    from django.core import mail
+
+    event = EventFactory(title="Atelier ; bilan, perspectives")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_invitations(
+            event, audience_key="emails", params={"emails": "ana@exemple.fr"}, actor=None
+        )
+    (message,) = mail.outbox
+    assert message.to == ["ana@exemple.fr"]
+    assert message.alternatives[0].mimetype == "text/html"
+    raw = message.message().as_bytes(linesep="\r\n")
+    assert b'Content-Type: text/calendar; method="REQUEST"; charset="utf-8"\r\n' in raw
+    assert b'filename="invitation.ics"' in raw
+    calendar_part = next(
+        part for part in message.message().walk() if part.get_content_type() == "text/calendar"
+    )
+    assert calendar_part.get_param("method") == "REQUEST"
+    calendar = icalendar.Calendar.from_ical(calendar_part.get_payload(decode=True))
+    assert str(calendar.walk("VEVENT")[0]["SUMMARY"]) == "Atelier ; bilan, perspectives"

@@ -237,3 +237,18 @@ def test_export_refused_to_regional_reviewers(client):
     event = EventFactory()
     login_staff(client, UserFactory(reviewer=True))
     assert client.get(reverse("events:export", args=[event.slug, "csv"])).status_code == 403
+
+
+def test_admin_pages_render(client):
+    event = EventFactory()
+    registration = RegistrationFactory(event=event)
+    login_staff(client, UserFactory(admin=True))
+    for url in (
+        reverse("admin:events_event_changelist"),
+        reverse("admin:events_event_add"),
+        reverse("admin:events_series_add"),
+        reverse("admin:events_registration_changelist"),
+        reverse("admin:events_registration_change", args=[registration.pk]),
+    ):
+        assert client.get(url).status_code == 200, url
+    assert client.get(reverse("admin:events_registration_add")).status_code == 403

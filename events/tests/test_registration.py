@@ -32,7 +32,7 @@ def test_registration_is_confirmed_with_an_ics_and_a_cancellation_link():
     assert services.access_link(registration) in email.body
     assert "Lien direct : https://visio.exemple.fr/rejoindre/123" in email.body
     (attachment,) = email.attachments.all()
-    assert attachment.mimetype == "text/calendar; method=REQUEST; charset=utf-8"
+    assert attachment.mimetype == "text/calendar; method=REQUEST"
     calendar = icalendar.Calendar.from_ical(bytes(attachment.content))
     assert calendar["METHOD"] == "REQUEST"
     assert str(calendar.walk("VEVENT")[0]["ATTENDEE"]) == "mailto:ana@exemple.fr"

@@ -58,6 +58,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField("prénom", max_length=150, blank=True)
     last_name = models.CharField("nom", max_length=150, blank=True)
     organisation = models.CharField("organisation", max_length=255, blank=True)
+    siret = models.CharField(
+        "SIRET de la structure",
+        max_length=14,
+        blank=True,
+        help_text="Renseigné par ProConnect lors de la connexion, ou saisi par la personne.",
+    )
+    proconnect_sub = models.CharField(
+        "identifiant ProConnect",
+        max_length=255,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="Identifiant « sub » transmis par ProConnect ; relie le compte à cette identité.",
+    )
     role = models.CharField("rôle", max_length=30, choices=Role, default=Role.CANDIDATE)
     region = models.ForeignKey(
         "territories.Region",

@@ -102,7 +102,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = "utilisateurs"
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(role__in=[r.value for r in REGIONAL_ROLES])
+                # A list in a fixed order (a frozenset's order changes between runs, which
+                # made `makemigrations --check` fail at random).
+                condition=~models.Q(
+                    role__in=[Role.REGIONAL_REVIEWER.value, Role.REGIONAL_CELL_LEAD.value]
+                )
                 | models.Q(region__isnull=False),
                 name="regional_role_has_region",
                 violation_error_message="Un rôle régional doit être rattaché à une région.",

@@ -128,7 +128,13 @@ def complete(request) -> Identity:
     Raises ``ProviderUnavailable`` or ``SignInRefused``.
     """
     client = get_client()
-    token = _guard(client.authorize_access_token, request)
+    metadata = _guard(client.load_server_metadata)
+    # Authlib checks `iss` by default but only `azp` for the audience: ask for both explicitly.
+    claims_options = {
+        "iss": {"essential": True, "value": metadata.get("issuer")},
+        "aud": {"essential": True, "value": client.client_id},
+    }
+    token = _guard(client.authorize_access_token, request, claims_options=claims_options)
     id_claims = token.get("userinfo")
     if not id_claims or not token.get("id_token"):
         raise SignInRefused("la réponse du fournisseur ne contient pas de jeton d’identité")
@@ -137,7 +143,9 @@ def complete(request) -> Identity:
     email = str(claims.get("email") or "").strip().lower()
     if not email:
         raise SignInRefused("le fournisseur n’a pas transmis d’adresse électronique")
-    return Identity(sub=str(id_claims["sub"]), email=email, id_token=token["id_token"], claims=claims)
+    return Identity(
+        sub=str(id_claims["sub"]), email=email, id_token=token["id_token"], claims=claims
+    )
 
 
 def _key_set(client, force=False) -> KeySet:

@@ -112,6 +112,13 @@ def sign_in_with_proconnect(identity, *, mfa: bool = False) -> tuple[User, str]:
     address is linked to the identity. A new account is always a candidate account: staff roles
     are granted by a programme admin, never by signing in.
     """
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(identity.email)
+    except ValidationError:
+        raise ProConnectAccountRefused("Adresse électronique transmise invalide.") from None
     user = User.objects.select_for_update().filter(proconnect_sub=identity.sub).first()
     how = "known"
     if user is None:

@@ -4,8 +4,8 @@ from io import BytesIO
 
 import qrcode
 import qrcode.image.svg
-from django.contrib import messages
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
@@ -102,9 +102,7 @@ def proconnect_login(request):
         return redirect("accounts:dashboard")
     request.session[proconnect.NEXT_SESSION_KEY] = _safe_next(request, "")
     try:
-        return proconnect.authorize_redirect(
-            request, _absolute_url("accounts:proconnect_callback")
-        )
+        return proconnect.authorize_redirect(request, _absolute_url("accounts:proconnect_callback"))
     except proconnect.ProviderUnavailable as error:
         logger.warning("ProConnect injoignable : %s", error)
         return _proconnect_error(request, unavailable=True)

@@ -286,3 +286,13 @@ PROCONNECT_MFA_AMR_VALUES = env_list(
     "PROCONNECT_MFA_AMR_VALUES", default=["mfa", "mca", "otp", "totp", "pop", "hwk", "sc"]
 )
 PROCONNECT_TIMEOUT = float(os.environ.get("PROCONNECT_TIMEOUT", "10"))
+if PROCONNECT_DISCOVERY_URL:
+    # The sign-in and sign-out forms post here, then redirect to ProConnect: browsers apply
+    # `form-action` to that redirect, so the provider's origin must be allowed.
+    from urllib.parse import urlsplit as _urlsplit
+
+    _proconnect_url = _urlsplit(PROCONNECT_DISCOVERY_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [
+        *CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"],
+        f"{_proconnect_url.scheme}://{_proconnect_url.netloc}",
+    ]

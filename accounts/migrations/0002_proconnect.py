@@ -4,20 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='proconnect_sub',
-            field=models.CharField(blank=True, editable=False, help_text='Identifiant « sub » transmis par ProConnect ; relie le compte à cette identité.', max_length=255, null=True, unique=True, verbose_name='identifiant ProConnect'),
+            model_name="user",
+            name="proconnect_sub",
+            field=models.CharField(
+                blank=True,
+                editable=False,
+                help_text="Identifiant « sub » transmis par ProConnect ; relie le compte à cette identité.",
+                max_length=255,
+                null=True,
+                unique=True,
+                verbose_name="identifiant ProConnect",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='siret',
-            field=models.CharField(blank=True, help_text='Renseigné par ProConnect lors de la connexion, ou saisi par la personne.', max_length=14, verbose_name='SIRET de la structure'),
+            model_name="user",
+            name="siret",
+            field=models.CharField(
+                blank=True,
+                help_text="Renseigné par ProConnect lors de la connexion, ou saisi par la personne.",
+                max_length=14,
+                verbose_name="SIRET de la structure",
+            ),
         ),
     ]

@@ -7,7 +7,7 @@ codes, ID tokens carrying ``acr``/``amr``, userinfo as a signed JWT (``applicati
 JSON, RP-initiated logout (``end_session_endpoint`` with ``id_token_hint``).
 
 Tests choose who is signed in at the provider (``login_as``) and may make it misbehave
-(``id_token_fault``: ``"expired"``, ``"wrong_audience"``, ``"bad_signature"``).
+(``id_token_fault``, ``userinfo_fault``, ``userinfo_as_jwt``).
 """
 
 import json
@@ -218,7 +218,10 @@ class Provider:
         self.other_key = RSAKey.generate_key(2048, parameters={"kid": "cle-test", "use": "sig"})
         self.client = Client(client_id, client_secret, [redirect_uri], [logout_uri])
         self.current_login: Login | None = None
-        self.id_token_fault = ""
+        self.id_token_fault = ""  # "expired", "wrong_audience", "bad_signature", "wrong_nonce",
+        # "wrong_audience_with_azp"
+        self.userinfo_fault = ""  # "bad_signature"
+        self.userinfo_as_jwt = True
         self.codes: dict[str, AuthorizationCode] = {}
         self.tokens: dict[str, Token] = {}
         self.ended_sessions: list[dict] = []
@@ -303,7 +306,9 @@ class Provider:
                     redirect_uri=request.payload.redirect_uri,
                     scope=request.scope,
                     login=provider.current_login,
-                    nonce=data.get("nonce", ""),
+                    nonce="un-autre-nonce"
+                    if provider.id_token_fault == "wrong_nonce"
+                    else data.get("nonce", ""),
                     code_challenge=data.get("code_challenge", ""),
                     code_challenge_method=data.get("code_challenge_method", ""),
                     auth_time=int(time.time()),
@@ -341,6 +346,9 @@ class Provider:
                 claims = {"iss": provider.issuer, "aud": client.get_client_id()}
                 if provider.id_token_fault == "wrong_audience":
                     claims["aud"] = "un-autre-service"
+                if provider.id_token_fault == "wrong_audience_with_azp":
+                    claims["aud"] = "un-autre-service"
+                    claims["azp"] = client.get_client_id()
                 if provider.id_token_fault == "expired":
                     claims["iat"] = now - 3600
                     claims["exp"] = now - 600
@@ -357,6 +365,8 @@ class Provider:
                 return _user_claims(user, scope)
 
             def resolve_private_key(self):
+                if provider.userinfo_fault == "bad_signature":
+                    return provider.other_key
                 return provider.key
 
             def get_supported_algorithms(self):
@@ -390,7 +400,9 @@ class Provider:
             "default",
             BearerTokenGenerator(lambda **kwargs: secrets.token_urlsafe(32)),
         )
-        server.register_grant(CodeGrant, [CodeChallenge(required=True), IdToken(require_nonce=True)])
+        server.register_grant(
+            CodeGrant, [CodeChallenge(required=True), IdToken(require_nonce=True)]
+        )
         protector = Protector()
         protector.register_token_validator(AccessTokens())
         server.register_endpoint(UserInfoJwt(resource_protector=protector))
@@ -433,7 +445,7 @@ class Provider:
             result = server.create_token_response(environ)
         elif path == "/userinfo":
             self._current_request = WsgiRequest(environ)
-            self.client.userinfo_signed = getattr(self, "userinfo_as_jwt", True)
+            self.client.userinfo_signed = self.userinfo_as_jwt
             try:
                 result = server.create_endpoint_response("userinfo", environ)
             finally:

@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from accounts.factories import PASSWORD, UserFactory, totp_device
 from accounts.models import Role, User
 from accounts.tests.conftest import CLIENT_ID
-from accounts.tests.oidc_provider import ProviderUser, callback_path
+from accounts.tests.oidc_provider import callback_path
 from core.models import AuditLog
 
 pytestmark = pytest.mark.django_db
@@ -158,9 +158,7 @@ def test_existing_account_with_the_same_address_is_linked(client, provider, agen
     assert linked.after["siret"] == "73282932000074"
 
 
-def test_linking_an_unconfirmed_account_drops_the_password_nobody_proved(
-    client, provider, agent
-):
+def test_linking_an_unconfirmed_account_drops_the_password_nobody_proved(client, provider, agent):
     squatted = UserFactory(email="claire.martin@exemple.fr", unconfirmed=True)
     sign_in(client, provider, agent)
     squatted.refresh_from_db()
@@ -232,15 +230,36 @@ def test_replayed_authorisation_code_is_refused(client, provider, agent):
     assert attacker.session.get(SESSION_KEY) is None
 
 
-@pytest.mark.parametrize("fault", ["expired", "wrong_audience", "bad_signature"])
-def test_an_id_token_that_fails_validation_is_refused(client, provider, agent, fault):
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ("expired", "ExpiredTokenError"),
+        ("wrong_audience", "InvalidClaimError: invalid_claim: Invalid claim: 'aud'"),
+        ("wrong_audience_with_azp", "InvalidClaimError: invalid_claim: Invalid claim: 'aud'"),
+        ("bad_signature", "BadSignatureError"),
+        ("wrong_nonce", "InvalidClaimError: invalid_claim: Invalid claim: 'nonce'"),
+    ],
+)
+def test_an_id_token_that_fails_validation_is_refused(
+    client, provider, agent, caplog, fault, reason
+):
     provider.id_token_fault = fault
     response = sign_in(client, provider, agent)
     assert response.status_code == 400
+    assert reason in caplog.text
     assert "La réponse de ProConnect n’a pas pu être vérifiée" in response.content.decode()
     assert signed_in_user_id(client) is None
     assert not User.objects.exists()
     assert not AuditLog.objects.filter(action__startswith="account.proconnect").exists()
+
+
+def test_a_userinfo_with_a_bad_signature_is_refused(client, provider, agent, caplog):
+    provider.userinfo_fault = "bad_signature"
+    response = sign_in(client, provider, agent)
+    assert response.status_code == 400
+    assert "BadSignatureError" in caplog.text
+    assert signed_in_user_id(client) is None
+    assert not User.objects.exists()
 
 
 def test_an_error_returned_by_the_provider_is_shown_in_french(client, provider, agent):
@@ -334,7 +353,9 @@ def test_logout_ends_the_provider_session_too(client, provider, agent):
     query = {key: values[0] for key, values in parse_qs(parts.query).items()}
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{provider.issuer}/session/end"
     assert query["id_token_hint"] == id_token
-    assert query["post_logout_redirect_uri"] == "http://127.0.0.1:8000/compte/proconnect/deconnexion/"
+    assert (
+        query["post_logout_redirect_uri"] == "http://127.0.0.1:8000/compte/proconnect/deconnexion/"
+    )
     back = provider_hop(response["Location"])
     assert provider.current_login is None
     assert provider.ended_sessions[0]["claims"]["sub"] == "sub-agent-0001"
@@ -354,3 +375,60 @@ def test_password_sign_in_logout_stays_local(client, provider):
     client.post("/compte/connexion/", {"username": user.email, "password": PASSWORD})
     response = client.post("/compte/deconnexion/")
     assert response["Location"] == "/"
+
+
+# --- configuration --------------------------------------------------------------------------
+
+
+def test_settings_read_the_environment_and_allow_the_provider_in_form_action():
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "PROCONNECT_DISCOVERY_URL": "https://fca.integ01.dev-agentconnect.fr/api/v2/.well-known/openid-configuration",
+        "PROCONNECT_CLIENT_ID": "identifiant",
+        "PROCONNECT_CLIENT_SECRET": "secret",
+        "PROCONNECT_SCOPES": "openid email siret",
+        "PROCONNECT_ACR_VALUES": "eidas2",
+        "PROCONNECT_MFA_AMR_VALUES": "mfa,totp",
+        "DJANGO_SETTINGS_MODULE": "ptce.settings",
+    }
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "from accounts import proconnect; print(json.dumps([proconnect.is_configured(), "
+        "s.PROCONNECT_SCOPES, s.PROCONNECT_ACR_VALUES, s.PROCONNECT_MFA_AMR_VALUES, "
+        "s.PROCONNECT_MFA_ACR_VALUES, s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']]))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert json.loads(output) == [
+        True,
+        ["openid", "email", "siret"],
+        "eidas2",
+        ["mfa", "totp"],
+        ["eidas2", "eidas3"],
+        ["'self'", "https://fca.integ01.dev-agentconnect.fr"],
+    ]
+
+
+def test_mfa_lists_are_configurable(client, provider, agent, settings):
+    settings.PROCONNECT_MFA_ACR_VALUES = ["eidas3"]
+    settings.PROCONNECT_MFA_AMR_VALUES = ["hwk"]
+    reviewer = UserFactory(email="claire.martin@exemple.fr", reviewer=True)
+    totp_device(reviewer)
+    sign_in(client, provider, agent, acr="eidas2", amr=("pwd", "mfa"))
+    assert client.get("/compte/").status_code == 302  # not multi-factor by these settings
+    client.post("/compte/deconnexion/")
+    sign_in(client, provider, agent, acr="eidas1", amr=("pwd", "hwk"))
+    assert client.get("/compte/").status_code == 200
+
+
+def test_an_invalid_address_from_the_provider_is_refused(client, provider, agent):
+    agent.email = "pas-une-adresse"
+    response = sign_in(client, provider, agent)
+    assert response.status_code == 400
+    assert not User.objects.exists()

@@ -10,6 +10,7 @@ Tests choose who is signed in at the provider (``login_as``) and may make it mis
 (``id_token_fault``, ``userinfo_fault``, ``userinfo_as_jwt``).
 """
 
+import functools
 import json
 import secrets
 import threading
@@ -210,12 +211,22 @@ def _user_claims(user: ProviderUser, scope: str) -> UserInfo:
     return claims
 
 
+@functools.cache
+def _keys() -> tuple[RSAKey, RSAKey]:
+    """The provider's signing key, and another one with the same `kid` (forged signatures).
+
+    Generated once per test session: RSA key generation is what would make the tests slow.
+    """
+    return tuple(
+        RSAKey.generate_key(2048, parameters={"kid": "cle-test", "use": "sig"}) for _ in range(2)
+    )
+
+
 class Provider:
     """The provider and its HTTP server; use as a context manager."""
 
     def __init__(self, *, client_id: str, client_secret: str, redirect_uri: str, logout_uri: str):
-        self.key = RSAKey.generate_key(2048, parameters={"kid": "cle-test", "use": "sig"})
-        self.other_key = RSAKey.generate_key(2048, parameters={"kid": "cle-test", "use": "sig"})
+        self.key, self.other_key = _keys()
         self.client = Client(client_id, client_secret, [redirect_uri], [logout_uri])
         self.current_login: Login | None = None
         self.id_token_fault = ""  # "expired", "wrong_audience", "bad_signature", "wrong_nonce",
@@ -237,7 +248,9 @@ class Provider:
         self._server = make_server("127.0.0.1", 0, self.wsgi_app, handler_class=_QuietHandler)
         self.port = self._server.server_port
         self.issuer = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 

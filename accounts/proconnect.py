@@ -24,6 +24,7 @@ SESSION_KEY = "accounts.proconnect"
 NEXT_SESSION_KEY = "accounts.proconnect_next"
 METADATA_MAX_AGE = 3600  # seconds: the provider's discovery document is read again after that
 DEFAULT_SIGNING_ALGORITHMS = ["RS256", "ES256"]
+WELL_KNOWN = "/.well-known/openid-configuration"
 
 
 class ProviderUnavailable(Exception):
@@ -99,20 +100,32 @@ def _guard(call, *args, **kwargs):
     """Run one step of the protocol, turning library errors into our two exceptions."""
     try:
         return call(*args, **kwargs)
-    except (requests.ConnectionError, requests.Timeout) as error:
-        raise ProviderUnavailable(str(error)) from error
     except requests.HTTPError as error:
         status = error.response.status_code if error.response is not None else 0
         if status >= 500:
             raise ProviderUnavailable(str(error)) from error
         raise SignInRefused(str(error)) from error
-    except (OAuthError, JoseError, ValueError, KeyError) as error:
+    except requests.RequestException as error:  # refused, timed out, cut…
+        raise ProviderUnavailable(f"{type(error).__name__}: {error}") from error
+    except (OAuthError, JoseError, ValueError, KeyError, RuntimeError) as error:
         raise SignInRefused(f"{type(error).__name__}: {error}") from error
+
+
+def _metadata(client) -> dict:
+    """The discovery document, whose issuer must be the one the discovery URL belongs to."""
+    metadata = _guard(client.load_server_metadata)
+    expected = settings.PROCONNECT_DISCOVERY_URL.removesuffix(WELL_KNOWN).rstrip("/")
+    if str(metadata.get("issuer") or "").rstrip("/") != expected:
+        raise SignInRefused(
+            f"émetteur {metadata.get('issuer')!r} différent de celui de l’URL de découverte"
+        )
+    return metadata
 
 
 def authorize_redirect(request, redirect_uri: str):
     """Redirect to ProConnect's authorisation endpoint (state, nonce and PKCE kept in session)."""
     client = get_client()
+    _metadata(client)
     params = {
         # ProConnect only sends `amr` when it is asked for as an essential ID token claim.
         "claims": json.dumps({"id_token": {"amr": {"essential": True}}}),
@@ -128,7 +141,7 @@ def complete(request) -> Identity:
     Raises ``ProviderUnavailable`` or ``SignInRefused``.
     """
     client = get_client()
-    metadata = _guard(client.load_server_metadata)
+    metadata = _metadata(client)
     # Authlib checks `iss` by default but only `azp` for the audience: ask for both explicitly.
     claims_options = {
         "iss": {"essential": True, "value": metadata.get("issuer")},

@@ -233,6 +233,7 @@ class Provider:
         # "wrong_audience_with_azp"
         self.userinfo_fault = ""  # "bad_signature"
         self.userinfo_as_jwt = True
+        self.announced_issuer = ""  # to announce another issuer in the discovery document
         self.codes: dict[str, AuthorizationCode] = {}
         self.tokens: dict[str, Token] = {}
         self.ended_sessions: list[dict] = []
@@ -426,7 +427,7 @@ class Provider:
     def discovery(self):
         base = self.issuer
         return {
-            "issuer": base,
+            "issuer": self.announced_issuer or base,
             "authorization_endpoint": f"{base}/authorize",
             "token_endpoint": f"{base}/token",
             "userinfo_endpoint": f"{base}/userinfo",

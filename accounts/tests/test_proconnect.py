@@ -269,6 +269,13 @@ def test_an_error_returned_by_the_provider_is_shown_in_french(client, provider, 
     assert "n’a pas abouti" in response.content.decode()
 
 
+def test_a_discovery_document_for_another_issuer_is_refused(client, provider, caplog):
+    provider.announced_issuer = "https://faux-fournisseur.example"
+    response = client.post("/compte/proconnect/connexion/")
+    assert response.status_code == 502
+    assert "différent de celui de l’URL de découverte" in caplog.text
+
+
 def _closed_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

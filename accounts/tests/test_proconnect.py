@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.urls import NoReverseMatch, reverse
 
 from accounts.factories import PASSWORD, UserFactory, totp_device
@@ -340,11 +340,14 @@ def test_staff_without_authenticator_are_sent_to_enrol(client, provider, agent):
 def test_the_mfa_mark_belongs_to_the_person_who_signed_in(client, provider, agent):
     reviewer = UserFactory(email="claire.martin@exemple.fr", reviewer=True)
     sign_in(client, provider, agent, amr=("mfa",))
+    assert client.get("/compte/").status_code == 200
     other = UserFactory(reviewer=True)
     session = client.session
     session[SESSION_KEY] = str(other.pk)  # same session, another account
+    session[HASH_SESSION_KEY] = other.get_session_auth_hash()
     session.save()
-    assert client.get("/compte/").status_code == 302
+    response = client.get("/compte/")
+    assert response["Location"] == "/compte/double-authentification/?next=/compte/"
     assert reviewer.pk != other.pk
 
 
@@ -439,3 +442,14 @@ def test_an_invalid_address_from_the_provider_is_refused(client, provider, agent
     response = sign_in(client, provider, agent)
     assert response.status_code == 400
     assert not User.objects.exists()
+
+
+def test_admin_shows_the_siret_and_the_proconnect_link(client):
+    from accounts.factories import login_staff
+
+    admin = UserFactory(admin=True)
+    login_staff(client, admin)
+    linked = UserFactory(siret="73282932000074", proconnect_sub="sub-agent-0001")
+    page = client.get(f"/admin/accounts/user/{linked.pk}/change/").content.decode()
+    assert 'value="73282932000074"' in page
+    assert "sub-agent-0001" in page

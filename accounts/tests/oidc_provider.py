@@ -222,6 +222,11 @@ def _keys() -> tuple[RSAKey, RSAKey]:
     )
 
 
+@functools.cache
+def _next_key() -> RSAKey:
+    return RSAKey.generate_key(2048, parameters={"kid": "cle-suivante", "use": "sig"})
+
+
 class Provider:
     """The provider and its HTTP server; use as a context manager."""
 
@@ -271,6 +276,10 @@ class Provider:
 
     def login_as(self, user: ProviderUser, *, acr="eidas1", amr=("pwd",)):
         self.current_login = Login(user=user, acr=acr, amr=list(amr))
+
+    def rotate_key(self):
+        """Sign with a new key (new `kid`) from now on, as a provider does from time to time."""
+        self.key = _next_key()
 
     def public_jwks(self):
         return KeySet([self.key]).as_dict(private=False)

@@ -183,6 +183,15 @@ def test_an_account_already_linked_to_another_identity_is_refused(client, provid
     assert "n’a pas pu être vérifiée" in response.content.decode()
 
 
+def test_a_key_rotation_at_the_provider_is_followed(client, provider, agent):
+    sign_in(client, provider, agent)  # the platform now holds the provider's first key
+    client.post("/compte/deconnexion/")
+    provider.rotate_key()
+    response = sign_in(client, provider, agent)
+    assert response.status_code == 302
+    assert signed_in_user_id(client) == str(User.objects.get().pk)
+
+
 def test_userinfo_as_plain_json_is_read_too(client, provider, agent):
     provider.userinfo_as_jwt = False
     sign_in(client, provider, agent)

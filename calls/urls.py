@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401 - routes are added as the calls pages land
+from django.urls import path
+
+from calls import api
 
 app_name = "calls"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("api/v1/eligibility", api.eligibility, name="api_eligibility"),
+]

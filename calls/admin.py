@@ -4,6 +4,7 @@ Date-times are entered and displayed in Europe/Paris (settings.TIME_ZONE)."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -88,6 +89,7 @@ class RequiredAttachmentInline(admin.TabularInline):
 class CallDocumentInline(admin.TabularInline):
     model = CallDocument
     extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = ["title", "url", "file", "order"]
 
 

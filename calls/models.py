@@ -328,6 +328,7 @@ class RequiredAttachment(models.Model):
     )
 
     class Meta:
+        ordering = ["call", "id"]
         verbose_name = "pièce obligatoire"
         verbose_name_plural = "pièces obligatoires"
 

@@ -555,3 +555,17 @@ def test_input_is_not_modified():
 )
 def test_euros_formatting(amount, text):
     assert euros(amount) == text
+
+
+def test_verdicts_include_renders_every_rule():
+    from django.template.loader import render_to_string
+
+    file = make_file(members=[])
+    for eligibility in (evaluate(file, RULES_2025), evaluate(file, RULES_2025).to_dict()):
+        html = render_to_string(
+            "calls/includes/eligibility_verdicts.html", {"eligibility": eligibility}
+        )
+        assert html.count('<li class="fr-mb-2w"') == 13
+        assert html.count(">Non remplie</p>") == 3
+        assert "ne remplit pas encore toutes les conditions" in html
+        assert 'id="eligibilite-non_ess_enterprise"' in html

@@ -203,7 +203,7 @@ def _phases(value: Any, path: str, *, allow_empty: bool) -> list[str]:
     allowed = ", ".join(Phase.values)
     result = []
     for index, phase in enumerate(phases):
-        if phase not in Phase.values:
+        if not isinstance(phase, str) or phase not in Phase.values:
             raise MalformedFile(
                 f"{path}[{index}]", f"phase inconnue {phase!r} (valeurs possibles : {allowed})."
             )
@@ -217,7 +217,7 @@ def _phases(value: Any, path: str, *, allow_empty: bool) -> list[str]:
 def _category(value: Any, path: str) -> str | None:
     if value in (None, ""):
         return None
-    if value not in CATEGORY_VALUES:
+    if not isinstance(value, str) or value not in CATEGORY_VALUES:
         raise MalformedFile(
             path,
             f"catégorie inconnue {value!r} (valeurs possibles : "
@@ -274,7 +274,7 @@ class _Party:
 def _lead(value: Any) -> tuple[_Party, bool, str]:
     lead = _dict(value, "lead")
     kind = lead.get("kind") or MemberKind.ORGANISATION.value
-    if kind not in KIND_VALUES:
+    if not isinstance(kind, str) or kind not in KIND_VALUES:
         raise MalformedFile("lead.kind", f"valeurs possibles : {', '.join(MemberKind.values)}.")
     party = _Party(
         name=_text(lead.get("name"), "lead.name").strip(),
@@ -295,7 +295,7 @@ def _members(value: Any) -> list[_Party]:
         path = f"members[{index}]"
         member = _dict(raw, path)
         kind = member.get("kind") or MemberKind.ORGANISATION.value
-        if kind not in KIND_VALUES:
+        if not isinstance(kind, str) or kind not in KIND_VALUES:
             raise MalformedFile(
                 f"{path}.kind", f"valeurs possibles : {', '.join(MemberKind.values)}."
             )

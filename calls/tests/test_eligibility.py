@@ -6,6 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calls.eligibility import RULES, MalformedFile, euros, evaluate
 
@@ -569,3 +571,50 @@ def test_verdicts_include_renders_every_rule():
         assert html.count(">Non remplie</p>") == 3
         assert "ne remplit pas encore toutes les conditions" in html
         assert 'id="eligibilite-non_ess_enterprise"' in html
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    field=st.sampled_from(
+        [
+            ("phases",),
+            ("has_emergence_label",),
+            ("lead",),
+            ("lead", "category"),
+            ("lead", "legal_category"),
+            ("members",),
+            ("territory",),
+            ("territory", "communes"),
+            ("project", "innovation"),
+            ("budget",),
+            ("budget", "requested_amount"),
+            ("budget", "total_expenses"),
+            ("attachments",),
+            ("previous_state_support",),
+        ]
+    ),
+    value=json_values,
+    rules=st.none() | json_values,
+)
+def test_any_json_gives_a_result_or_malformed_file_never_another_error(field, value, rules):
+    file = make_file()
+    target = file
+    for key in field[:-1]:
+        target = target[key]
+    target[field[-1]] = value
+    try:
+        result = evaluate(file, rules)
+    except MalformedFile as error:
+        assert error.message
+    else:
+        assert isinstance(result.eligible, bool)
+        json.dumps(result.to_dict())

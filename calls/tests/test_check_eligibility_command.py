@@ -63,24 +63,32 @@ def test_exit_code_1_for_an_ineligible_file(tmp_path):
     assert completed.stdout.splitlines()[-1] == "Dossier non éligible : 1 règle(s) non remplie(s)."
 
 
+def test_exit_code_2_for_invalid_json(tmp_path):
+    completed = run(str(write(tmp_path, '{"phases": [')))
+    assert completed.returncode == 2
+    assert "n’est pas un JSON valide (ligne 1)" in completed.stderr
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ('{"phases": [', "n’est pas un JSON valide"),
-        ("[1, 2]", "La description du dossier doit être un objet JSON"),
+        ("[1, 2]", "Description mal formée. La description du dossier doit être un objet JSON"),
         ('{"phases": ["emergence"], "lead": "x"}', "Champ « lead » : un objet JSON"),
+        ('{"phases": [], "lead": {}}', "Champ « phases » : au moins une phase est attendue"),
     ],
 )
-def test_exit_code_2_for_a_malformed_file(tmp_path, content, expected):
-    completed = run(str(write(tmp_path, content)))
-    assert completed.returncode == 2
-    assert expected in completed.stderr
+def test_malformed_description_is_returncode_2(tmp_path, content, expected):
+    with pytest.raises(CommandError) as caught:
+        call_command("check_eligibility", str(write(tmp_path, content)))
+    assert caught.value.returncode == 2
+    assert expected in str(caught.value)
 
 
-def test_exit_code_2_for_a_missing_file(tmp_path):
-    completed = run(str(tmp_path / "absent.json"))
-    assert completed.returncode == 2
-    assert "Lecture impossible" in completed.stderr
+def test_missing_file_is_returncode_2(tmp_path):
+    with pytest.raises(CommandError) as caught:
+        call_command("check_eligibility", str(tmp_path / "absent.json"))
+    assert caught.value.returncode == 2
+    assert "Lecture impossible" in str(caught.value)
 
 
 def test_json_output_from_standard_input():

@@ -397,12 +397,17 @@ def simulate(parameters: AllocationParameters, candidates: Iterable[Candidate]) 
             )
         else:
             amount = requested
+            amount_notes = []  # said only when the file is funded
             if p.max_award is not None and amount > p.max_award:
                 amount = p.max_award
-                notes.append(f"plafonné au maximum de l’appel, {format_euros(requested)} demandés")
+                amount_notes.append(
+                    f"plafonné au maximum de l’appel, {format_euros(requested)} demandés"
+                )
             elif amount < p.min_award:
                 amount = p.min_award
-                notes.append(f"relevé au minimum de l’appel, {format_euros(requested)} demandés")
+                amount_notes.append(
+                    f"relevé au minimum de l’appel, {format_euros(requested)} demandés"
+                )
             region_left = (
                 None if p.region_cap_amount is None else p.region_cap_amount - region_spent[region]
             )
@@ -413,8 +418,9 @@ def simulate(parameters: AllocationParameters, candidates: Iterable[Candidate]) 
             elif p.partial_awards and available > 0 and available >= p.min_award:
                 granted = available
                 what = "plafond régional" if region_binds else "reliquat de l’enveloppe"
-                notes.append(f"réduit au {what}, {format_euros(amount)} prévus")
+                amount_notes.append(f"réduit au {what}, {format_euros(amount)} prévus")
             if granted:
+                notes = amount_notes + notes
                 outcome = Outcome.FUNDED
                 code = Reason.FUNDED
                 reason = f"Retenu : rang {rank}, {format_euros(granted)} accordés"

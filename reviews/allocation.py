@@ -26,10 +26,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from .numbers import CENT, format_euros, format_number, format_signed, parse_decimal, round_half_up
+from .numbers import CENT, format_euros, format_number, format_signed, parse_decimal
 
 BELOW_MINIMUM_POLICIES = ("exclude", "raise")
 # calls.models.PriorityTerritory values (checked by a test), repeated here so that this module
@@ -182,8 +182,12 @@ class Candidate:
     national_rank: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class AllocationDecision:
+    """The outcome of one file. Treat as read-only (not frozen only because creating frozen
+    objects costs a third of the simulation). ``reason`` is written from the fields on demand,
+    so a simulation of 10 000 files formats no text until someone reads it."""
+
     reference: str
     region: str
     rank: int  # position in the allocation order (after the bonus)
@@ -195,24 +199,96 @@ class AllocationDecision:
     granted_amount: Decimal
     outcome: Outcome
     reason_code: Reason
-    reason: str
     waiting_position: int | None = None
+    amount_rule: str | None = None  # "max": clipped to the maximum, "min": raised to the minimum
+    reduced_to: str | None = None  # "envelope" or "region": funded for what was left
+    planned_amount: Decimal | None = None  # after the max/min rule, before any reduction
+    left: Decimal | None = None  # what was left (envelope or région) when it was not funded
+    minimum: Decimal | None = None  # the minimum award, when it is what was missing
+    cap_count: int | None = None  # the région cap in number of laureates, when it bound
+
+    @property
+    def reason(self) -> str:
+        code = self.reason_code
+        if code == Reason.FUNDED:
+            text = f"Retenu : rang {self.rank}, {format_euros(self.granted_amount)} accordés"
+        elif code == Reason.ELIMINATED:
+            text = "Non retenu : critère éliminatoire"
+        elif code == Reason.NOT_SCORED:
+            text = "Non retenu : dossier non noté"
+        elif code == Reason.NO_REQUEST:
+            text = "Non retenu : aucun montant demandé"
+        elif code == Reason.BELOW_MINIMUM:
+            text = (
+                f"Non retenu : montant demandé ({format_euros(self.requested_amount)}) inférieur "
+                f"au minimum de l’appel ({format_euros(self.minimum)})"
+            )
+        elif code == Reason.REGION_CAP and self.cap_count is not None:
+            plural = "s" if self.cap_count > 1 else ""
+            text = (
+                f"Non retenu : plafond régional atteint ({self.region} : {self.cap_count} "
+                f"lauréat{plural})"
+            )
+        else:
+            if self.minimum is not None:
+                needed = f"minimum {format_euros(self.minimum)}"
+            else:
+                needed = f"{format_euros(self.planned_amount)} prévus"
+            if code == Reason.REGION_CAP:
+                text = (
+                    f"Non retenu : plafond régional atteint ({self.region} : reste "
+                    f"{format_euros(self.left)}, {needed})"
+                )
+            else:
+                detail = f"enveloppe épuisée (reste {format_euros(self.left)}, {needed})"
+                if self.outcome == Outcome.WAITING_LIST:
+                    text = f"Liste d’attente : position {self.waiting_position}, {detail}"
+                else:
+                    text = f"Non retenu : {detail}"
+        notes = []
+        if code == Reason.FUNDED:
+            if self.amount_rule == "max":
+                notes.append(
+                    "plafonné au maximum de l’appel, "
+                    f"{format_euros(self.requested_amount)} demandés"
+                )
+            elif self.amount_rule == "min":
+                notes.append(
+                    f"relevé au minimum de l’appel, {format_euros(self.requested_amount)} demandés"
+                )
+            if self.reduced_to is not None:
+                what = (
+                    "plafond régional" if self.reduced_to == "region" else "reliquat de l’enveloppe"
+                )
+                notes.append(f"réduit au {what}, {format_euros(self.planned_amount)} prévus")
+        if self.bonus:
+            notes.append(f"bonus territoire prioritaire {format_signed(self.bonus)}")
+        return text + (f" ({' ; '.join(notes)})" if notes else "")
 
     def to_dict(self) -> dict:
+        def text(value):
+            return None if value is None else str(value)
+
         return {
             "reference": self.reference,
             "region": self.region,
             "rank": self.rank,
             "national_rank": self.national_rank,
-            "score": None if self.score is None else str(self.score),
+            "score": text(self.score),
             "bonus": str(self.bonus),
-            "adjusted_score": None if self.adjusted_score is None else str(self.adjusted_score),
+            "adjusted_score": text(self.adjusted_score),
             "requested_amount": str(self.requested_amount),
             "granted_amount": str(self.granted_amount),
             "outcome": self.outcome.value,
             "reason_code": self.reason_code.value,
             "reason": self.reason,
             "waiting_position": self.waiting_position,
+            "amount_rule": self.amount_rule,
+            "reduced_to": self.reduced_to,
+            "planned_amount": text(self.planned_amount),
+            "left": text(self.left),
+            "minimum": text(self.minimum),
+            "cap_count": self.cap_count,
         }
 
     @classmethod
@@ -232,8 +308,13 @@ class AllocationDecision:
             granted_amount=Decimal(data["granted_amount"]),
             outcome=Outcome(data["outcome"]),
             reason_code=Reason(data["reason_code"]),
-            reason=data["reason"],
             waiting_position=data.get("waiting_position"),
+            amount_rule=data.get("amount_rule"),
+            reduced_to=data.get("reduced_to"),
+            planned_amount=decimal(data.get("planned_amount")),
+            left=decimal(data.get("left")),
+            minimum=decimal(data.get("minimum")),
+            cap_count=data.get("cap_count"),
         )
 
 
@@ -293,190 +374,197 @@ class AllocationResult:
         )
 
 
-def _check_candidates(parameters: AllocationParameters, candidates: Sequence[Candidate]):
+def _prepare(parameters: AllocationParameters, candidates: Iterable[Candidate]) -> list[tuple]:
+    """Check the candidates and return them in allocation order, as tuples
+    (group, −adjusted score, national rank, reference, candidate, requested, score, bonus,
+    adjusted score). References are unique, so sorting never compares past the reference."""
     errors = []
     seen = set()
-    checked = []
-    for candidate in candidates:
-        if candidate.reference in seen:
-            errors.append(f"Le dossier {candidate.reference} apparaît deux fois.")
+    entries = []
+    needs_region = (
+        parameters.region_cap_amount is not None or parameters.region_cap_count is not None
+    )
+    bonus_flags = parameters.priority_territories
+    priority_bonus = parameters.priority_bonus
+    zero = Decimal(0)
+    for position, candidate in enumerate(candidates, start=1):
+        reference = candidate.reference
+        if reference in seen:
+            errors.append(f"Le dossier {reference} apparaît deux fois.")
             continue
-        seen.add(candidate.reference)
-        requested = parse_decimal(candidate.requested_amount)
+        seen.add(reference)
+        requested = candidate.requested_amount
+        if type(requested) is not Decimal or not requested.is_finite():  # fast path: Decimal
+            requested = parse_decimal(requested)
         if requested is None:
             errors.append(
-                f"Dossier {candidate.reference} : le montant demandé doit être un montant en euros."
+                f"Dossier {reference} : le montant demandé doit être un montant en euros."
             )
             continue
         if requested < 0:
+            errors.append(f"Dossier {reference} : le montant demandé ne peut pas être négatif.")
+            continue
+        score = candidate.score
+        if score is not None and (type(score) is not Decimal or not score.is_finite()):
+            score = parse_decimal(score)
+            if score is None:
+                errors.append(f"Dossier {reference} : la note doit être un nombre.")
+                continue
+        if needs_region and not candidate.region:
             errors.append(
-                f"Dossier {candidate.reference} : le montant demandé ne peut pas être négatif."
+                f"Dossier {reference} : la région est nécessaire pour appliquer le plafond "
+                "régional."
             )
             continue
-        score = None if candidate.score is None else parse_decimal(candidate.score)
-        if candidate.score is not None and score is None:
-            errors.append(f"Dossier {candidate.reference} : la note doit être un nombre.")
+        requested = requested.quantize(CENT, ROUND_HALF_UP)
+        national_rank = candidate.national_rank
+        if national_rank is None:
+            national_rank = position
+        flags = candidate.priority_territories
+        if score is None:
+            entries.append((2, 0, national_rank, reference, candidate, requested, None, zero, None))
             continue
-        if (
-            parameters.region_cap_amount is not None or parameters.region_cap_count is not None
-        ) and not candidate.region:
-            errors.append(
-                f"Dossier {candidate.reference} : la région est nécessaire pour appliquer le "
-                "plafond régional."
+        bonus = priority_bonus if flags and not bonus_flags.isdisjoint(flags) else zero
+        adjusted = score + bonus
+        group = 1 if candidate.eliminated else 0
+        entries.append(
+            (
+                group,
+                -adjusted,
+                national_rank,
+                reference,
+                candidate,
+                requested,
+                score,
+                bonus,
+                adjusted,
             )
-            continue
-        checked.append((candidate, round_half_up(requested, CENT), score))
+        )
     if errors:
         raise AllocationError(errors)
-    return checked
-
-
-def _notes_text(notes: list[str]) -> str:
-    return f" ({' ; '.join(notes)})" if notes else ""
+    entries.sort()
+    return entries
 
 
 def simulate(parameters: AllocationParameters, candidates: Iterable[Candidate]) -> AllocationResult:
     """Run the allocation (see the module docstring). Candidates usually come from the national
     ranking (their ``national_rank`` breaks ties after the bonus; when absent, their position in
     ``candidates`` does)."""
-    candidates = list(candidates)
-    checked = _check_candidates(parameters, candidates)
     p = parameters
-    bonus_flags = p.priority_territories
-
-    ordered = []
-    for position, (candidate, requested, score) in enumerate(checked, start=1):
-        national_rank = candidate.national_rank if candidate.national_rank is not None else position
-        earns_bonus = bool(bonus_flags & frozenset(candidate.priority_territories))
-        bonus = p.priority_bonus if score is not None and earns_bonus else Decimal(0)
-        adjusted = None if score is None else score + bonus
-        group = 2 if score is None else 1 if candidate.eliminated else 0
-        key = (
-            group,
-            -adjusted if adjusted is not None else 0,
-            national_rank,
-            candidate.reference,
-        )
-        ordered.append((key, candidate, requested, score, bonus, adjusted, national_rank))
-    ordered.sort(key=lambda item: item[0])
-
+    entries = _prepare(p, candidates)
+    zero = Decimal(0)
+    funded_outcome, waiting_outcome, not_funded_outcome = (
+        Outcome.FUNDED,
+        Outcome.WAITING_LIST,
+        Outcome.NOT_FUNDED,
+    )
+    funded_reason, envelope_reason, region_reason = (
+        Reason.FUNDED,
+        Reason.ENVELOPE,
+        Reason.REGION_CAP,
+    )
     remaining = p.envelope
-    region_spent: dict[str, Decimal] = defaultdict(Decimal)
-    region_count: dict[str, int] = defaultdict(int)
-    waiting = 0
+    minimum, maximum = p.min_award, p.max_award
+    cap_amount, cap_count = p.region_cap_amount, p.region_cap_count
+    partial, exclude_below = p.partial_awards, p.below_minimum == "exclude"
+    minimum_missing = minimum if partial and minimum else None
+    region_spent: dict[str, Decimal] = {}
+    region_count: dict[str, int] = {}
+    waiting, waiting_size = 0, p.waiting_list_size
     decisions = []
-    minimum_text = format_euros(p.min_award)
-    for rank, (_key, candidate, requested, score, bonus, adjusted, national_rank) in enumerate(
-        ordered, start=1
-    ):
+    append = decisions.append
+    rank = 0
+    for (
+        _group,
+        _order,
+        national_rank,
+        reference,
+        candidate,
+        requested,
+        score,
+        bonus,
+        adjusted,
+    ) in entries:
+        rank += 1
         region = candidate.region
-        granted = Decimal(0)
-        outcome = Outcome.NOT_FUNDED
-        waiting_position = None
-        notes = []
-        if bonus:
-            notes.append(f"bonus territoire prioritaire {format_signed(bonus)}")
-
-        if candidate.eliminated:
-            code, reason = Reason.ELIMINATED, "Non retenu : critère éliminatoire"
-        elif score is None:
-            code, reason = Reason.NOT_SCORED, "Non retenu : dossier non noté"
-        elif requested == 0:
-            code, reason = Reason.NO_REQUEST, "Non retenu : aucun montant demandé"
-        elif requested < p.min_award and p.below_minimum == "exclude":
-            code = Reason.BELOW_MINIMUM
-            reason = (
-                f"Non retenu : montant demandé ({format_euros(requested)}) inférieur au "
-                f"minimum de l’appel ({minimum_text})"
-            )
-        elif p.region_cap_count is not None and region_count[region] >= p.region_cap_count:
-            code = Reason.REGION_CAP
-            reason = (
-                f"Non retenu : plafond régional atteint ({region} : {p.region_cap_count} "
-                f"lauréat{'s' if p.region_cap_count > 1 else ''})"
-            )
-        else:
-            amount = requested
-            amount_notes = []  # said only when the file is funded
-            if p.max_award is not None and amount > p.max_award:
-                amount = p.max_award
-                amount_notes.append(
-                    f"plafonné au maximum de l’appel, {format_euros(requested)} demandés"
-                )
-            elif amount < p.min_award:
-                amount = p.min_award
-                amount_notes.append(
-                    f"relevé au minimum de l’appel, {format_euros(requested)} demandés"
-                )
-            region_left = (
-                None if p.region_cap_amount is None else p.region_cap_amount - region_spent[region]
-            )
-            region_binds = region_left is not None and region_left < remaining
-            available = region_left if region_binds else remaining
-            if amount <= available:
-                granted = amount
-            elif p.partial_awards and available > 0 and available >= p.min_award:
-                granted = available
-                what = "plafond régional" if region_binds else "reliquat de l’enveloppe"
-                amount_notes.append(f"réduit au {what}, {format_euros(amount)} prévus")
-            if granted:
-                notes = amount_notes + notes
-                outcome = Outcome.FUNDED
-                code = Reason.FUNDED
-                reason = f"Retenu : rang {rank}, {format_euros(granted)} accordés"
-                remaining -= granted
-                region_spent[region] += granted
-                region_count[region] += 1
-            else:
-                needed = p.min_award if p.partial_awards and p.min_award else amount
-                needed_text = (
-                    f"minimum {format_euros(needed)}"
-                    if p.partial_awards and p.min_award
-                    else f"{format_euros(needed)} prévus"
-                )
-                if region_binds:
-                    code = Reason.REGION_CAP
-                    reason = (
-                        f"Non retenu : plafond régional atteint ({region} : reste "
-                        f"{format_euros(region_left)}, {needed_text})"
-                    )
-                else:
-                    code = Reason.ENVELOPE
-                    detail = f"enveloppe épuisée (reste {format_euros(remaining)}, {needed_text})"
-                    reason = f"Non retenu : {detail}"
-                    if waiting < p.waiting_list_size:
-                        waiting += 1
-                        waiting_position = waiting
-                        outcome = Outcome.WAITING_LIST
-                        reason = f"Liste d’attente : position {waiting}, {detail}"
-        decisions.append(
-            AllocationDecision(
-                reference=candidate.reference,
-                region=region,
-                rank=rank,
-                national_rank=national_rank,
-                score=score,
-                bonus=bonus,
-                adjusted_score=adjusted,
-                requested_amount=requested,
-                granted_amount=granted,
-                outcome=outcome,
-                reason_code=code,
-                reason=reason + _notes_text(notes),
-                waiting_position=waiting_position,
-            )
+        decision = AllocationDecision(
+            reference,
+            region,
+            rank,
+            national_rank,
+            score,
+            bonus,
+            adjusted,
+            requested,
+            zero,
+            not_funded_outcome,
+            funded_reason,
         )
+        append(decision)
+        if candidate.eliminated:
+            decision.reason_code = Reason.ELIMINATED
+            continue
+        if score is None:
+            decision.reason_code = Reason.NOT_SCORED
+            continue
+        if not requested:
+            decision.reason_code = Reason.NO_REQUEST
+            continue
+        if requested < minimum and exclude_below:
+            decision.reason_code = Reason.BELOW_MINIMUM
+            decision.minimum = minimum
+            continue
+        if cap_count is not None and region_count.get(region, 0) >= cap_count:
+            decision.reason_code = region_reason
+            decision.cap_count = cap_count
+            continue
+        amount = requested
+        if maximum is not None and amount > maximum:
+            amount = maximum
+            decision.amount_rule = "max"
+        elif amount < minimum:
+            amount = minimum
+            decision.amount_rule = "min"
+        decision.planned_amount = amount
+        spent = region_spent.get(region, zero)
+        available = remaining
+        region_binds = False
+        if cap_amount is not None and cap_amount - spent < remaining:
+            available = cap_amount - spent
+            region_binds = True
+        if amount <= available:
+            granted = amount
+        elif partial and available > 0 and available >= minimum:
+            granted = available
+            decision.reduced_to = "region" if region_binds else "envelope"
+        else:
+            decision.left = available
+            decision.minimum = minimum_missing
+            if region_binds:
+                decision.reason_code = region_reason
+            else:
+                decision.reason_code = envelope_reason
+                if waiting < waiting_size:
+                    waiting += 1
+                    decision.waiting_position = waiting
+                    decision.outcome = waiting_outcome
+            continue
+        decision.granted_amount = granted
+        decision.outcome = funded_outcome
+        remaining -= granted
+        region_spent[region] = spent + granted
+        region_count[region] = region_count.get(region, 0) + 1
 
     warnings = []
-    if p.min_award > p.envelope:
+    if minimum > p.envelope:
         warnings.append(
             f"L’enveloppe ({format_euros(p.envelope)}) est inférieure au montant minimal par "
-            f"lauréat ({minimum_text}) : aucun dossier ne peut être financé."
+            f"lauréat ({format_euros(minimum)}) : aucun dossier ne peut être financé."
         )
-    if p.region_cap_amount is not None and 0 < p.region_cap_amount < p.min_award:
+    if cap_amount is not None and 0 < cap_amount < minimum:
         warnings.append(
-            f"Le plafond régional ({format_euros(p.region_cap_amount)}) est inférieur au montant "
-            f"minimal par lauréat ({minimum_text}) : aucun dossier ne peut être financé."
+            f"Le plafond régional ({format_euros(cap_amount)}) est inférieur au montant "
+            f"minimal par lauréat ({format_euros(minimum)}) : aucun dossier ne peut être financé."
         )
     return AllocationResult(
         parameters=parameters,

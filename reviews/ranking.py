@@ -62,8 +62,10 @@ class RankingInput:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RankedFile:
+    """One line of the ranking (treat as read-only: slots rather than frozen, for speed)."""
+
     rank: int
     reference: str
     score: Decimal | None
@@ -123,7 +125,9 @@ def rank_files(
     for position, (key, entry, score, middle) in enumerate(keyed, start=1):
         decided_by = None
         if previous is not None:
-            index = next(i for i, (a, b) in enumerate(zip(previous, key, strict=True)) if a != b)
+            index = 0
+            while previous[index] == key[index]:
+                index += 1
             decided_by = KEY_LABELS[index]
         previous = key
         ranked.append(

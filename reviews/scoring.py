@@ -175,7 +175,6 @@ def _check_scores(grid: GridSpec, scores: Mapping[str, object]):
     for code in scores:
         if code not in known:
             errors.append(f"Critère inconnu « {code} » : il ne fait pas partie de la grille.")
-    scale = f"de {format_number(grid.scale_min)} à {format_number(grid.scale_max)}"
     for criterion in grid.criteria:
         raw = scores.get(criterion.code)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -186,6 +185,7 @@ def _check_scores(grid: GridSpec, scores: Mapping[str, object]):
         if value is None:
             errors.append(f"Critère « {criterion.label} » : « {raw} » n’est pas une note valide.")
         elif not grid.scale_min <= value <= grid.scale_max:
+            scale = f"de {format_number(grid.scale_min)} à {format_number(grid.scale_max)}"
             errors.append(
                 f"Critère « {criterion.label} » : la note {format_number(value)} est en dehors "
                 f"de l’échelle ({scale})."

@@ -395,3 +395,4 @@ def test_ten_thousand_candidates_quickly():
         d.outcome != Outcome.FUNDED for d in result.decisions if d.reason_code == "eliminated"
     )
     assert elapsed < 0.5  # the benchmark holds the 100 ms target; this guards regressions
+    assert all(d.reason.startswith(("Retenu : rang", "Non retenu : ")) for d in result.decisions)

@@ -130,9 +130,9 @@ def test_same_ranking_whatever_the_input_order_and_ten_thousand_files_under_a_se
         )
         for index in range(10_000)
     ]
-    started = time.perf_counter()
+    started = time.process_time()  # processor time: the suite runs on shared machines
     ranked = rank_files(entries)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     shuffled = entries[:]
     generator.shuffle(shuffled)
     assert rank_files(shuffled) == ranked

@@ -106,6 +106,14 @@ class GridSpec:
             errors.append("L’échelle de notation doit aller d’une note minimale à une maximale.")
         if threshold is None or threshold < 0:
             errors.append("Le seuil de désaccord doit être un nombre positif.")
+        if scale_min is not None and scale_max is not None:
+            for criterion in criteria:
+                limit = criterion.eliminatory_threshold
+                if limit is not None and not scale_min <= limit <= scale_max:
+                    errors.append(
+                        f"Critère « {criterion.label} » : le seuil éliminatoire "
+                        f"{format_number(limit)} est en dehors de l’échelle."
+                    )
         if errors:
             raise ScoringError(errors)
         object.__setattr__(self, "criteria", tuple(criteria))

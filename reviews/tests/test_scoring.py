@@ -141,6 +141,11 @@ def test_inconsistent_grid_is_refused():
         "L’échelle de notation doit aller d’une note minimale à une maximale.",
         "Le seuil de désaccord doit être un nombre positif.",
     ]
+    with pytest.raises(ScoringError) as error:
+        GridSpec(criteria=(CriterionSpec("a", "Gouvernance", D(1), D(6)),))
+    assert error.value.errors == [
+        "Critère « Gouvernance » : le seuil éliminatoire 6 est en dehors de l’échelle."
+    ]
     with pytest.raises(ScoringError, match="La grille ne comporte aucun critère."):
         GridSpec(criteria=())
 

@@ -30,6 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from .numbers import CENT, format_euros, format_number, format_signed, parse_decimal
+from .perf import paused_gc
 
 BELOW_MINIMUM_POLICIES = ("exclude", "raise")
 # calls.models.PriorityTerritory values (checked by a test), repeated here so that this module
@@ -450,6 +451,11 @@ def simulate(parameters: AllocationParameters, candidates: Iterable[Candidate]) 
     """Run the allocation (see the module docstring). Candidates usually come from the national
     ranking (their ``national_rank`` breaks ties after the bonus; when absent, their position in
     ``candidates`` does)."""
+    with paused_gc():
+        return _simulate(parameters, candidates)
+
+
+def _simulate(parameters: AllocationParameters, candidates: Iterable[Candidate]):
     p = parameters
     entries = _prepare(p, candidates)
     zero = Decimal(0)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .choices import Opinion
+from .perf import paused_gc
 from .scoring import FileStatistics
 
 OPINION_ORDER = {Opinion.FAVOURABLE: 0, Opinion.RESERVED: 1, Opinion.UNFAVOURABLE: 2}
@@ -94,6 +95,11 @@ def rank_files(
     """Rank files (see the module docstring). ``normalised`` ranks on the normalised mean and
     median (falling back to raw ones for a file that has none); ``use_opinion=False`` ignores
     regional opinions."""
+    with paused_gc():
+        return _rank_files(entries, normalised, use_opinion)
+
+
+def _rank_files(entries, normalised, use_opinion):
     keyed = []
     seen = set()
     for entry in entries:

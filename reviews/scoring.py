@@ -35,6 +35,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .numbers import Z_QUANTUM, format_number, parse_decimal, round_half_up
+from .perf import paused_gc
 
 if TYPE_CHECKING:  # pragma: no cover
     from calls.models import Grid
@@ -418,6 +419,11 @@ def compute_statistics(
 
     Invalid scores raise :class:`ScoringError` with messages naming the file and the reviewer.
     """
+    with paused_gc():
+        return _compute_statistics(grid, evaluations, normalise, min_evaluations)
+
+
+def _compute_statistics(grid, evaluations, normalise, min_evaluations):
     if min_evaluations < 2:
         raise ScoringError(["Il faut au moins deux évaluations par évaluateur pour normaliser."])
     scored: list[ScoredEvaluation] = []

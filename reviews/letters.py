@@ -26,14 +26,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import cache
 from io import BytesIO
+from pathlib import Path
 from xml.sax.saxutils import escape
 
+import reportlab
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .choices import CommitteeDecision
@@ -56,16 +61,44 @@ def text(value) -> str:
     return escape("" if value is None else str(value)).replace("\n", "<br/>")
 
 
+FONT = "PtceVera"
+FONT_BOLD = "PtceVera-Bold"
+
+
+@cache
+def _register_fonts() -> None:
+    """Bitstream Vera, shipped inside the ReportLab package: unlike the PDF standard fonts
+    (Latin-1 only) it covers names such as « Łukasz » or « Ağaoğlu »; embedded as a subset."""
+    folder = Path(reportlab.__file__).parent / "fonts"
+    for name, filename in (
+        (FONT, "Vera.ttf"),
+        (FONT_BOLD, "VeraBd.ttf"),
+        ("PtceVera-Italic", "VeraIt.ttf"),
+        ("PtceVera-BoldItalic", "VeraBI.ttf"),
+    ):
+        pdfmetrics.registerFont(TTFont(name, str(folder / filename)))
+    pdfmetrics.registerFontFamily(
+        FONT,
+        normal=FONT,
+        bold=FONT_BOLD,
+        italic="PtceVera-Italic",
+        boldItalic="PtceVera-BoldItalic",
+    )
+
+
 def _styles():
+    _register_fonts()
     sheet = getSampleStyleSheet()
+
+    def style(name, parent, font=FONT, **options):
+        return ParagraphStyle(name, parent=sheet[parent], fontName=font, **options)
+
     return {
-        "body": ParagraphStyle("body", parent=sheet["Normal"], fontSize=10.5, leading=14.5),
-        "small": ParagraphStyle("small", parent=sheet["Normal"], fontSize=8.5, leading=10.5),
-        "title": ParagraphStyle("title", parent=sheet["Heading1"], fontSize=15, leading=19),
-        "heading": ParagraphStyle("heading", parent=sheet["Heading2"], fontSize=12, leading=15),
-        "right": ParagraphStyle(
-            "right", parent=sheet["Normal"], fontSize=10.5, leading=14.5, alignment=TA_RIGHT
-        ),
+        "body": style("body", "Normal", fontSize=10, leading=14.5),
+        "small": style("small", "Normal", fontSize=8, leading=10.5),
+        "title": style("title", "Heading1", FONT_BOLD, fontSize=14.5, leading=19),
+        "heading": style("heading", "Heading2", FONT_BOLD, fontSize=11.5, leading=15),
+        "right": style("right", "Normal", fontSize=10, leading=14.5, alignment=TA_RIGHT),
     }
 
 

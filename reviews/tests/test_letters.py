@@ -101,6 +101,11 @@ def test_user_text_is_escaped_not_interpreted():
     assert "Appel « Appel <para> »" in text
 
 
+def test_names_beyond_latin_1_are_printed():
+    text = flat(pdf_text(decision_letter_pdf(letter(candidate={"organisation": "Łukasz Ağaoğlu"}))))
+    assert "Łukasz Ağaoğlu" in text
+
+
 def test_letter_is_reproducible():
     assert decision_letter_pdf(letter()) == decision_letter_pdf(letter())
 
@@ -136,7 +141,7 @@ def minutes(**changes):
             },
             {
                 "reference": "PTCE-2025-0002",
-                "name": "Coop <script>x</script>",
+                "name": "<b>Coop</b>",
                 "region": "Bretagne",
                 "decision": "accepted",
                 "amount": D("65000"),
@@ -170,7 +175,7 @@ def test_minutes_list_members_decisions_and_totals():
     assert "séance du 4 décembre 2026, Bercy" in text
     assert "– Anne Dupont — DGTrésor – Paul Roy & associés <b>CDC</b>" in text
     assert "PTCE-2025-0001 Pôle des Monts" in text
-    assert "Coop <script>x</script>" in text
+    assert "PTCE-2025-0002 <b>Coop</b> Bretagne" in text
     assert "80 000 €" in text
     assert "Critère éliminatoire : coopération" in text
     assert (

@@ -70,6 +70,11 @@ class Reason(StrEnum):
 
 @dataclass(frozen=True)
 class AllocationParameters:
+    """What the national cell sets for a simulation. Amounts in euros (Decimal, int or text such
+    as "100000,50"); ``priority_bonus`` in points on the ranking score's scale;
+    ``priority_territories``: which flags earn the bonus (the call's, by default all three).
+    Inconsistent values raise :class:`AllocationError` listing every problem."""
+
     envelope: Decimal
     min_award: Decimal = Decimal(0)
     max_award: Decimal | None = None
@@ -174,6 +179,11 @@ class AllocationParameters:
 
 @dataclass(frozen=True)
 class Candidate:
+    """A ranked file as the simulator sees it. ``region`` is the name shown in the reasons
+    (« plafond régional atteint (Bretagne) ») and the key of the région caps; ``score`` the
+    ranking score (raw or normalised mean), None when the file has no evaluation;
+    ``priority_territories`` the file's flags among "rural", "qpv", "overseas"."""
+
     reference: str
     region: str
     requested_amount: Decimal

@@ -115,7 +115,16 @@ def _build(flowables, title: str) -> bytes:
         author="Plateforme PTCE",
         invariant=True,
     )
-    document.build(flowables)
+
+    def footer(canvas, doc):
+        canvas.saveState()
+        canvas.setFont(FONT, 7.5)
+        canvas.setFillColor(colors.grey)
+        canvas.drawString(2 * cm, 1.2 * cm, title)
+        canvas.drawRightString(A4[0] - 2 * cm, 1.2 * cm, f"Page {doc.page}")
+        canvas.restoreState()
+
+    document.build(flowables, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 
 

@@ -201,6 +201,7 @@ def test_minutes_of_a_long_session_span_pages_with_the_header_repeated():
     reader = PdfReader(BytesIO(content))
     assert len(reader.pages) > 2
     assert "Référence" in reader.pages[1].extract_text()
+    assert "Procès-verbal — AMI 2025 Page 2" in flat(reader.pages[1].extract_text())
     text = flat(pdf_text(content))
     assert "Dossiers examinés : 120" in text
     assert "Reste disponible" not in text

@@ -7,27 +7,13 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-
-class Phase(models.TextChoices):
-    EMERGENCE = "emergence", "Phase 1 « PTCE émergents » (label)"
-    FUNDING = "funding", "Phase 2 « financement »"
-
-
-class Instrument(models.TextChoices):
-    AMI = "ami", "Appel à manifestation d’intérêt"
-    AAP = "aap", "Appel à projets"
-
-
-class PublicationState(models.TextChoices):
-    DRAFT = "draft", "Brouillon"
-    PUBLISHED = "published", "Publié"
-    ARCHIVED = "archived", "Archivé"
-
-
-class PriorityTerritory(models.TextChoices):
-    RURAL = "rural", "Territoires ruraux"
-    QPV = "qpv", "Quartiers prioritaires de la politique de la ville"
-    OVERSEAS = "overseas", "Outre-mer"
+from calls.choices import (  # noqa: F401 - re-exported: calls.models.Phase etc.
+    AttachmentKind,
+    Instrument,
+    Phase,
+    PriorityTerritory,
+    PublicationState,
+)
 
 
 class CallQuerySet(models.QuerySet):
@@ -242,14 +228,6 @@ class Criterion(models.Model):
 
     def __str__(self):
         return self.label
-
-
-class AttachmentKind(models.TextChoices):
-    STATUTES = "statutes", "Statuts"
-    BUDGET = "budget", "Budget prévisionnel"
-    COMMITMENT_LETTER = "commitment_letter", "Lettre d’engagement"
-    ACTIVITY_REPORT = "activity_report", "Rapport d’activité"
-    OTHER = "other", "Autre pièce"
 
 
 class RequiredAttachment(models.Model):

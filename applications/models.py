@@ -18,7 +18,7 @@ from applications.choices import (
     MemberKind,
     PhaseRequest,
 )
-from calls.models import AttachmentKind, Phase
+from calls.choices import AttachmentKind, Phase
 
 MAX_AMOUNT = 100_000_000  # euros: beyond this a typed amount is a typing error
 
@@ -39,9 +39,7 @@ class ApplicationQuerySet(models.QuerySet):
         if not is_authenticated(user):
             return self.none()
         own = Q(owner=user) | Q(
-            pk__in=Application.co_editors.through.objects.filter(user=user).values(
-                "application_id"
-            )
+            pk__in=Application.co_editors.through.objects.filter(user=user).values("application_id")
         )
         submitted = ~Q(status=ApplicationStatus.DRAFT)
         if is_national(user):
@@ -128,6 +126,15 @@ class Application(models.Model):
     )
     lead_is_ess = models.BooleanField(
         "structure de l’économie sociale et solidaire", null=True, blank=True
+    )
+    lead_category = models.CharField(
+        "catégorie de la structure porteuse (article 9)",
+        max_length=20,
+        choices=MemberCategory,
+        blank=True,
+    )
+    lead_legal_category = models.CharField(
+        "catégorie juridique Insee", max_length=4, blank=True, help_text="Ex. 9220 (association)."
     )
     lead_address = models.CharField("adresse", max_length=255, blank=True)
     lead_postal_code = models.CharField("code postal", max_length=5, blank=True)
@@ -222,6 +229,9 @@ class Member(models.Model):
     name = models.CharField("nom ou raison sociale", max_length=255)
     category = models.CharField("catégorie (article 9)", max_length=20, choices=MemberCategory)
     role = models.CharField("rôle dans le pôle", max_length=500, blank=True)
+    group_mostly_non_ess = models.BooleanField(
+        "appartient à un groupe majoritairement hors ESS", default=False
+    )
     commitment_letter = models.ForeignKey(
         "Attachment",
         verbose_name="lettre d’engagement",

@@ -19,7 +19,6 @@ from applications.choices import (
     ExpenseCategory,
     Funder,
     LegalForm,
-    MemberCategory,
     MemberKind,
     PhaseRequest,
 )
@@ -32,7 +31,7 @@ from applications.models import (
     ReferenceCounter,
     Submission,
 )
-from calls.models import AttachmentKind, Phase
+from calls.choices import Phase
 from core import audit
 
 ZERO = Decimal("0")
@@ -89,8 +88,8 @@ class BudgetSummary:
 
     @property
     def is_balanced(self) -> bool:
-        """Balanced to the euro: the totals differ by less than one euro."""
-        return abs(self.difference) < 1
+        """Balanced to the euro: equal totals (the eligibility engine applies the same)."""
+        return self.expenses == self.resources
 
     @property
     def is_empty(self) -> bool:
@@ -103,9 +102,7 @@ class BudgetSummary:
         return (self.self_financing * 100 / self.resources).quantize(Decimal("0.1"))
 
     def total_for(self, kind, category) -> Decimal:
-        return sum(
-            (v for (k, c, _y), v in self.cells.items() if k == kind and c == category), ZERO
-        )
+        return sum((v for (k, c, _y), v in self.cells.items() if k == kind and c == category), ZERO)
 
     def year_total(self, kind, year) -> Decimal:
         return sum((v for (k, _c, y), v in self.cells.items() if k == kind and y == year), ZERO)
@@ -118,11 +115,7 @@ def budget_summary(application, lines=None) -> BudgetSummary:
     expenses = sum((a for (k, _c, _y), a in cells.items() if k == BudgetKind.EXPENSE), ZERO)
     resources = sum((a for (k, _c, _y), a in cells.items() if k == BudgetKind.RESOURCE), ZERO)
     requested = sum(
-        (
-            a
-            for (k, c, _y), a in cells.items()
-            if k == BudgetKind.RESOURCE and c == Funder.STATE
-        ),
+        (a for (k, c, _y), a in cells.items() if k == BudgetKind.RESOURCE and c == Funder.STATE),
         ZERO,
     )
     self_financing = sum(
@@ -256,6 +249,7 @@ def step_problems(application, *, members=None, budget=None, territory=None) -> 
     for attr, label in (
         ("lead_name", "la raison sociale"),
         ("lead_legal_form", "la forme juridique"),
+        ("lead_category", "la catégorie (article 9) de la structure"),
         ("lead_address", "l’adresse"),
         ("representative_name", "le représentant légal"),
         ("contact_name", "la personne à contacter"),
@@ -513,9 +507,7 @@ def submit(application, *, actor, now=None) -> list[Application]:
                 file.region_id = region_id
                 file.submitted_at = now
                 file.reference = next_reference(timezone.localtime(now).year)
-                file.save(
-                    update_fields=["phase", "round", "region", "submitted_at", "reference"]
-                )
+                file.save(update_fields=["phase", "round", "region", "submitted_at", "reference"])
         submissions = []
         for file in files:
             version = file.submissions.count() + 1
@@ -566,6 +558,8 @@ COPIED_FIELDS = [
     "lead_name",
     "lead_legal_form",
     "lead_is_ess",
+    "lead_category",
+    "lead_legal_category",
     "lead_address",
     "lead_postal_code",
     "lead_city",
@@ -625,6 +619,7 @@ def clone_application(source, *, call=None, owner=None, phase="", duplicated=Fal
                 name=m.name,
                 category=m.category,
                 role=m.role,
+                group_mostly_non_ess=m.group_mostly_non_ess,
                 commitment_letter=attachments.get(m.commitment_letter_id),
                 order=m.order,
             )
@@ -754,9 +749,3 @@ def accept_invitation(token: str, user) -> Application:
 
 def lead_is_private_law(application) -> bool:
     return application.lead_legal_form not in ("", LegalForm.PUBLIC_BODY)
-
-
-__all__ = [
-    "MemberCategory",
-    "AttachmentKind",
-]

@@ -54,13 +54,15 @@ class AmountField(forms.CharField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 30)
         super().__init__(*args, **kwargs)
         self.widget.attrs.setdefault("inputmode", "decimal")
+        self.widget.attrs.setdefault("maxlength", "30")
         self.widget.attrs.setdefault("autocomplete", "off")
 
     def to_python(self, value):
         text = super().to_python(value)
+        if len(text) > 30:
+            raise forms.ValidationError("Montant illisible (30 caractères au plus).")
         try:
             return parse_amount(text)
         except AmountError as error:

@@ -55,6 +55,14 @@ def validate_siret_field(value: str) -> str:
 
 
 class LeadForm(DraftForm, forms.ModelForm):
+    lead_siret = forms.CharField(
+        label="Numéro SIRET de la structure porteuse",
+        max_length=25,
+        required=False,
+        help_text="14 chiffres, espaces acceptés. La structure porteuse est une personne "
+        "morale de droit privé ; une personne physique ne peut pas porter le dossier.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     lead_is_ess = forms.ChoiceField(
         label="La structure relève-t-elle de l’économie sociale et solidaire (ESS) ?",
         choices=YES_NO,
@@ -80,24 +88,15 @@ class LeadForm(DraftForm, forms.ModelForm):
             "contact_email",
             "contact_phone",
         ]
-        labels = {
-            "lead_siret": "Numéro SIRET de la structure porteuse",
-            "lead_city": "Commune du siège",
-        }
+        labels = {"lead_city": "Commune du siège"}
         help_texts = {
-            "lead_siret": "14 chiffres, espaces acceptés. La structure porteuse est une "
-            "personne morale de droit privé ; une personne physique ne peut pas porter le "
-            "dossier.",
             "lead_legal_category": "Facultatif : code à 4 chiffres de l’avis de situation Insee.",
         }
-        widgets = {"lead_siret": forms.TextInput(attrs={"inputmode": "numeric"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.required = False
-        self.fields["lead_siret"].max_length = 20
-        self.fields["lead_siret"].widget.attrs["maxlength"] = 20
         self.initial["lead_is_ess"] = _yes_no_initial(self.instance.lead_is_ess)
 
     def clean_lead_siret(self):
@@ -154,6 +153,14 @@ class LeadForm(DraftForm, forms.ModelForm):
 
 
 class MemberForm(DraftForm, forms.ModelForm):
+    siret = forms.CharField(
+        label="SIRET",
+        max_length=25,
+        required=False,
+        help_text="Obligatoire pour une organisation (14 chiffres) ; laisser vide pour une "
+        "personne physique.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     commitment_letter_file = forms.FileField(
         label="Lettre d’engagement",
         required=False,
@@ -167,11 +174,8 @@ class MemberForm(DraftForm, forms.ModelForm):
         widgets = {
             "kind": forms.RadioSelect,
             "role": forms.Textarea(attrs={"rows": 2}),
-            "siret": forms.TextInput(attrs={"inputmode": "numeric"}),
         }
         help_texts = {
-            "siret": "Obligatoire pour une organisation (14 chiffres) ; laisser vide pour une "
-            "personne physique.",
             "group_mostly_non_ess": "Par exemple une filiale d’un groupe dont l’essentiel des "
             "activités est hors ESS : elle compte comme entreprise hors ESS.",
         }
@@ -179,8 +183,6 @@ class MemberForm(DraftForm, forms.ModelForm):
     def __init__(self, *args, application=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.application = application
-        self.fields["siret"].max_length = 20
-        self.fields["siret"].required = False
         self.fields["role"].required = False
         self.fields["kind"].choices = MemberKind.choices
         self.fields["category"].choices = [("", "Choisir une catégorie"), *MemberCategory.choices]

@@ -486,7 +486,7 @@ def submit(application, *, actor, now=None) -> list[Application]:
             )
         problems = [p for items in step_problems(locked).values() for p in items]
         result = eligibility(locked)
-        problems += [v.message for v in result.verdicts if not v.passed]
+        problems += [v.message for v in result.verdicts if v.passed is False]
         if problems:
             raise SubmissionRefused(problems)
 

@@ -16,7 +16,8 @@ def generate_receipt(submission_id: int) -> str:
 
     submission = Submission.objects.select_related("application__owner").get(pk=submission_id)
     if submission.receipt:
-        content = submission.receipt.open("rb").read()
+        with submission.receipt.open("rb") as handle:
+            content = handle.read()
     else:
         content = receipt_pdf(submission)
         application = submission.application

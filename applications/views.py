@@ -727,7 +727,8 @@ def receipt(request, uuid, version):
         raise PermissionDenied
     submission = get_object_or_404(Submission, application=application, version=version)
     if submission.receipt:
-        content = submission.receipt.open("rb").read()
+        with submission.receipt.open("rb") as handle:
+            content = handle.read()
     else:
         content = receipt_pdf(submission)
     from django.http import HttpResponse

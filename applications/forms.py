@@ -128,10 +128,22 @@ class LeadForm(DraftForm, forms.ModelForm):
         city = data.get("lead_city", "").strip()
         self.instance.lead_commune = None
         if postal_code:
-            candidates = list(
-                Commune.objects.current().filter(postal_codes_text__contains=postal_code)
-            )
-            candidates = [c for c in candidates if postal_code in (c.postal_codes or [])]
+            # The typed name narrows through an index; the postal code alone needs a scan.
+            candidates = []
+            if city:
+                candidates = [
+                    c
+                    for c in Commune.objects.current().filter(search_name=normalise(city))
+                    if postal_code in (c.postal_codes or [])
+                ]
+            if not candidates:
+                candidates = [
+                    c
+                    for c in Commune.objects.current().filter(
+                        postal_codes_text__contains=postal_code
+                    )
+                    if postal_code in (c.postal_codes or [])
+                ]
             if not candidates:
                 self.add_error("lead_postal_code", "Ce code postal est inconnu.")
             elif len(candidates) == 1 and not city:

@@ -322,13 +322,13 @@ def canonical_json(data) -> str:
     )
 
 
-def build_snapshot(application, *, reference, submitted_at, verdicts=()) -> dict:
+def build_snapshot(
+    application, *, reference, submitted_at, verdicts=(), summary=None, budget=None
+) -> dict:
     """Everything submitted, as plain JSON (what reviewers will see)."""
-    from territories.services import summarise_territory
-
-    communes, epcis = territory_codes(application)
-    summary = summarise_territory(communes, epcis)
-    budget = budget_summary(application)
+    if summary is None:
+        summary = _territory_summary(application)
+    budget = budget or budget_summary(application)
     return {
         "reference": reference,
         "submitted_at": submitted_at.isoformat(),
@@ -366,8 +366,14 @@ def build_snapshot(application, *, reference, submitted_at, verdicts=()) -> dict
             for m in application.members.select_related("commitment_letter")
         ],
         "territory": {
-            "communes": [{"code": c.code, "name": c.name} for c in application.communes.all()],
-            "epcis": [{"code": e.code, "name": e.name} for e in application.epcis.all()],
+            "communes": [
+                {"code": code, "name": name}
+                for code, name in application.communes.order_by("code").values_list("code", "name")
+            ],
+            "epcis": [
+                {"code": code, "name": name}
+                for code, name in application.epcis.order_by("code").values_list("code", "name")
+            ],
             "departments": [d.code for d in summary.departments],
             "regions": [r.code for r in summary.regions],
             "population": summary.population,
@@ -484,11 +490,27 @@ def submit(application, *, actor, now=None) -> list[Application]:
                     "Votre brouillon est conservé."
                 ]
             )
-        problems = [p for items in step_problems(locked).values() for p in items]
-        result = eligibility(locked)
+        from applications.description import describe
+        from calls.eligibility import evaluate
+
+        members = list(locked.members.all())
+        budget = budget_summary(locked)
+        territory = territory_codes(locked)
+        problems = [
+            p
+            for items in step_problems(
+                locked, members=members, budget=budget, territory=territory
+            ).values()
+            for p in items
+        ]
+        result = evaluate(
+            describe(locked, members=members, budget=budget, territory=territory),
+            call_rules_for(locked.call),
+        )
         problems += [v.message for v in result.verdicts if v.passed is False]
         if problems:
             raise SubmissionRefused(problems)
+        summary = _territory_summary(locked)
 
         files = [locked]
         if not resubmission:
@@ -500,7 +522,6 @@ def submit(application, *, actor, now=None) -> list[Application]:
                 files.append(funding)
             else:
                 locked.phase = locked.requested_phases
-            summary = _territory_summary(locked)
             region_id = instruction_region_id(locked, summary)
             for file in files:
                 file.round = round_
@@ -509,11 +530,18 @@ def submit(application, *, actor, now=None) -> list[Application]:
                 file.reference = next_reference(timezone.localtime(now).year)
                 file.save(update_fields=["phase", "round", "region", "submitted_at", "reference"])
         submissions = []
+        content = build_snapshot(
+            locked,
+            reference=locked.reference,
+            submitted_at=now,
+            verdicts=result.verdicts,
+            summary=summary,
+            budget=budget,
+        )
         for file in files:
             version = file.submissions.count() + 1
-            data = build_snapshot(
-                file, reference=file.reference, submitted_at=now, verdicts=result.verdicts
-            )
+            # Files filed together share their content; only phase and reference differ.
+            data = {**content, "phase": file.phase, "reference": file.reference}
             data["version"] = version
             submission = Submission.objects.create(
                 application=file,

@@ -32,9 +32,9 @@ def pdf_text(content: bytes) -> str:
             try:
                 import base64
 
-                text.append(zlib.decompress(base64.a85decode(raw.strip(), adobe=True)).decode(
-                    "latin-1"
-                ))
+                text.append(
+                    zlib.decompress(base64.a85decode(raw.strip(), adobe=True)).decode("latin-1")
+                )
             except Exception:
                 text.append(raw.decode("latin-1"))
     return "\n".join(text).replace(") Tj (", "")

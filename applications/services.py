@@ -473,7 +473,7 @@ def submit(application, *, actor, now=None) -> list[Application]:
     now = now or timezone.now()
     with transaction.atomic():
         locked = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("call", "lead_commune")
             .get(pk=application.pk)
         )

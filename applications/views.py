@@ -91,6 +91,24 @@ def stash_when_logged_out(view):
     return wrapper
 
 
+def login_then(url_name):
+    """For POST-only actions: an anonymous visitor is sent to log in, then back to the page
+    ``url_name`` of the file (a GET page), not to the action itself."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, uuid, *args, **kwargs):
+            if not is_authenticated(request.user):
+                return redirect_to_login(
+                    reverse(url_name, args=[uuid]), reverse("accounts:login")
+                )
+            return view(request, uuid, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 def _restored_data(request):
     """The stashed POST for this page, if any (consumed once)."""
     stash = request.session.get(STASH_KEY)
@@ -346,7 +364,7 @@ def member_edit(request, uuid, pk):
 
 
 @require_POST
-@login_required
+@login_then("applications:members")
 def member_delete(request, uuid, pk):
     """Who may use it: the owner and co-editors of the file (POST)."""
     application, refused = _editable(request, uuid)
@@ -614,7 +632,7 @@ def attachment_download(request, uuid, pk):
 
 
 @require_POST
-@login_required
+@login_then("applications:attachments")
 def attachment_delete(request, uuid, pk):
     """Who may use it: the owner and co-editors of the file (POST)."""
     application, refused = _editable(request, uuid)
@@ -676,7 +694,7 @@ def _budget_table(application, budget):
 
 
 @require_POST
-@stash_when_logged_out
+@login_then("applications:summary")
 def submit(request, uuid):
     """Who may use it: the owner of the file (POST, certification required)."""
     application = _load(request, uuid)

@@ -427,3 +427,37 @@ def test_summary_shows_every_section_links_and_verdicts(owner_client):
 
 def test_siret_helper_matches_registry():
     assert siret_with_valid_checksum("356000000", 1).startswith("356000000")
+
+
+def test_every_page_renders_for_the_owner(owner_client):
+    application = complete_application()
+    member = application.members.first()
+    client = owner_client(application)
+    for name, args in [
+        ("summary", []),
+        ("lead", []),
+        ("members", []),
+        ("member_edit", [member.pk]),
+        ("territory", []),
+        ("project", []),
+        ("budget", []),
+        ("attachments", []),
+        ("withdraw", []),
+        ("duplicate", []),
+        ("invite", []),
+    ]:
+        response = client.get(url(name, application, *args))
+        assert response.status_code == 200, name
+    budget = client.get(url("budget", application)).content.decode()
+    assert "phase 1 seule" in budget
+
+
+def test_anonymous_post_to_an_action_goes_to_login_then_back_to_the_page(client):
+    application = complete_application()
+    response = client.post(url("submit", application), {"certify": "on"})
+    assert response.status_code == 302
+    assert response.url == (
+        reverse("accounts:login") + "?next=" + url("summary", application)
+    )
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.DRAFT

@@ -99,9 +99,7 @@ def login_then(url_name):
         @wraps(view)
         def wrapper(request, uuid, *args, **kwargs):
             if not is_authenticated(request.user):
-                return redirect_to_login(
-                    reverse(url_name, args=[uuid]), reverse("accounts:login")
-                )
+                return redirect_to_login(reverse(url_name, args=[uuid]), reverse("accounts:login"))
             return view(request, uuid, *args, **kwargs)
 
         return wrapper

@@ -456,8 +456,6 @@ def test_anonymous_post_to_an_action_goes_to_login_then_back_to_the_page(client)
     application = complete_application()
     response = client.post(url("submit", application), {"certify": "on"})
     assert response.status_code == 302
-    assert response.url == (
-        reverse("accounts:login") + "?next=" + url("summary", application)
-    )
+    assert response.url == (reverse("accounts:login") + "?next=" + url("summary", application))
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DRAFT

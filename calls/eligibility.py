@@ -127,7 +127,7 @@ def _dict(value: Any, path: str, *, required: bool = True) -> dict:
         return {}
     if not isinstance(value, dict):
         if not path:
-            raise MalformedFile("", "la description du dossier doit être un objet JSON ({…}).")
+            raise MalformedFile("", "La description du dossier doit être un objet JSON ({…}).")
         raise MalformedFile(path, "un objet JSON ({…}) est attendu.")
     return value
 
@@ -203,7 +203,7 @@ def _phases(value: Any, path: str, *, allow_empty: bool) -> list[str]:
     allowed = ", ".join(Phase.values)
     result = []
     for index, phase in enumerate(phases):
-        if phase not in Phase.values:
+        if not isinstance(phase, str) or phase not in Phase.values:
             raise MalformedFile(
                 f"{path}[{index}]", f"phase inconnue {phase!r} (valeurs possibles : {allowed})."
             )
@@ -217,7 +217,7 @@ def _phases(value: Any, path: str, *, allow_empty: bool) -> list[str]:
 def _category(value: Any, path: str) -> str | None:
     if value in (None, ""):
         return None
-    if value not in CATEGORY_VALUES:
+    if not isinstance(value, str) or value not in CATEGORY_VALUES:
         raise MalformedFile(
             path,
             f"catégorie inconnue {value!r} (valeurs possibles : "
@@ -274,7 +274,7 @@ class _Party:
 def _lead(value: Any) -> tuple[_Party, bool, str]:
     lead = _dict(value, "lead")
     kind = lead.get("kind") or MemberKind.ORGANISATION.value
-    if kind not in KIND_VALUES:
+    if not isinstance(kind, str) or kind not in KIND_VALUES:
         raise MalformedFile("lead.kind", f"valeurs possibles : {', '.join(MemberKind.values)}.")
     party = _Party(
         name=_text(lead.get("name"), "lead.name").strip(),
@@ -295,7 +295,7 @@ def _members(value: Any) -> list[_Party]:
         path = f"members[{index}]"
         member = _dict(raw, path)
         kind = member.get("kind") or MemberKind.ORGANISATION.value
-        if kind not in KIND_VALUES:
+        if not isinstance(kind, str) or kind not in KIND_VALUES:
             raise MalformedFile(
                 f"{path}.kind", f"valeurs possibles : {', '.join(MemberKind.values)}."
             )
@@ -379,6 +379,10 @@ def euros(amount: Decimal) -> str:
     return f"{'-' if negative else ''}{text}\u00a0€"
 
 
+def _plural(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count <= 1 else plural}"
+
+
 def _names(parties: list[_Party]) -> str:
     names = [party.name or "(sans nom)" for party in parties]
     return ", ".join(f"« {name} »" for name in names)
@@ -438,13 +442,17 @@ def _rule_three_legal_persons(parties: list[_Party]) -> RuleVerdict:
     notes = []
     if natural:
         notes.append(
-            f"{len(natural)} personne(s) physique(s) participe(nt) au pôle mais ne compte(nt) "
-            "pas parmi les personnes morales."
+            _plural(
+                len(natural),
+                "personne physique participe au pôle mais ne compte pas",
+                "personnes physiques participent au pôle mais ne comptent pas",
+            )
+            + " parmi les personnes morales."
         )
     if duplicates:
         notes.append(
-            f"{duplicates} membre(s) déclaré(s) en double (même SIREN ou même nom) "
-            "ne compte(nt) qu’une fois."
+            _plural(duplicates, "membre déclaré en double", "membres déclarés en double")
+            + " (même SIREN ou même nom) : chaque personne morale ne compte qu’une fois."
         )
     suffix = (" " + " ".join(notes)) if notes else ""
     if count >= 3:
@@ -458,9 +466,10 @@ def _rule_three_legal_persons(parties: list[_Party]) -> RuleVerdict:
     return _verdict(
         code,
         False,
-        f"Le groupement compte {count} personne(s) morale(s), structure porteuse comprise ; "
-        f"il en faut au moins trois. Ajoutez {missing} membre(s) personne(s) morale(s) "
-        "(organisation avec un numéro SIRET)." + suffix,
+        f"Le groupement compte {_plural(count, 'personne morale', 'personnes morales')}, "
+        "structure porteuse comprise ; il en faut au moins trois. Ajoutez "
+        f"{_plural(missing, 'membre personne morale', 'membres personnes morales')} "
+        "(organisation, avec son numéro SIRET)." + suffix,
     )
 
 
@@ -540,7 +549,7 @@ def _rule_territory(communes: list[str], epcis: list[str]) -> RuleVerdict:
     if communes or epcis:
         parts = []
         if communes:
-            parts.append(f"{len(communes)} commune(s)")
+            parts.append(_plural(len(communes), "commune", "communes"))
         if epcis:
             parts.append(f"{len(epcis)} EPCI")
         return _verdict(code, True, f"Territoire défini : {' et '.join(parts)}.")
@@ -710,7 +719,13 @@ def _rule_attachments(phases: list[str], attachments: list[str], rules: _Rules) 
         return _verdict(
             code, False, f"Pièce(s) obligatoire(s) manquante(s) : {names}. Joignez-les au dossier."
         )
-    return _verdict(code, True, f"Les {len(applicable)} pièce(s) obligatoire(s) sont jointes.")
+    return _verdict(
+        code,
+        True,
+        "Pièces obligatoires jointes : "
+        + ", ".join(f"« {_attachment_label(item)} »" for item in applicable)
+        + ".",
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -24,7 +24,12 @@ def requested_phases(application) -> list[str]:
 
 def describe(application, *, members=None, budget=None, territory=None) -> dict:
     """JSON-ready description of ``application`` (already-loaded parts may be passed in)."""
-    from applications.services import budget_summary, has_phase_one_label, territory_codes
+    from applications.services import (
+        budget_summary,
+        has_phase_one_label,
+        previous_support_match,
+        territory_codes,
+    )
 
     if members is None:
         members = list(application.members.all())
@@ -58,7 +63,9 @@ def describe(application, *, members=None, budget=None, territory=None) -> dict:
         ],
         "territory": {"communes": list(communes), "epcis": list(epcis)},
         "project": {"innovation": application.innovation},
-        "previous_state_support": bool(application.previous_state_support),
+        # Declared by the candidate, or found: an earlier call funded the same pole.
+        "previous_state_support": bool(application.previous_state_support)
+        or previous_support_match(application) is not None,
         "budget": {
             "requested_amount": str(budget.requested) if funding else None,
             "total_expenses": str(budget.expenses) if funding else None,

@@ -249,3 +249,24 @@ def test_only_owner_submits(client):
     assert client.post(submit_url(application), {"certify": "on"}).status_code == 403
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DRAFT
+
+
+def test_previous_state_support_found_by_lead_siret_or_name_even_if_not_declared():
+    from applications.description import describe
+
+    earlier = complete_application()
+    Application.objects.filter(pk=earlier.pk).update(
+        phase="funding", status=ApplicationStatus.ACCEPTED
+    )
+    application = complete_application(call=CallFactory())
+    application.lead_name = earlier.lead_name.upper()
+    application.save()
+    assert application.previous_state_support is False
+    assert describe(application)["previous_state_support"] is True
+    with pytest.raises(services.SubmissionRefused) as refusal:
+        services.submit(application, actor=application.owner)
+    assert any("déjà été soutenu" in r for r in refusal.value.reasons)
+    # A call open to previously supported poles accepts it.
+    Call.objects.filter(pk=application.call_id).update(allows_previous_support=True)
+    application.refresh_from_db()
+    services.submit(application, actor=application.owner)

@@ -323,7 +323,7 @@ def canonical_json(data) -> str:
 
 
 def build_snapshot(
-    application, *, reference, submitted_at, verdicts=(), summary=None, budget=None
+    application, *, reference, submitted_at, verdicts=(), summary=None, budget=None, members=None
 ) -> dict:
     """Everything submitted, as plain JSON (what reviewers will see)."""
     if summary is None:
@@ -363,7 +363,11 @@ def build_snapshot(
                 "role": m.role,
                 "commitment_letter": m.commitment_letter.sha256 if m.commitment_letter else None,
             }
-            for m in application.members.select_related("commitment_letter")
+            for m in (
+                members
+                if members is not None
+                else application.members.select_related("commitment_letter")
+            )
         ],
         "territory": {
             "communes": [
@@ -438,11 +442,18 @@ class AlreadySubmitted(Exception):
 
 
 def call_accepts_now(call, now) -> tuple[bool, object]:
-    """(open, round) at ``now`` by the server clock."""
+    """(open, round) at ``now`` by the server clock: the round is the first whose cut-off is
+    after ``now``; a dated call is open until its closing date-time."""
+    from calls.models import PublicationState
+
     round_ = call.round_for(now)
-    if not call.is_open(now):
+    if call.publication_state != PublicationState.PUBLISHED:
         return False, None
-    return True, round_
+    if call.opens_at and call.opens_at > now:
+        return False, None
+    if call.is_permanent:
+        return round_ is not None, round_
+    return bool(call.closes_at and call.closes_at > now), round_
 
 
 def has_phase_one_label(application) -> bool:
@@ -515,7 +526,7 @@ def submit(application, *, actor, now=None) -> list[Application]:
         from applications.description import describe
         from calls.eligibility import evaluate
 
-        members = list(locked.members.all())
+        members = list(locked.members.select_related("commitment_letter"))
         budget = budget_summary(locked)
         territory = territory_codes(locked)
         problems = [
@@ -532,7 +543,9 @@ def submit(application, *, actor, now=None) -> list[Application]:
         problems += [v.message for v in result.verdicts if v.passed is False]
         if problems:
             raise SubmissionRefused(problems)
-        summary = _territory_summary(locked)
+        from territories.services import summarise_territory
+
+        summary = summarise_territory(*territory)
 
         files = [locked]
         if not resubmission:
@@ -559,9 +572,10 @@ def submit(application, *, actor, now=None) -> list[Application]:
             verdicts=result.verdicts,
             summary=summary,
             budget=budget,
+            members=members,
         )
         for file in files:
-            version = file.submissions.count() + 1
+            version = file.submissions.count() + 1 if resubmission else 1
             # Files filed together share their content; only phase and reference differ.
             data = {**content, "phase": file.phase, "reference": file.reference}
             data["version"] = version
@@ -639,7 +653,7 @@ def clone_application(source, *, call=None, owner=None, phase="", duplicated=Fal
     """A new draft copying every section of ``source`` (files are shared, not copied)."""
     copy = Application(
         call=call or source.call,
-        owner=owner or source.owner,
+        owner_id=owner.pk if owner else source.owner_id,
         requested_phases=source.requested_phases
         if not phase
         else (PhaseRequest.FUNDING if phase == Phase.FUNDING else PhaseRequest.EMERGENCE),
@@ -650,8 +664,8 @@ def clone_application(source, *, call=None, owner=None, phase="", duplicated=Fal
     copy.save()
     if not duplicated:
         copy.co_editors.set(source.co_editors.all())
-    copy.communes.set(source.communes.all())
-    copy.epcis.set(source.epcis.all())
+    copy.communes.set(list(source.communes.values_list("pk", flat=True)))
+    copy.epcis.set(list(source.epcis.values_list("pk", flat=True)))
     attachments = {}
     for attachment in source.attachments.all():
         old_pk = attachment.pk

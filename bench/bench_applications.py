@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/bench_applications.py            # temporary SQLite file
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ptce_x .venv/bin/python bench/...
-        (a throw-away test database ``test_<name>`` is created then dropped)
+        (a throw-away database ``test_<name>_bench`` is created then dropped)
 
 Targets: saving any step < 200 ms; submitting < 500 ms (the PDF receipt is a background task
 and is not run here: the task is only queued). Prints the median of several runs.
@@ -40,6 +40,8 @@ def main() -> int:
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3"):
         database["TEST"]["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
+    else:  # never the test suite's own test database
+        database["TEST"]["NAME"] = f"test_{database['NAME']}_bench"
     from django.db import connection
     from django.test.utils import setup_test_environment
 
@@ -224,6 +226,8 @@ def run(vendor: str, database_name: str) -> int:
     if submitted != 2 * RUNS:
         raise SystemExit(f"{submitted} dossiers déposés au lieu de {2 * RUNS}")
 
+    concurrency = concurrent_submissions(owner, call)
+
     print(f"\nMédiane de {RUNS} exécutions, temps serveur (client de test Django) :")
     failed = False
     for label, median, worst, target in results:
@@ -233,7 +237,62 @@ def run(vendor: str, database_name: str) -> int:
             f"  {label:52} {median:7.1f} ms (max {worst:6.1f})  cible < {target} ms "
             f"{'OK' if ok else 'DÉPASSÉ'}"
         )
+    print(concurrency)
     return 1 if failed else 0
+
+
+def concurrent_submissions(owner, call, count=12):
+    """``count`` candidates submit at the same moment from as many threads: every file gets a
+    reference, with no duplicate and no gap."""
+    import threading
+
+    from django.db import connections
+    from django.test import Client
+    from django.urls import reverse
+
+    from accounts.factories import UserFactory
+    from applications.factories import complete_application
+    from applications.models import Application, ReferenceCounter
+
+    year_counter = ReferenceCounter.objects.order_by("-year").first()
+    before = year_counter.last_number if year_counter else 0
+    drafts = [complete_application(owner=UserFactory(), call=call) for _ in range(count)]
+    barrier = threading.Barrier(count)
+    errors = []
+
+    def worker(draft):
+        try:
+            client = Client()
+            client.force_login(draft.owner)
+            barrier.wait()
+            response = client.post(
+                reverse("applications:submit", args=[draft.uuid]), {"certify": "on"}
+            )
+            if response.status_code != 302:
+                errors.append(response.status_code)
+        except Exception as error:  # reported below
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(draft,)) for draft in drafts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    references = sorted(
+        Application.objects.filter(pk__in=[d.pk for d in drafts]).values_list(
+            "reference", flat=True
+        )
+    )
+    numbers = sorted(int(reference.rsplit("-", 1)[1]) for reference in references if reference)
+    expected = list(range(before + 1, before + count + 1))
+    if errors or numbers != expected:
+        raise SystemExit(f"Dépôts simultanés : erreurs {errors}, numéros {numbers}")
+    return (
+        f"  Dépôts simultanés : {count} fils d’exécution, références {references[0]} à "
+        f"{references[-1]}, sans doublon ni trou — OK"
+    )
 
 
 if __name__ == "__main__":

@@ -46,12 +46,26 @@ def _yes_no_clean(value):
     return {"oui": True, "non": False}.get(value)
 
 
-def validate_siret_field(value: str) -> str:
+def register_check(siret: str) -> tuple[bool, str, dict]:
+    """Ask the company register (``registry.services.form_check_siret``) about a SIRET whose
+    checksum is right: a closed establishment is refused; an unknown number is accepted (« à
+    vérifier »). Before the register interface is installed, every number is accepted."""
+    try:
+        from registry.services import form_check_siret
+    except ImportError:
+        return True, "", {}
+    return form_check_siret(siret)
+
+
+def validate_siret_field(value: str) -> tuple[str, dict]:
     digits = clean_number(value)
     if not digits:
-        return ""
+        return "", {}
     validate_siret(digits)
-    return digits
+    accepted, message, data = register_check(digits)
+    if not accepted:
+        raise ValidationError(message, code="siret_register")
+    return digits, data
 
 
 class LeadForm(DraftForm, forms.ModelForm):
@@ -100,7 +114,8 @@ class LeadForm(DraftForm, forms.ModelForm):
         self.initial["lead_is_ess"] = _yes_no_initial(self.instance.lead_is_ess)
 
     def clean_lead_siret(self):
-        return validate_siret_field(self.cleaned_data["lead_siret"])
+        digits, self.register_data = validate_siret_field(self.cleaned_data["lead_siret"])
+        return digits
 
     def clean_lead_is_ess(self):
         return _yes_no_clean(self.cleaned_data["lead_is_ess"])
@@ -122,8 +137,26 @@ class LeadForm(DraftForm, forms.ModelForm):
             raise ValidationError("Un code postal comporte 5 chiffres.")
         return value
 
+    def _fill_from_register(self, data):
+        """Blank fields take the register's values (the candidate can still change them)."""
+        record = getattr(self, "register_data", None) or {}
+        if record.get("status") != "found":
+            return
+        for field, key in (
+            ("lead_name", "name"),
+            ("lead_legal_category", "legal_category_code"),
+            ("lead_address", "address"),
+            ("lead_postal_code", "postal_code"),
+            ("lead_city", "city"),
+        ):
+            if not data.get(field) and record.get(key):
+                data[field] = record[key]
+        if data.get("lead_is_ess") is None and record.get("is_ess") is not None:
+            data["lead_is_ess"] = record["is_ess"]
+
     def clean(self):
         data = super().clean()
+        self._fill_from_register(data)
         postal_code = data.get("lead_postal_code")
         city = data.get("lead_city", "").strip()
         self.instance.lead_commune = None
@@ -214,7 +247,7 @@ class MemberForm(DraftForm, forms.ModelForm):
                 self.add_error("siret", "Indiquez le SIRET de cette organisation.")
             else:
                 try:
-                    validate_siret(siret)
+                    validate_siret_field(siret)
                 except ValidationError as error:
                     self.add_error("siret", error)
         elif kind == MemberKind.NATURAL_PERSON:

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ptce.settings")
 os.environ.setdefault("AXES_ENABLED", "0")
+os.environ.setdefault("SIRENE_SOURCE", "local")  # never call the online register from here
 
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 STEP_TARGET_MS = 200

@@ -459,3 +459,20 @@ def test_anonymous_post_to_an_action_goes_to_login_then_back_to_the_page(client)
     assert response.url == (reverse("accounts:login") + "?next=" + url("summary", application))
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DRAFT
+
+
+def test_siret_of_a_closed_establishment_is_refused_when_the_register_knows_it(owner_client):
+    pytest.importorskip("registry.services", reason="register interface not installed yet")
+    from registry.factories import EstablishmentFactory
+
+    closed = EstablishmentFactory(closed=True)
+    application = complete_application(members=0)
+    client = owner_client(application)
+    lead = client.post(url("lead", application), {"lead_siret": closed.siret})
+    assert "est fermé" in lead.content.decode()
+    member = client.post(
+        url("members", application),
+        {"kind": "organisation", "siret": closed.siret, "name": "X", "category": "other"},
+    )
+    assert "est fermé" in member.content.decode()
+    assert not application.members.exists()

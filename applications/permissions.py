@@ -50,6 +50,23 @@ def can_edit_application(user, application) -> bool:
     return application.status in EDITABLE_STATUSES and is_editor(user, application)
 
 
+def editable_sections(application):
+    """Steps the candidate may change: every step of a draft (``None``); while corrections
+    are requested, only the sections the reviewers asked for (``reviews``)."""
+    if application.status == ApplicationStatus.CORRECTION_REQUESTED:
+        from reviews.services import editable_sections as requested
+
+        return requested(application)
+    return None
+
+
+def can_edit_section(user, application, section: str) -> bool:
+    if not can_edit_application(user, application):
+        return False
+    sections = editable_sections(application)
+    return sections is None or section in sections
+
+
 def can_submit_application(user, application) -> bool:
     """Only the owner submits (co-editors write, they do not commit the organisation)."""
     return application.status in EDITABLE_STATUSES and is_owner(user, application)

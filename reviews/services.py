@@ -236,11 +236,12 @@ def eligible_reviewers(application):
 
 
 def suggest_reviewers(application, count: int = DEFAULT_REVIEWERS_PER_FILE) -> list:
-    """« Fewest reviews first »: eligible reviewers not yet assigned, lightest load first,
-    enough to reach ``count`` reviewers on the file."""
+    """« Fewest reviews first »: eligible reviewers (cell leads only when assigned by hand)
+    not yet assigned, lightest load first, enough to reach ``count`` reviewers on the file."""
     assigned = set(application.assignments.values_list("reviewer_id", flat=True))
     missing = max(0, count - len(assigned))
-    return [user for user in eligible_reviewers(application) if user.pk not in assigned][:missing]
+    candidates = eligible_reviewers(application).filter(role=Role.REGIONAL_REVIEWER)
+    return [user for user in candidates if user.pk not in assigned][:missing]
 
 
 def assign(application, reviewers, *, actor) -> list[Assignment]:
@@ -285,26 +286,20 @@ def assign(application, reviewers, *, actor) -> list[Assignment]:
 
 
 def bulk_assign(applications, *, actor, per_file: int = DEFAULT_REVIEWERS_PER_FILE) -> dict:
-    """Complete every file to ``per_file`` reviewers with the « fewest reviews first » rule,
-    counting the assignments made along the way. Returns {reference: [reviewers]}; files the
-    actor may not assign are skipped with a reason."""
+    """Complete every file to ``per_file`` reviewers with the « fewest reviews first » rule
+    (loads are re-read after each file, so the work spreads). Returns
+    ``{"assigned": {reference: [reviewers]}, "skipped": {reference: reason}}``."""
     done: dict[str, list] = {}
     skipped: dict[str, str] = {}
-    extra_load: dict[int, int] = {}
     for application in applications:
         if not can_assign(actor, application) or application.status not in REVIEWABLE:
             skipped[application.reference] = "attribution impossible dans cet état ou région"
             continue
-        assigned = set(application.assignments.values_list("reviewer_id", flat=True))
-        candidates = [u for u in eligible_reviewers(application) if u.pk not in assigned]
-        candidates.sort(key=lambda u: (u.load + extra_load.get(u.pk, 0), u.last_name, u.pk))
-        chosen = candidates[: max(0, per_file - len(assigned))]
+        chosen = suggest_reviewers(application, per_file)
         if not chosen:
             skipped[application.reference] = "aucun évaluateur disponible ou déjà complet"
             continue
         assign(application, chosen, actor=actor)
-        for user in chosen:
-            extra_load[user.pk] = extra_load.get(user.pk, 0) + 1
         done[application.reference] = chosen
     return {"assigned": done, "skipped": skipped}
 

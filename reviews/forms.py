@@ -1,6 +1,7 @@
 """Forms of the review pages (staff side) and of the messaging (both sides)."""
 
 from django import forms
+from django.db.models import F
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -12,15 +13,23 @@ from reviews.models import CorrectionSection
 from reviews.scoring import format_number
 from territories.models import Department, Region
 
+MEAN = F("review_summary__mean")
+# Files without figures always come last, on SQLite as on PostgreSQL.
 SORTS = {
     "reference": ("Référence", ["reference"]),
     "-submitted_at": ("Dépôt le plus récent", ["-submitted_at", "reference"]),
     "submitted_at": ("Dépôt le plus ancien", ["submitted_at", "reference"]),
-    "-mean": ("Note moyenne décroissante", ["-review_summary__mean", "reference"]),
-    "mean": ("Note moyenne croissante", ["review_summary__mean", "reference"]),
-    "-std_dev": ("Écart-type décroissant", ["-review_summary__std_dev", "reference"]),
+    "-mean": ("Note moyenne décroissante", [MEAN.desc(nulls_last=True), "reference"]),
+    "mean": ("Note moyenne croissante", [MEAN.asc(nulls_last=True), "reference"]),
+    "-std_dev": (
+        "Écart-type décroissant",
+        [F("review_summary__std_dev").desc(nulls_last=True), "reference"],
+    ),
     "region": ("Région", ["region__name", "reference"]),
-    "reviews": ("Moins d’évaluations d’abord", ["review_summary__review_count", "reference"]),
+    "reviews": (
+        "Moins d’évaluations d’abord",
+        [F("review_summary__review_count").asc(nulls_first=True), "reference"],
+    ),
 }
 
 

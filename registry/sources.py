@@ -126,16 +126,16 @@ def read_csv(
         text = io.TextIOWrapper(binary, encoding=encoding, newline="")
         reader = csv.reader(text, strict=True)
         try:
-            header = next(reader)
-        except StopIteration:
-            raise FileProblem(f"{file_label} : le fichier est vide.") from None
-        indices = columns.check_header(header, file_label)
-        width = len(header)
-        pad = width  # index of the "" appended when an optional column is missing
-        pick = operator.itemgetter(*[pad if index is None else index for index in indices])
-        padded = any(index is None for index in indices)
-        pending = None
-        try:
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise FileProblem(f"{file_label} : le fichier est vide.") from None
+            indices = columns.check_header(header, file_label)
+            width = len(header)
+            pad = width  # index of the "" appended when an optional column is missing
+            pick = operator.itemgetter(*[pad if index is None else index for index in indices])
+            padded = any(index is None for index in indices)
+            pending = None
             for row in reader:
                 if pending is not None:
                     yield pending

@@ -409,7 +409,7 @@ def closed_message(record: CompanyRecord) -> str:
     if not record.is_closed:
         return ""
     since = f" depuis le {record.closed_since:%d/%m/%Y}" if record.closed_since else ""
-    if record.siret:
+    if len(record.number) == 14:
         return f"Cet établissement est fermé{since} : indiquez le SIRET d’un établissement actif."
     return f"Cette entreprise a cessé son activité{since}."
 

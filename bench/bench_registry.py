@@ -152,10 +152,9 @@ def duckdb_read(csv_path: Path) -> float | None:
         import duckdb
     except ImportError:
         return None
+    query = f"SELECT count(*) FROM read_csv('{csv_path}', header = true, all_varchar = true)"  # noqa: S608 - our own file path
     started = time.perf_counter()
-    duckdb.sql(
-        f"SELECT count(*) FROM read_csv('{csv_path}', header = true, all_varchar = true)"
-    ).fetchall()
+    duckdb.sql(query).fetchall()  # noqa: S608 - our own file path
     return time.perf_counter() - started
 
 

@@ -278,8 +278,10 @@ SIRENE_SOURCE = os.environ.get("SIRENE_SOURCE", "local" if TESTING else "online_
 SIRENE_API_BASE_URL = os.environ.get(
     "SIRENE_API_BASE_URL", "https://recherche-entreprises.api.gouv.fr"
 )
-SIRENE_API_TIMEOUT = float(os.environ.get("SIRENE_API_TIMEOUT", "3"))
+SIRENE_API_TIMEOUT = float(os.environ.get("SIRENE_API_TIMEOUT", "2"))
 SIRENE_API_RETRIES = int(os.environ.get("SIRENE_API_RETRIES", "2"))
+# After a failure, lookups skip the API for this many seconds (degraded mode, local table).
+SIRENE_API_PAUSE_SECONDS = int(os.environ.get("SIRENE_API_PAUSE_SECONDS", "60"))
 SIRENE_API_BACKOFF = float(os.environ.get("SIRENE_API_BACKOFF", "0.3"))
 SIRENE_API_CACHE_SECONDS = int(os.environ.get("SIRENE_API_CACHE_SECONDS", str(24 * 3600)))
 SIRENE_API_NOT_FOUND_CACHE_SECONDS = int(

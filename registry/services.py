@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
@@ -33,6 +34,7 @@ from registry.validators import clean_number, is_valid_siret, validate_siren, va
 logger = logging.getLogger(__name__)
 
 SOURCES = ("local", "online", "online_then_local")
+ONLINE_PAUSED_KEY = "registry:online-paused"
 
 
 class Status:
@@ -290,12 +292,17 @@ def _to_verify(number: str, reason: str, record_pending: bool) -> CompanyRecord:
 def _lookup(number: str, local, record_pending: bool) -> CompanyRecord:
     source = _source()
     notes = []
-    if source != "local":
+    if source != "local" and cache.get(ONLINE_PAUSED_KEY):
+        notes.append("API indisponible il y a peu : répertoire local utilisé")
+        record = local(number)
+    elif source != "local":
         try:
             record = _online(number)
         except OnlineUnavailable as error:
             notes.append(f"API indisponible ({error}) : répertoire local utilisé")
             logger.warning("Recherche de %s : API indisponible (%s), repli local", number, error)
+            # degraded mode: the next lookups go straight to the local table for a while
+            cache.set(ONLINE_PAUSED_KEY, True, getattr(settings, "SIRENE_API_PAUSE_SECONDS", 60))
             record = local(number)
         else:
             if record is None and source == "online_then_local":

@@ -44,6 +44,9 @@ class FakeApi:
 
 @pytest.fixture
 def fake_api(settings):
+    from django.core.cache import cache
+
+    cache.clear()  # forget a degraded-mode pause left by another test
     api = FakeApi()
 
     class Handler(BaseHTTPRequestHandler):
@@ -61,6 +64,7 @@ def fake_api(settings):
     settings.SIRENE_API_BACKOFF = 0.0
     settings.SIRENE_API_TIMEOUT = 2.0
     yield api
+    cache.clear()
     server.shutdown()
     server.server_close()
     thread.join()

@@ -280,3 +280,15 @@ def test_suggested_category(category, is_ess, expected):
     unit = LegalUnitFactory(legal_category=category, is_ess=is_ess)
     establishment = EstablishmentFactory(siren=unit.siren)
     assert services.suggested_category(lookup_siret(establishment.siret)) == expected
+
+
+def test_after_a_failure_the_api_is_paused_for_a_while(fake_api):
+    first = EstablishmentFactory()
+    second = EstablishmentFactory()
+    fake_api.answer(first.siret, (503, {}))
+    assert lookup_siret(first.siret).source == "local"
+    asked = len(fake_api.requests)
+    record = lookup_siret(second.siret)
+    assert (record.status, record.source) == (Status.FOUND, "local")
+    assert record.notes == ["API indisponible il y a peu : répertoire local utilisé"]
+    assert len(fake_api.requests) == asked  # the API was not called again

@@ -292,3 +292,16 @@ def test_after_a_failure_the_api_is_paused_for_a_while(fake_api):
     assert (record.status, record.source) == (Status.FOUND, "local")
     assert record.notes == ["API indisponible il y a peu : répertoire local utilisé"]
     assert len(fake_api.requests) == asked  # the API was not called again
+
+
+def test_demo_register_is_idempotent_and_answers_lookups():
+    import io
+
+    from registry import demo
+
+    demo.load(io.StringIO())
+    demo.load(io.StringIO())
+    assert LegalUnit.objects.count() == len(demo.ORGANISATIONS)
+    closed = Establishment.objects.get(state="F")
+    ok, message, _ = form_check_siret(closed.siret)
+    assert ok is False and "fermé depuis le 12/03/2021" in message

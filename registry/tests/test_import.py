@@ -339,3 +339,43 @@ def test_failure_in_second_file_keeps_first_table_unchanged(tmp_path):
 def test_command_requires_a_file():
     with pytest.raises(CommandError, match="--unites-legales"):
         run_import()
+
+
+def test_sqlite_batched_path_end_to_end_in_a_process_of_its_own(tmp_path):
+    """Outside any transaction (as run by an administrator), SQLite commits staging rows batch by
+    batch: a failed import must still leave the previous data and no staging table behind."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    database = tmp_path / "ptce.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "PTCE_TESTING": "1"}
+
+    def manage(*args):
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=root, env=env, capture_output=True, text=True
+        )
+
+    assert manage("migrate", "--noinput", "-v0").returncode == 0
+    good = generate(tmp_path / "good", 300, seed=4)
+    result = manage(
+        "import_sirene", "--unites-legales", str(good.units), "--etablissements",
+        str(good.establishments),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = unit_rows(5)
+    rows[3][col("etatAdministratifUniteLegale")] = "X"
+    bad = write_csv(tmp_path / "bad.csv", UNIT_HEADER, rows)
+    result = manage("import_sirene", "--unites-legales", str(bad))
+    assert result.returncode != 0
+    assert "ligne 5 : etatAdministratifUniteLegale « X » inconnu" in result.stderr
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT count(*) FROM registry_legalunit").fetchone() == (300,)
+        tables = [
+            name
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+    assert [name for name in tables if "__new_" in name] == []

@@ -29,7 +29,14 @@ from pathlib import Path
 from django.db import connection, transaction
 
 from registry.models import Establishment, LegalUnit
-from registry.sources import BAD_WIDTH, ColumnSet, FileProblem, RowProblem, read_rows
+from registry.sources import (
+    BAD_WIDTH,
+    ColumnSet,
+    FileProblem,
+    RowProblem,
+    is_parquet,
+    read_rows,
+)
 
 SQLITE_BATCH_ROWS = 100_000
 PG_BATCH_ROWS = 50_000
@@ -280,6 +287,7 @@ class FileReport:
     skipped: int = 0
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    method: str = "python"  # "copy": parsed by PostgreSQL itself (registry.pg_fast)
 
     def problem(self, line: int, message: str):
         self.skipped += 1
@@ -539,9 +547,32 @@ class SireneImport:
             self._created.append(staging)
             report = FileReport(spec.label, str(path))
             self.report.files.append(report)
-            self._load_file(staging, path, columns, transform, report, commit_batches)
+            if not self._load_on_server(staging, path, columns, report):
+                self._load_file(staging, path, columns, transform, report, commit_batches)
             self._finish_table(staging, report)
         return self._created
+
+    def _load_on_server(self, staging, path, columns, report: FileReport) -> bool:
+        """PostgreSQL parses a clean CSV itself (``registry.pg_fast``); False otherwise."""
+        if staging.vendor != "postgresql" or self.limit is not None or self.only_ess:
+            return False
+        if self.encoding not in ("auto", "utf-8") or is_parquet(Path(path)):
+            return False
+        from registry import pg_fast
+
+        started = time.monotonic()
+        try:
+            loaded = pg_fast.load(staging, Path(path), columns, Path(path).name, self.token)
+        except FileProblem as problem:
+            raise ImportAborted(str(problem)) from None
+        if loaded is None:
+            return False
+        report.read = report.kept = loaded
+        report.method = "copy"
+        report.seconds = time.monotonic() - started
+        if self.progress:
+            self.progress(report.label, loaded, report.seconds)
+        return True
 
     def _rows(self, path, columns, transform, report: FileReport) -> Iterator[tuple]:
         """Checked rows of one file; bad rows abort or are counted, per ``on_error``."""

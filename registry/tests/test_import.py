@@ -379,3 +379,41 @@ def test_sqlite_batched_path_end_to_end_in_a_process_of_its_own(tmp_path):
             for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
         ]
     assert [name for name in tables if "__new_" in name] == []
+
+
+def test_server_side_and_python_paths_give_the_same_rows(tmp_path):
+    """On PostgreSQL a clean CSV is parsed by the server (registry.pg_fast); --limit forces the
+    Python path. Both must store exactly the same values."""
+    from django.db import connection
+
+    files = generate(tmp_path, 400, seed=21, ess_share=0.3)
+    fast = SireneImport(units_path=files.units, establishments_path=files.establishments).run()
+    expected_method = "copy" if connection.vendor == "postgresql" else "python"
+    assert [f.method for f in fast.files] == [expected_method, expected_method]
+    assert [f.kept for f in fast.files] == [400, files.establishment_rows]
+    units = set(LegalUnit.objects.values_list())
+    establishments = set(Establishment.objects.values_list())
+    slow = SireneImport(
+        units_path=files.units, establishments_path=files.establishments, limit=10**9
+    ).run()
+    assert [f.method for f in slow.files] == ["python", "python"]
+    assert set(LegalUnit.objects.values_list()) == units
+    assert set(Establishment.objects.values_list()) == establishments
+
+
+def test_bad_row_on_the_server_path_falls_back_to_line_numbers(tmp_path):
+    rows = unit_rows(8)
+    rows[5][col("economieSocialeSolidaireUniteLegale")] = "Oui"
+    path = write_csv(tmp_path / "bad.csv", UNIT_HEADER, rows)
+    with pytest.raises(ImportAborted) as error:
+        SireneImport(units_path=path).run()
+    assert str(error.value) == (
+        "StockUniteLegale, ligne 7 : economieSocialeSolidaireUniteLegale « Oui » inconnu "
+        "(O, N ou vide attendu)."
+    )
+    report = SireneImport(units_path=path, on_error="skip").run()
+    assert (report.files[0].method, report.files[0].kept, report.files[0].skipped) == (
+        "python",
+        7,
+        1,
+    )

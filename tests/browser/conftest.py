@@ -1,0 +1,145 @@
+"""Fixtures of the real-browser journeys (headless Chromium driven by Playwright).
+
+Every test in this folder is marked `browser` (so `make test` leaves them out) and runs
+against pytest-django's live server on a fresh, transactional database.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser import helpers
+
+BROWSER_DIR = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark every test of this folder `browser` before `-m` selection happens."""
+    for item in items:
+        if BROWSER_DIR in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not helpers.AXE_REPORT.entries:
+        return
+    terminalreporter.section("axe-core : violations par page (nombre d’éléments)")
+    terminalreporter.write(helpers.AXE_REPORT.markdown())
+    terminalreporter.write_line(f"Rapport écrit dans {helpers.ARTIFACTS / 'axe-report.md'}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_media_url():
+    """Django's live server serves MEDIA_URL itself and cannot start when it is None (our
+    setting: uploads are only served through permission-checked views). Give it a path no
+    page links to, for the browser tests only; autouse, so it is set before `live_server`."""
+    from django.test.utils import override_settings
+
+    with override_settings(MEDIA_URL="/fichiers-non-publics/"):
+        yield
+
+
+@pytest.fixture(scope="session")
+def _axe_report():
+    yield helpers.AXE_REPORT
+    if helpers.AXE_REPORT.entries:
+        helpers.ARTIFACTS.mkdir(exist_ok=True)
+        (helpers.ARTIFACTS / "axe-report.md").write_text(
+            "# axe-core : pages × violations\n\n"
+            "Nombre d’éléments en infraction, par impact (axe-core "
+            f"{_axe_version()}, règles par défaut).\n\n" + helpers.AXE_REPORT.markdown(),
+            encoding="utf-8",
+        )
+
+
+def _axe_version() -> str:
+    import json
+
+    package = helpers.AXE_DIR / "package.json"
+    return json.loads(package.read_text())["version"] if package.exists() else "?"
+
+
+@pytest.fixture(scope="session")
+def axe():
+    return helpers.axe_source(), helpers.axe_locale()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (the Debian package, never a downloaded build) per session."""
+    if not os.access(helpers.CHROMIUM, os.X_OK):
+        message = f"{helpers.CHROMIUM} est absent : lancez `make test-browser`."
+        if os.environ.get("PTCE_BROWSER_REQUIRED") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's synchronous API keeps an asyncio loop running in this thread; Django would
+    # then refuse database access from the test ("async context"), although nothing here is
+    # asynchronous. This is Playwright's documented set-up for Django test suites.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=helpers.CHROMIUM, args=helpers.CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def _geography(transactional_db):
+    """The official geography, present for every journey.
+
+    It is loaded once per session by the root conftest, but the live server needs a
+    transactional database, whose tables are flushed after each test: reload it when gone.
+    Only the browser tests pay for this (about a second each)."""
+    from territories.importer import import_snapshot
+    from territories.models import Region
+
+    if not Region.objects.exists():
+        import_snapshot()
+
+
+@pytest.fixture
+def site_url(live_server, settings, _geography):
+    """The live server's address, also used for the links of the e-mails."""
+    settings.SITE_URL = live_server.url
+    return live_server.url
+
+
+@pytest.fixture
+def new_page(browser):
+    """Open pages in fresh browser contexts (no cookies shared), closed after the test."""
+    contexts = []
+
+    def opener(**options):
+        context = browser.new_context(
+            **{
+                "viewport": helpers.DESKTOP,
+                "locale": "fr-FR",
+                "timezone_id": "Europe/Paris",
+                "reduced_motion": "reduce",
+                **options,
+            }
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def journey(request, site_url, new_page, axe, _axe_report):
+    """A browser page on the live server: `journey.goto(path)`, `journey.check(label)`."""
+    name = helpers.slug(request.node.name.removeprefix("test_"))
+    return helpers.Journey(new_page(), site_url, name, axe)

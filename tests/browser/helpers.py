@@ -198,9 +198,8 @@ class Journey:
     def _on_response(self, response):
         if response.status < 400:
             return
-        if response.request.is_navigation_request() and response.status in (
-            self.expected_statuses
-        ):
+        navigation = response.request.is_navigation_request()
+        if navigation and response.status in self.expected_statuses:
             return
         self.problems.append(f"HTTP {response.status} : {response.url}")
 
@@ -257,6 +256,25 @@ class Journey:
         self.page.set_viewport_size(original)
         assert overflow == 0, f"{label} : défilement horizontal de {overflow} px à 375 px"
 
+    def expect_status(self, status: int) -> None:
+        """A navigation answered with this error status is expected (e.g. 429 lock-out)."""
+        self.expected_statuses.add(status)
+
+    # -- acting like a person
+    def field(self, label: str):
+        return field(self.page, label)
+
+    def fill(self, values: dict[str, str]) -> None:
+        """Type into fields found by their label (the hint text after it is ignored)."""
+        for label, value in values.items():
+            field(self.page, label).fill(value)
+
+    def submit(self, button: str) -> None:
+        """Press a button of the main content and wait for the page it leads to."""
+        with self.page.expect_navigation():
+            self.page.get_by_role("main").get_by_role("button", name=button, exact=True).click()
+        self.page.wait_for_load_state()
+
     # -- reading the page
     def focused(self) -> dict | None:
         return focused(self.page)
@@ -287,6 +305,12 @@ def focused(page) -> dict | None:
             };
         }"""
     )
+
+
+def field(page, label: str):
+    """The text field whose accessible name is `label`, optionally followed by its hint (the
+    DSFR puts the hint inside the <label>; the « * » marker is aria-hidden)."""
+    return page.get_by_role("textbox", name=re.compile("^" + re.escape(label) + "( |$)"))
 
 
 def describe(element: dict | None) -> str:
@@ -320,11 +344,8 @@ def sign_in(journey: Journey, email: str, password: str, *, check: str | None = 
     journey.goto("/compte/connexion/")
     if check:
         journey.check(check)
-    page = journey.page
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("main").get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    journey.fill({"Adresse électronique": email, "Mot de passe": password})
+    journey.submit("Se connecter")
 
 
 def sign_out(journey: Journey) -> None:

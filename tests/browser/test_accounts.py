@@ -134,6 +134,11 @@ def test_sign_in_errors_and_lock_out_after_five_failures(journey):
     assert journey.error_messages() == ["Adresse électronique ou mot de passe incorrect."]
     assert journey.field("Adresse électronique").input_value() == "camille@exemple.fr"
     assert journey.focused()["id"] == "id_username"
+    # The form-level error is read with the first field (aria-describedby).
+    described_by = journey.field("Adresse électronique").get_attribute("aria-describedby")
+    assert page.locator(f"[id='{described_by}']").inner_text().strip() == (
+        "Adresse électronique ou mot de passe incorrect."
+    )
     journey.check("Connexion — erreurs")
 
     journey.expect_status(429)

@@ -221,8 +221,11 @@ class Journey:
         return self.page.url.removeprefix(self.base_url)
 
     def expect_path(self, path: str) -> None:
+        """Check the address (path and query; a « #fragment » left by a skip link is kept by
+        browsers across form posts and redirects, and ignored here)."""
         self.page.wait_for_load_state()
-        assert self.path == path, f"adresse {self.path!r} au lieu de {path!r}"
+        current = self.path.split("#")[0]
+        assert current == path, f"adresse {current!r} au lieu de {path!r}"
 
     # -- checks
     def check(self, label: str, *, screenshot: bool = True) -> list[dict]:

@@ -22,7 +22,27 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.nodeid in helpers.JOURNEYS:
+        helpers.JOURNEYS[report.nodeid]["seconds"] = report.duration
+        helpers.JOURNEYS[report.nodeid]["outcome"] = report.outcome
+
+
+def journeys_markdown() -> str:
+    lines = ["| parcours | résultat | durée (s) | pages vérifiées |", "|---|---|---:|---:|"]
+    for nodeid, journey in helpers.JOURNEYS.items():
+        name = nodeid.split("tests/browser/")[-1]
+        lines.append(
+            f"| `{name}` | {journey.get('outcome', '?')} | {journey.get('seconds', 0):.1f} "
+            f"| {len(journey['pages'])} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def pytest_terminal_summary(terminalreporter):
+    if helpers.JOURNEYS:
+        terminalreporter.section("Parcours en navigateur")
+        terminalreporter.write(journeys_markdown())
     if not helpers.AXE_REPORT.entries:
         return
     terminalreporter.section("axe-core : violations par page (nombre d’éléments)")
@@ -46,6 +66,9 @@ def _axe_report():
     yield helpers.AXE_REPORT
     if helpers.AXE_REPORT.entries:
         helpers.ARTIFACTS.mkdir(exist_ok=True)
+        (helpers.ARTIFACTS / "journeys.md").write_text(
+            "# Parcours en navigateur\n\n" + journeys_markdown(), encoding="utf-8"
+        )
         (helpers.ARTIFACTS / "axe-report.md").write_text(
             "# axe-core : pages × violations\n\n"
             "Nombre d’éléments en infraction, par impact (axe-core "
@@ -171,7 +194,22 @@ def new_page(browser):
 
 
 @pytest.fixture
-def journey(request, site_url, new_page, axe, _axe_report):
-    """A browser page on the live server: `journey.goto(path)`, `journey.check(label)`."""
-    name = helpers.slug(request.node.name.removeprefix("test_"))
-    return helpers.Journey(new_page(), site_url, name, axe)
+def open_journey(request, site_url, new_page, axe, _axe_report):
+    """Open a journey with browser-context options (e.g. `viewport=`, `device_scale_factor=`)."""
+    base = helpers.slug(request.node.name.removeprefix("test_"))
+
+    def opener(suffix: str = "", **context_options) -> helpers.Journey:
+        name = f"{base}-{helpers.slug(suffix)}" if suffix else base
+        journey = helpers.Journey(new_page(**context_options), site_url, name, axe)
+        helpers.JOURNEYS.setdefault(request.node.nodeid, {"pages": []})
+        journey.checked = helpers.JOURNEYS[request.node.nodeid]["pages"]
+        return journey
+
+    return opener
+
+
+@pytest.fixture
+def journey(open_journey):
+    """A browser page on the live server, 1280 px wide: `journey.goto(path)`,
+    `journey.check(label)`; see tests/browser/helpers.py."""
+    return open_journey()

@@ -101,6 +101,7 @@ class AxeReport:
     entries: dict[str, AxeEntry] = field(default_factory=dict)
 
     def add(self, label: str, path: str, violations: list[dict]) -> None:
+        path = TOKEN.sub("/…/", path)
         entry = self.entries.get(label)
         if entry is None:
             self.entries[label] = AxeEntry(label, path, violations)
@@ -148,6 +149,10 @@ class AxeReport:
 
 
 AXE_REPORT = AxeReport()
+TOKEN = re.compile(r"/[^/]*-[0-9a-f]{20,}/|/[A-Za-z0-9_-]{2,}:[^/]+/")  # links from e-mails
+
+# Journeys run in this session: test name → (pages checked, seconds), for the summary.
+JOURNEYS: dict[str, dict] = {}
 
 
 # --------------------------------------------------------------------------- journeys

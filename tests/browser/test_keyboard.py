@@ -99,3 +99,27 @@ def test_candidate_signs_up_and_in_with_the_keyboard_only(journey):
     press_and_load(page, "Enter")
     journey.expect_path("/")
     assert press(page, "Tab", 6)[-2:] == ["Se connecter", "Créer un compte"]
+
+
+def test_mobile_menu_opens_and_closes_with_the_keyboard(open_journey):
+    journey = open_journey(viewport={"width": 375, "height": 740})
+    page = journey.page
+    journey.goto("/")
+    # On a small screen the menu button comes right after the skip links.
+    assert press(page, "Tab", 4) == ["Contenu", "Menu", "Pied de page", "Menu"]
+    assert focused(page)["id"] == "bouton-menu-mobile"
+    assert page.locator("#menu-mobile").is_hidden()
+
+    page.keyboard.press("Enter")
+    menu = page.locator("#menu-mobile")
+    menu.wait_for(state="visible")
+    assert page.locator("#bouton-menu-mobile").get_attribute("data-fr-opened") == "true"
+    # The focus moves into the menu and stays there (DSFR modal): the account links (copied
+    # from the header by the DSFR) and the navigation, then back to « Fermer ».
+    assert describe(focused(page)) == "Fermer"
+    assert press(page, "Tab", 4) == ["Se connecter", "Créer un compte", "Accueil", "Fermer"]
+    journey.check("Menu mobile ouvert", screenshot=False)
+
+    page.keyboard.press("Escape")
+    menu.wait_for(state="hidden")
+    assert describe(focused(page)) == "Menu"

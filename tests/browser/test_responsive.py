@@ -5,7 +5,7 @@ at 320 px (WCAG 1.4.10 « reflow », 400 % zoom), and text stays on screen and l
 import pytest
 
 from accounts.factories import PASSWORD, UserFactory
-from tests.browser.helpers import Journey, horizontal_overflow, sign_in
+from tests.browser.helpers import SCREENSHOTS, horizontal_overflow, sign_in
 
 PUBLIC_PAGES = [
     "/",
@@ -53,14 +53,15 @@ SCREENS = {
 
 
 @pytest.mark.parametrize("screen", SCREENS)
-def test_pages_reflow_without_horizontal_scroll(screen, site_url, new_page, axe):
+def test_pages_reflow_without_horizontal_scroll(screen, open_journey):
     UserFactory(email="petit.ecran@exemple.fr")
-    journey = Journey(new_page(**SCREENS[screen]), site_url, f"ecran-{screen}", axe)
+    journey = open_journey(**SCREENS[screen])
     problems = {}
     expected_ratio = SCREENS[screen].get("device_scale_factor", 1)
 
     def measure(path):
         journey.goto(path)
+        journey.checked.append(path)
         assert journey.page.evaluate("() => window.devicePixelRatio") == expected_ratio
         overflow = horizontal_overflow(journey.page)
         off_screen = journey.page.evaluate(OFF_SCREEN_TEXT)
@@ -80,11 +81,6 @@ def test_pages_reflow_without_horizontal_scroll(screen, site_url, new_page, axe)
     for path in SIGNED_IN_PAGES:
         measure(path)
     assert problems == {}
-    journey.page.screenshot(path=journey_screenshot(screen), full_page=True)
-
-
-def journey_screenshot(screen):
-    from tests.browser.helpers import SCREENSHOTS, slug
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS / f"ecran-{slug(screen)}-accueil-connecte.png"
+    folder = SCREENSHOTS / journey.name
+    folder.mkdir(parents=True, exist_ok=True)
+    journey.page.screenshot(path=folder / "accueil-connecte.png", full_page=True)

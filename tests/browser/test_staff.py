@@ -25,7 +25,8 @@ def test_reviewer_enrols_an_authenticator_then_verifies_a_code_at_next_sign_in(j
     # The person types the key shown on the page into their app (or scans the QR code).
     secret = page.locator(".ptce-mono").inner_text()
     assert len(secret.replace(" ", "")) == 32
-    assert page.get_by_role("group", name="Code QR de configuration").locator("svg").count() == 1
+    qr_code = page.get_by_role("figure", name="Code QR à scanner avec votre application")
+    assert qr_code.locator("svg").count() == 1
 
     journey.fill({"Code à 6 chiffres": wrong_totp_code(secret)})
     journey.submit("Activer")

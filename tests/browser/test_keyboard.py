@@ -78,6 +78,8 @@ def test_candidate_signs_up_and_in_with_the_keyboard_only(journey):
     assert journey.path == "/compte/inscription/#contenu"
     assert focused(page)["id"] == "id_password2"
     assert journey.error_messages() == ["Les deux mots de passe ne sont pas identiques."]
+    journey.check("Inscription — erreurs")  # axe and screenshots keep the focus where it is
+    assert focused(page)["id"] == "id_password2"
     assert press(page, "Shift+Tab") == ["champ id_password1"]
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Tab")
@@ -94,6 +96,7 @@ def test_candidate_signs_up_and_in_with_the_keyboard_only(journey):
     page.keyboard.type(PASSWORD)
     press_and_load(page, "Enter")
     journey.expect_path("/compte/")
+    journey.check("Mon espace (porteur de projet)")
 
     assert press(page, "Tab", 6) == [*HEADER_ORDER, "Mon espace", "Se déconnecter"]
     press_and_load(page, "Enter")

@@ -240,7 +240,7 @@ class Journey:
         self.page.wait_for_load_state()
         assert not self.problems, f"{label} : " + " | ".join(self.problems)
         violations = run_axe(self.page, self._axe_source, self._axe_locale)
-        AXE_REPORT.add(label, self.path.split("?")[0], violations)
+        AXE_REPORT.add(label, re.split(r"[?#]", self.path)[0], violations)
         self.checked.append(label)
         blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
         assert not blocking, f"{label} : violations axe bloquantes : " + json.dumps(

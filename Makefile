@@ -71,3 +71,10 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var
+
+## Backups: `make backup` (to var/backups/), `make restore BACKUP=var/backups/ptce-…`.
+backup: install
+	$(PY) manage.py backup
+
+restore: install
+	$(PY) manage.py restore $(BACKUP) --yes

@@ -1,7 +1,7 @@
 import importlib
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 
@@ -12,6 +12,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        from territories.models import Region
+
+        if not Region.objects.exists():
+            raise CommandError(
+                "Le référentiel géographique est vide : lancez d'abord manage.py import_cog."
+            )
         for app in settings.PROJECT_APPS:
             try:
                 module = importlib.import_module(f"{app}.demo")

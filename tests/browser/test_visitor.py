@@ -27,3 +27,22 @@ def test_visitor_reads_every_footer_page_then_the_sitemap_then_signs_in_page(jou
     journey.expect_path("/compte/connexion/")
     assert page.locator("h1").inner_text() == "Se connecter"
     journey.check("Connexion")
+
+
+def test_visitor_follows_every_entry_of_the_main_navigation(journey):
+    """Each public section listed in the navigation (it grows as features land) opens, in
+    French, with no serious accessibility violation, on an empty database."""
+    page = journey.page
+    journey.goto("/")
+    navigation = page.locator("#navigation-principale a")
+    entries = [
+        (navigation.nth(i).inner_text().strip(), navigation.nth(i).get_attribute("href"))
+        for i in range(navigation.count())
+    ]
+    assert entries[0] == ("Accueil", "/")
+    for label, href in entries[1:]:
+        journey.goto(href)
+        link = page.locator("#navigation-principale a", has_text=label)
+        assert link.get_attribute("aria-current") == "page"
+        assert page.locator("h1").count() == 1
+        journey.check(f"{label} (vide)")

@@ -162,6 +162,12 @@ class PtceLabel(models.Model):
             return f"{self.title} – {Phase(self.phase).label}"
         return self.title
 
+    @property
+    def short_label(self) -> str:
+        """« AMI 2021 phase 1 », « AAP 2013 »."""
+        number = {Phase.EMERGENCE: "1", Phase.FUNDING: "2"}.get(self.phase)
+        return f"{self.title} phase {number}" if number else self.title
+
 
 class PtceMember(models.Model):
     """An organisation taking part in the pole. Shown publicly only with its consent."""

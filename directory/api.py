@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from calls.models import Call
@@ -61,8 +62,10 @@ def _etag_matches(header: str, etag: str) -> bool:
 
 
 def api_view(view):
-    """GET only, rate-limited, JSON body with a strong ETag and conditional 304."""
+    """GET only, rate-limited, JSON body with a strong ETag and conditional 304. Exempt from
+    CSRF so that any other method gets a plain 405 (nothing here changes state)."""
 
+    @csrf_exempt
     @require_GET
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -102,7 +105,8 @@ def _page_numbers(request, warnings: list[str]) -> tuple[int, int]:
             return default
         if value < 1 or (maximum and value > maximum):
             warnings.append(f"Paramètre « {name} » hors limites : valeur ramenée dans les bornes.")
-            return min(max(value, 1), maximum or value)
+            value = max(value, 1)
+            return min(value, maximum) if maximum else value
         return value
 
     return read("page", 1), read("page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
@@ -215,6 +219,7 @@ def call_list(request):
     }
 
 
+@csrf_exempt
 @require_GET
 def openapi_document(request):
     """Public: the OpenAPI 3 description of the API."""

@@ -31,6 +31,21 @@ def _no_rate_limit(settings):
     settings.DIRECTORY_API_RATE_LIMIT = 0
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """Through the raw WSGI handler, Django closes database connections at the start and end of
+    each request; inside a test transaction that would lose it (Django's test client does the
+    same disconnection)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @schema.parametrize()
 @settings(
     max_examples=25,

@@ -55,7 +55,9 @@ WORDS = [
 
 def _django(database_url: str):
     os.environ["DATABASE_URL"] = database_url
-    os.environ["PTCE_TESTING"] = ""
+    # Test-mode settings (plain static files, DEBUG off so no query log), real databases.
+    os.environ["PTCE_TESTING"] = "1"
+    os.environ["DJANGO_DEBUG"] = "0"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ptce.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -254,7 +256,7 @@ def run_engine(engine: str, size: int) -> dict:
         url = os.environ.get("BENCH_DIRECTORY_DATABASE_URL", PG_DEFAULT)
         _fresh_postgres(url)
     command = [sys.executable, __file__, "--child", "--database-url", url, "--ptce", str(size)]
-    env = {**os.environ, "DATABASE_URL": url, "PTCE_TESTING": ""}
+    env = {**os.environ, "DATABASE_URL": url, "PTCE_TESTING": "1", "DJANGO_DEBUG": "0"}
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
     if result.returncode != 0:
         print(result.stderr[-3000:], file=sys.stderr)

@@ -1,14 +1,15 @@
 """Open-data rows of the directory (one per PTCE), in the column order of schemas/ptce.json."""
 
 import json
+from collections import defaultdict
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 
-from laureates.models import Ptce, PtceLabel
+from laureates.models import Ptce, PtceLabel, PtceMember
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "ptce.json"
 CHUNK = 1000
@@ -34,22 +35,38 @@ def _chunks(queryset) -> Iterator[list[Ptce]]:
         last = rows[-1].pk
 
 
+def _related(ids: list[int]) -> tuple[dict, dict, dict]:
+    """Labels, commune codes and member counts of a chunk of PTCE: three flat queries."""
+    labels: dict[int, list[PtceLabel]] = defaultdict(list)
+    for label in PtceLabel.objects.filter(ptce_id__in=ids).order_by("year", "title", "phase"):
+        labels[label.ptce_id].append(label)
+    communes: dict[int, list[str]] = defaultdict(list)
+    through = Ptce.communes.through
+    for ptce_id, code in through.objects.filter(ptce_id__in=ids).values_list(
+        "ptce_id", "commune__code"
+    ):
+        communes[ptce_id].append(code)
+    members = dict(
+        PtceMember.objects.filter(ptce_id__in=ids)
+        .order_by()
+        .values_list("ptce_id")
+        .annotate(n=Count("pk"))
+    )
+    return labels, communes, members
+
+
 def ptce_records(queryset=None) -> Iterator[dict]:
     """One dict per PTCE, with JSON-ready values (None when missing)."""
     queryset = Ptce.objects.all() if queryset is None else queryset
-    queryset = (
-        queryset.select_related("main_region", "main_department")
-        .annotate(member_count=Count("members", distinct=True))
-        .prefetch_related(
-            Prefetch("labels", queryset=PtceLabel.objects.order_by("year", "title", "phase")),
-            "communes",
-        )
-        .defer("search_text", "search_vector")
+    queryset = queryset.select_related("main_region", "main_department").defer(
+        "search_text", "search_vector", "review_note"
     )
     site = settings.SITE_URL
     for chunk in _chunks(queryset):
+        labels_by_ptce, communes_by_ptce, members = _related([ptce.pk for ptce in chunk])
         for ptce in chunk:
-            labels = list(ptce.labels.all())
+            labels = labels_by_ptce.get(ptce.pk, [])
+            communes = sorted(communes_by_ptce.get(ptce.pk, []))
             yield {
                 "id": str(ptce.uuid),
                 "slug": ptce.slug,
@@ -63,15 +80,15 @@ def ptce_records(queryset=None) -> Iterator[dict]:
                 "region_nom": ptce.main_region.name if ptce.main_region_id else None,
                 "departement_code": ptce.main_department_id,
                 "departement_nom": ptce.main_department.name if ptce.main_department_id else None,
-                "communes_codes": "|".join(sorted(c.code for c in ptce.communes.all())) or None,
+                "communes_codes": "|".join(communes) or None,
                 "population_couverte": ptce.population_covered,
                 "labels": " | ".join(label.short_label for label in labels),
                 "annee_premier_label": min((label.year for label in labels), default=None),
-                "nombre_membres": ptce.member_count,
+                "nombre_membres": members.get(ptce.pk, 0),
                 "courriel_contact": ptce.contact_email or None,
                 "site_internet": ptce.website or None,
                 "source": ptce.source_url or None,
-                "url_fiche": f"{site}{ptce.get_absolute_url()}",
+                "url_fiche": f"{site}/annuaire/{ptce.slug}/",
                 "date_mise_a_jour": ptce.updated_at.isoformat(timespec="seconds"),
             }
 

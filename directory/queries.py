@@ -6,6 +6,7 @@ normalised ``search_text`` (prefixes such as « ressour »). SQLite: every word 
 appear in the normalised ``search_text``; matches in the name first.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -24,6 +25,7 @@ PRIORITY_CHOICES = {
 }
 # Priority territories the platform has no data for yet (SPEC §3: say so, never guess).
 PRIORITY_WITHOUT_DATA = frozenset({"rural", "qpv"})
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FILTER_NAMES = ("region", "department", "theme", "status", "year", "priority")
 
 
@@ -69,13 +71,16 @@ class DirectoryFilters:
 
 def _single(params, name: str) -> str:
     value = params.get(name, "")
-    return value.strip()[:MAX_QUERY_LENGTH] if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    # PostgreSQL text cannot hold NUL characters: drop them (and other controls) up front.
+    return _CONTROL.sub("", value).strip()[:MAX_QUERY_LENGTH]
 
 
 def parse_filters(params) -> DirectoryFilters:
     """Read filters from GET parameters; unknown values are dropped with a notice."""
     filters = DirectoryFilters()
-    raw_q = params.get("q", "") or ""
+    raw_q = _CONTROL.sub("", params.get("q", "") or "")
     filters.q = raw_q.strip()[:MAX_QUERY_LENGTH]
     if len(raw_q) > MAX_QUERY_LENGTH:
         filters.notices.append(
@@ -127,6 +132,10 @@ def parse_filters(params) -> DirectoryFilters:
         else:
             filters.priority = priority
     return filters
+
+
+def _overseas_regions():
+    return Region.objects.filter(zone__in=[Zone.DROM, Zone.COM]).values("code")
 
 
 def _apply_search(queryset, filters: DirectoryFilters, *, ranked: bool = True):
@@ -181,7 +190,7 @@ def filter_ptces(filters: DirectoryFilters, *, exclude: str = "", queryset=None)
             pk__in=PtceLabel.objects.filter(year=filters.year).values("ptce_id")
         )
     if filters.priority == "overseas" and exclude != "priority":
-        queryset = queryset.filter(main_region__zone__in=[Zone.DROM, Zone.COM])
+        queryset = queryset.filter(main_region_id__in=_overseas_regions())
     return queryset
 
 

@@ -55,6 +55,7 @@ def directory_list(request):
     filters = parse_filters(request.GET)
     results = (
         search_ptces(filters)
+        .defer("search_text", "search_vector", "review_note")
         .select_related("main_region", "main_department")
         .prefetch_related(Prefetch("labels", queryset=PtceLabel.objects.order_by("year")))
     )
@@ -100,6 +101,8 @@ def directory_list(request):
 
 def _get_ptce(identifier: str) -> Ptce:
     queryset = Ptce.objects.select_related("main_region", "main_department")
+    if "\x00" in identifier or len(identifier) > 120:
+        raise Http404("PTCE introuvable")
     try:
         return queryset.get(uuid=uuid.UUID(identifier))
     except (ValueError, Ptce.DoesNotExist):

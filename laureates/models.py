@@ -91,7 +91,7 @@ class Ptce(models.Model):
         ordering = ["name"]
         verbose_name = "PTCE"
         verbose_name_plural = "PTCE"
-        indexes = [models.Index(fields=["status", "name"])]
+        indexes = [models.Index(fields=["status", "name"]), models.Index(fields=["name", "id"])]
 
     def __str__(self):
         return self.name

@@ -79,7 +79,7 @@ def test_unknown_filter_values_are_ignored_with_a_notice(client, poles):
             "theme": "astrologie",
             "status": "zombie",
             "year": "deux mille",
-            "priority": "lune",
+            "priority": "lune\x00",
         },
     )
     assert response.status_code == 200
@@ -114,6 +114,7 @@ def test_rural_and_qpv_filters_say_the_data_is_missing(client, poles):
         "♻️ 🍅",
         "!!! ::: & | ! ( )",
         "%_%",
+        "nul\x00byte",
     ],
 )
 def test_hostile_search_strings_never_fail(client, poles, query):

@@ -7,10 +7,11 @@ appear in the normalised ``search_text``; matches in the name first.
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from laureates.models import Ptce, PtceLabel, PtceStatus, Theme
 from territories.models import Department, Region, Zone
@@ -145,18 +146,17 @@ def _apply_search(queryset, filters: DirectoryFilters, *, ranked: bool = True):
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        text = " ".join(terms)
-        query = SearchQuery(text, config="french", search_type="plain")
-        substring = Q()
-        for term in terms:
-            substring &= Q(search_text__contains=term)
-        queryset = queryset.filter(Q(search_vector=query) | substring)
+        # Terms are normalised to [a-z0-9] words, so a raw tsquery is safe: each word is
+        # stemmed (French) and matched as a prefix (« ressour » finds « ressourcerie »).
+        raw = " & ".join(f"{term}:*" for term in terms)
+        query = SearchQuery(raw, config="french", search_type="raw")
+        queryset = queryset.filter(search_vector=query)
         if not ranked:
             return queryset, False
         queryset = queryset.annotate(
             rank=SearchRank("search_vector", query)
             + Case(
-                When(search_name__contains=text, then=Value(1.0)),
+                When(search_name__contains=" ".join(terms), then=Value(1.0)),
                 default=Value(0.0),
             )
         )
@@ -202,35 +202,62 @@ def search_ptces(filters: DirectoryFilters):
 
 
 def facet_counts(filters: DirectoryFilters) -> dict:
-    """Counts per value of each facet, among PTCE matching the search and the other filters.
-    A fixed number of queries whatever the size of the directory."""
+    """Counts per value of each facet, among PTCE matching the search and the other filters
+    (a facet ignores its own filter, so its other values stay reachable).
 
-    def base(exclude):
-        queryset, _ = _apply_search(filter_ptces(filters, exclude=exclude), filters, ranked=False)
-        return queryset.order_by()
+    Three queries whatever the size of the directory: the facet columns of every PTCE matching
+    the search, their label years, the overseas régions; the filters are applied in Python."""
+    base, _ = _apply_search(Ptce.objects.all(), filters, ranked=False)
+    rows = list(
+        base.order_by().values_list(
+            "pk", "main_region_id", "main_department_id", "status", "themes_key"
+        )
+    )
+    years_by_ptce: dict[int, set[int]] = {}
+    labels = PtceLabel.objects.order_by().values_list("ptce_id", "year").distinct()
+    if filters.terms:
+        labels = labels.filter(ptce__in=base.values("pk"))
+    for ptce_id, year in labels:
+        years_by_ptce.setdefault(ptce_id, set()).add(year)
+    overseas = set(
+        Region.objects.filter(zone__in=[Zone.DROM, Zone.COM]).values_list("code", flat=True)
+    )
+    theme_token = f"|{filters.theme}|"
 
-    regions = dict(
-        base("region").values_list("main_region_id").annotate(n=Count("pk", distinct=True))
-    )
-    departments = dict(
-        base("department").values_list("main_department_id").annotate(n=Count("pk", distinct=True))
-    )
-    theme_counts = base("theme").aggregate(
-        **{theme: Count("pk", filter=Q(themes_key__contains=f"|{theme}|")) for theme in Theme}
-    )
-    statuses = dict(base("status").values_list("status").annotate(n=Count("pk", distinct=True)))
-    years = dict(
-        PtceLabel.objects.filter(ptce__in=base("year").values("pk"))
-        .order_by()
-        .values_list("year")
-        .annotate(n=Count("ptce", distinct=True))
-    )
-    overseas = base("priority").filter(main_region__zone__in=[Zone.DROM, Zone.COM]).count()
-    return {
-        "region": regions,
-        "department": departments,
-        "theme": theme_counts,
-        "status": statuses,
-        "year": years,
-        "priority": {"overseas": overseas},
-    }
+    def matches(row, exclude: str) -> bool:
+        pk, region, department, status, themes_key = row
+        return (
+            (exclude == "region" or not filters.region or region == filters.region)
+            and (
+                exclude == "department"
+                or not filters.department
+                or department == filters.department
+            )
+            and (exclude == "theme" or not filters.theme or theme_token in themes_key)
+            and (exclude == "status" or not filters.status or status == filters.status)
+            and (exclude == "year" or not filters.year or filters.year in years_by_ptce.get(pk, ()))
+            and (exclude == "priority" or filters.priority != "overseas" or region in overseas)
+        )
+
+    counts: dict = {name: Counter() for name in FILTER_NAMES}
+    for row in rows:
+        pk, region, department, status, themes_key = row
+        if matches(row, "region"):
+            counts["region"][region] += 1
+        if matches(row, "department"):
+            counts["department"][department] += 1
+        if matches(row, "status"):
+            counts["status"][status] += 1
+        if matches(row, "theme"):
+            for theme in Theme.values:
+                if f"|{theme}|" in themes_key:
+                    counts["theme"][theme] += 1
+        if matches(row, "year"):
+            for year in years_by_ptce.get(pk, ()):
+                counts["year"][year] += 1
+        if matches(row, "priority") and region in overseas:
+            counts["priority"]["overseas"] += 1
+    result = {name: dict(counter) for name, counter in counts.items()}
+    result["theme"] = {theme: counts["theme"].get(theme, 0) for theme in Theme.values}
+    result["priority"] = {"overseas": counts["priority"].get("overseas", 0)}
+    return result

@@ -223,39 +223,39 @@ def facet_counts(filters: DirectoryFilters) -> dict:
         Region.objects.filter(zone__in=[Zone.DROM, Zone.COM]).values_list("code", flat=True)
     )
     theme_token = f"|{filters.theme}|"
-
-    def matches(row, exclude: str) -> bool:
-        pk, region, department, status, themes_key = row
-        return (
-            (exclude == "region" or not filters.region or region == filters.region)
-            and (
-                exclude == "department"
-                or not filters.department
-                or department == filters.department
-            )
-            and (exclude == "theme" or not filters.theme or theme_token in themes_key)
-            and (exclude == "status" or not filters.status or status == filters.status)
-            and (exclude == "year" or not filters.year or filters.year in years_by_ptce.get(pk, ()))
-            and (exclude == "priority" or filters.priority != "overseas" or region in overseas)
-        )
-
     counts: dict = {name: Counter() for name in FILTER_NAMES}
-    for row in rows:
-        pk, region, department, status, themes_key = row
-        if matches(row, "region"):
+    for pk, region, department, status, themes_key in rows:
+        # Which active filters does this PTCE fail? A facet counts a PTCE that passes every
+        # filter, or fails only that facet's own filter.
+        failed = []
+        if filters.region and region != filters.region:
+            failed.append("region")
+        if filters.department and department != filters.department:
+            failed.append("department")
+        if filters.theme and theme_token not in themes_key:
+            failed.append("theme")
+        if filters.status and status != filters.status:
+            failed.append("status")
+        years = years_by_ptce.get(pk, ())
+        if filters.year and filters.year not in years:
+            failed.append("year")
+        is_overseas = region in overseas
+        if filters.priority == "overseas" and not is_overseas:
+            failed.append("priority")
+        if len(failed) > 1:
+            continue
+        only = failed[0] if failed else None
+        if only in (None, "region"):
             counts["region"][region] += 1
-        if matches(row, "department"):
+        if only in (None, "department"):
             counts["department"][department] += 1
-        if matches(row, "status"):
+        if only in (None, "status"):
             counts["status"][status] += 1
-        if matches(row, "theme"):
-            for theme in Theme.values:
-                if f"|{theme}|" in themes_key:
-                    counts["theme"][theme] += 1
-        if matches(row, "year"):
-            for year in years_by_ptce.get(pk, ()):
-                counts["year"][year] += 1
-        if matches(row, "priority") and region in overseas:
+        if only in (None, "theme") and themes_key:
+            counts["theme"].update(themes_key[1:-1].split("||"))
+        if only in (None, "year"):
+            counts["year"].update(years)
+        if only in (None, "priority") and is_overseas:
             counts["priority"]["overseas"] += 1
     result = {name: dict(counter) for name, counter in counts.items()}
     result["theme"] = {theme: counts["theme"].get(theme, 0) for theme in Theme.values}

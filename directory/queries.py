@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 
 from laureates.models import Ptce, PtceLabel, PtceStatus, Theme
 from territories.models import Department, Region, Zone
@@ -154,7 +154,7 @@ def _apply_search(queryset, filters: DirectoryFilters, *, ranked: bool = True):
         if not ranked:
             return queryset, False
         queryset = queryset.annotate(
-            rank=SearchRank("search_vector", query)
+            rank=SearchRank(F("search_vector"), query)
             + Case(
                 When(search_name__contains=" ".join(terms), then=Value(1.0)),
                 default=Value(0.0),

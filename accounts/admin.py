@@ -10,10 +10,12 @@ class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "role", "region", "is_active"]
     list_filter = ["role", "region", "is_active"]
-    search_fields = ["email", "first_name", "last_name", "organisation"]
+    search_fields = ["email", "first_name", "last_name", "organisation", "siret"]
+    readonly_fields = ["proconnect_sub"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Identité", {"fields": ["first_name", "last_name", "organisation"]}),
+        ("Identité", {"fields": ["first_name", "last_name", "organisation", "siret"]}),
+        ("ProConnect", {"fields": ["proconnect_sub"]}),
         ("Rôle", {"fields": ["role", "region"]}),
         (
             "Statut",

@@ -2,16 +2,34 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 EXEMPT_PREFIXES = ("/static/", "/sante/")
+PROCONNECT_SESSION_KEY = "accounts.proconnect"  # same as accounts.proconnect.SESSION_KEY
+
+
+def proconnect_mfa_verified(request, user) -> bool:
+    """True when this session was opened by a ProConnect sign-in that used several factors."""
+    state = request.session.get(PROCONNECT_SESSION_KEY) or {}
+    return bool(state.get("mfa")) and state.get("user") == user.pk
 
 
 class StaffTwoFactorMiddleware:
-    """Every staff role must pass a second factor before reaching any other page."""
+    """Every staff role must pass a second factor before reaching any other page.
+
+    The second factor is the platform's TOTP, or a ProConnect sign-in whose ``amr``/``acr``
+    shows multi-factor authentication: then ``user.is_verified()`` is true for this session.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not user.is_verified()
+            and proconnect_mfa_verified(request, user)
+        ):
+            user.is_verified = lambda: True
         if (
             user is not None
             and user.is_authenticated

@@ -58,6 +58,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField("prénom", max_length=150, blank=True)
     last_name = models.CharField("nom", max_length=150, blank=True)
     organisation = models.CharField("organisation", max_length=255, blank=True)
+    siret = models.CharField(
+        "SIRET de la structure",
+        max_length=14,
+        blank=True,
+        help_text="Renseigné par ProConnect lors de la connexion, ou saisi par la personne.",
+    )
+    proconnect_sub = models.CharField(
+        "identifiant ProConnect",
+        max_length=255,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="Identifiant « sub » transmis par ProConnect ; relie le compte à cette identité.",
+    )
     role = models.CharField("rôle", max_length=30, choices=Role, default=Role.CANDIDATE)
     region = models.ForeignKey(
         "territories.Region",
@@ -87,7 +102,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = "utilisateurs"
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(role__in=[r.value for r in REGIONAL_ROLES])
+                # A list in a fixed order (a frozenset's order changes between runs, which
+                # made `makemigrations --check` fail at random).
+                condition=~models.Q(
+                    role__in=[Role.REGIONAL_REVIEWER.value, Role.REGIONAL_CELL_LEAD.value]
+                )
                 | models.Q(region__isnull=False),
                 name="regional_role_has_region",
                 violation_error_message="Un rôle régional doit être rattaché à une région.",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import proconnect, views
 
 app_name = "accounts"
 
@@ -27,3 +27,15 @@ urlpatterns = [
         name="password_reset_complete",
     ),
 ]
+
+if proconnect.is_configured():
+    # Only when ProConnect is configured: otherwise these addresses do not exist at all.
+    urlpatterns += [
+        path("proconnect/connexion/", views.proconnect_login, name="proconnect_login"),
+        path("proconnect/retour/", views.proconnect_callback, name="proconnect_callback"),
+        path(
+            "proconnect/deconnexion/",
+            views.proconnect_logged_out,
+            name="proconnect_logged_out",
+        ),
+    ]

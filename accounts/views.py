@@ -1,19 +1,22 @@
 import base64
+import logging
 from io import BytesIO
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import services
+from accounts import proconnect, services
 from accounts.forms import (
     EmailAuthenticationForm,
     NewPasswordForm,
@@ -25,6 +28,8 @@ from accounts.forms import (
 from accounts.models import User
 from accounts.permissions import login_required
 from core import audit
+
+logger = logging.getLogger(__name__)
 
 
 def _crumb(title):
@@ -39,11 +44,117 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
     extra_context = {"breadcrumb": _crumb("Se connecter")}
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["proconnect_enabled"] = proconnect.is_configured()
+        return context
+
 
 class LogoutView(auth_views.LogoutView):
-    """Who may use it: anyone signed in (POST only)."""
+    """Who may use it: anyone signed in (POST only).
+
+    After a ProConnect sign-in, the provider's session is ended too: the browser is sent to its
+    end-session endpoint with the ID token as ``id_token_hint``, and comes back to
+    ``accounts:proconnect_logged_out``.
+    """
 
     http_method_names = ["post", "options"]
+
+    def post(self, request, *args, **kwargs):
+        id_token = (request.session.get(proconnect.SESSION_KEY) or {}).get("id_token")
+        response = super().post(request, *args, **kwargs)  # the session is flushed here
+        if not id_token or not proconnect.is_configured():
+            return response
+        try:
+            return proconnect.logout_redirect(
+                request,
+                id_token=id_token,
+                post_logout_redirect_uri=_absolute_url("accounts:proconnect_logged_out"),
+            )
+        except (proconnect.ProviderUnavailable, proconnect.SignInRefused) as error:
+            logger.warning("Déconnexion ProConnect impossible : %s", error)
+            messages.warning(
+                request,
+                "Vous êtes déconnecté de la plateforme, mais ProConnect n’a pas pu être joint : "
+                "fermez votre navigateur pour terminer aussi votre session ProConnect.",
+            )
+            return response
+
+
+def _absolute_url(name: str) -> str:
+    """Absolute URL on the platform's public address (what is declared at ProConnect)."""
+    return settings.SITE_URL + reverse(name)
+
+
+def _proconnect_error(request, *, unavailable: bool):
+    return render(
+        request,
+        "accounts/proconnect_error.html",
+        {"unavailable": unavailable, "breadcrumb": _crumb("Connexion avec ProConnect")},
+        status=502 if unavailable else 400,
+    )
+
+
+@require_POST
+def proconnect_login(request):
+    """Who may use it: visitors (the ProConnect button of the sign-in page)."""
+    if request.user.is_authenticated:
+        return redirect("accounts:dashboard")
+    request.session[proconnect.NEXT_SESSION_KEY] = _safe_next(request, "")
+    try:
+        return proconnect.authorize_redirect(request, _absolute_url("accounts:proconnect_callback"))
+    except proconnect.ProviderUnavailable as error:
+        logger.warning("ProConnect injoignable : %s", error)
+        return _proconnect_error(request, unavailable=True)
+    except proconnect.SignInRefused as error:
+        logger.warning("ProConnect : configuration illisible : %s", error)
+        return _proconnect_error(request, unavailable=True)
+
+
+@require_GET
+def proconnect_callback(request):
+    """Who may see it: a person coming back from ProConnect (``state`` ties it to the session).
+
+    Every check of the answer is done before anyone is signed in; a new account is a candidate
+    account, staff roles are never granted here.
+    """
+    try:
+        identity = proconnect.complete(request)
+        mfa = proconnect.satisfies_mfa(identity)
+        user, how = services.sign_in_with_proconnect(identity, mfa=mfa)
+    except proconnect.ProviderUnavailable as error:
+        logger.warning("ProConnect injoignable : %s", error)
+        return _proconnect_error(request, unavailable=True)
+    except (proconnect.SignInRefused, services.ProConnectAccountRefused) as error:
+        logger.warning("Connexion ProConnect refusée : %s", error)
+        return _proconnect_error(request, unavailable=False)
+    next_url = request.session.pop(proconnect.NEXT_SESSION_KEY, "")
+    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[proconnect.SESSION_KEY] = {
+        "user": user.pk,
+        "id_token": identity.id_token,
+        "mfa": mfa,
+    }
+    if how == "created":
+        messages.success(request, "Votre compte a été créé à partir de votre identité ProConnect.")
+    else:
+        messages.success(request, "Vous êtes connecté avec ProConnect.")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect("accounts:dashboard")
+
+
+@require_GET
+def proconnect_logged_out(request):
+    """Who may see it: anyone coming back from ProConnect's end-session page."""
+    try:
+        proconnect.validate_logout_return(request)
+    except proconnect.SignInRefused:
+        return redirect(settings.LOGOUT_REDIRECT_URL)
+    messages.success(request, "Vous êtes déconnecté de la plateforme et de ProConnect.")
+    return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,27 +7,13 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-
-class Phase(models.TextChoices):
-    EMERGENCE = "emergence", "Phase 1 « PTCE émergents » (label)"
-    FUNDING = "funding", "Phase 2 « financement »"
-
-
-class Instrument(models.TextChoices):
-    AMI = "ami", "Appel à manifestation d’intérêt"
-    AAP = "aap", "Appel à projets"
-
-
-class PublicationState(models.TextChoices):
-    DRAFT = "draft", "Brouillon"
-    PUBLISHED = "published", "Publié"
-    ARCHIVED = "archived", "Archivé"
-
-
-class PriorityTerritory(models.TextChoices):
-    RURAL = "rural", "Territoires ruraux"
-    QPV = "qpv", "Quartiers prioritaires de la politique de la ville"
-    OVERSEAS = "overseas", "Outre-mer"
+from calls.choices import (  # noqa: F401 - re-exported: calls.models.Phase etc.
+    AttachmentKind,
+    Instrument,
+    Phase,
+    PriorityTerritory,
+    PublicationState,
+)
 
 
 class CallQuerySet(models.QuerySet):
@@ -131,15 +117,67 @@ class Call(models.Model):
             raise ValidationError(
                 {"max_award": "Le montant maximal doit être supérieur ou égal au minimal."}
             )
-        if not self.is_permanent and self.closes_at is None:
+        if (
+            not self.is_permanent
+            and self.closes_at is None
+            and self.publication_state != PublicationState.ARCHIVED
+        ):
+            # Archived calls of the programme's history may lack their exact dates.
             raise ValidationError({"closes_at": "Un appel daté a une date de clôture."})
         if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
             raise ValidationError({"closes_at": "La clôture suit l’ouverture."})
-        shares = [tranche.get("share", 0) for tranche in self.payment_schedule_template or []]
-        if shares and sum(shares) != 100:
+        self._clean_payment_schedule()
+        self._clean_priority_territories()
+
+    def _clean_payment_schedule(self):
+        schedule = self.payment_schedule_template
+        if schedule in (None, ""):
+            self.payment_schedule_template = []
+            return
+        message = (
+            "L’échéancier est une liste de tranches, chacune avec un libellé (« label ») et une "
+            "part en pourcentage (« share »), par exemple "
+            '[{"label": "À la signature", "share": 50}, '
+            '{"label": "Après le bilan intermédiaire", "share": 50}].'
+        )
+        if not isinstance(schedule, list):
+            raise ValidationError({"payment_schedule_template": message})
+        for tranche in schedule:
+            share = tranche.get("share") if isinstance(tranche, dict) else None
+            if (
+                not isinstance(tranche, dict)
+                or not str(tranche.get("label") or "").strip()
+                or isinstance(share, bool)
+                or not isinstance(share, int | float)
+                or share <= 0
+            ):
+                raise ValidationError({"payment_schedule_template": message})
+        if schedule and sum(tranche["share"] for tranche in schedule) != 100:
             raise ValidationError(
                 {"payment_schedule_template": "Les parts de l’échéancier totalisent 100 %."}
             )
+
+    def _clean_priority_territories(self):
+        territories = self.priority_territories or []
+        if not isinstance(territories, list) or any(
+            value not in PriorityTerritory.values for value in territories
+        ):
+            raise ValidationError(
+                {
+                    "priority_territories": "Valeurs possibles : "
+                    + ", ".join(f"{value} ({label})" for value, label in PriorityTerritory.choices)
+                    + "."
+                }
+            )
+
+    @property
+    def priority_territory_labels(self) -> list[str]:
+        labels = dict(PriorityTerritory.choices)
+        return [labels[value] for value in self.priority_territories or [] if value in labels]
+
+    @property
+    def is_published(self) -> bool:
+        return self.publication_state == PublicationState.PUBLISHED
 
     @property
     def phases(self) -> list[str]:
@@ -153,8 +191,13 @@ class Call(models.Model):
         ]
 
     def round_for(self, when=None):
-        """The round a file submitted at ``when`` belongs to (first cut-off not yet passed)."""
+        """The round a file submitted at ``when`` belongs to (first cut-off not yet passed).
+
+        Uses prefetched rounds when present (list pages), so it costs no query there."""
         when = when or timezone.now()
+        if "rounds" in getattr(self, "_prefetched_objects_cache", {}):
+            upcoming = [item for item in self.rounds.all() if item.cut_off_at > when]
+            return min(upcoming, key=lambda item: item.cut_off_at, default=None)
         return self.rounds.filter(cut_off_at__gt=when).order_by("cut_off_at").first()
 
     def next_cut_off(self, when=None):
@@ -196,6 +239,16 @@ class Round(models.Model):
     def __str__(self):
         return f"{self.call} — {self.name}"
 
+    def clean(self):
+        call = _parent_call(self)
+        if call is None:
+            return
+        if self.phase and self.phase not in call.phases:
+            raise ValidationError({"phase": "Cet appel ne comporte pas cette phase."})
+        dated_close = None if call.is_permanent else call.closes_at
+        if dated_close and self.cut_off_at and self.cut_off_at > dated_close:
+            raise ValidationError({"cut_off_at": "Une relève d’un appel daté précède sa clôture."})
+
 
 class Grid(models.Model):
     """The evaluation grid of a call."""
@@ -212,9 +265,16 @@ class Grid(models.Model):
 
     class Meta:
         verbose_name = "grille d’évaluation"
+        verbose_name_plural = "grilles d’évaluation"
 
     def __str__(self):
         return f"Grille — {self.call}"
+
+    def clean(self):
+        if self.scale_min >= self.scale_max:
+            raise ValidationError(
+                {"scale_max": "La note maximale doit être supérieure à la note minimale."}
+            )
 
 
 class Criterion(models.Model):
@@ -243,13 +303,20 @@ class Criterion(models.Model):
     def __str__(self):
         return self.label
 
-
-class AttachmentKind(models.TextChoices):
-    STATUTES = "statutes", "Statuts"
-    BUDGET = "budget", "Budget prévisionnel"
-    COMMITMENT_LETTER = "commitment_letter", "Lettre d’engagement"
-    ACTIVITY_REPORT = "activity_report", "Rapport d’activité"
-    OTHER = "other", "Autre pièce"
+    def clean(self):
+        try:
+            grid = self.grid
+        except Grid.DoesNotExist:
+            return
+        if self.eliminatory_threshold is None:
+            return
+        if not grid.scale_min <= self.eliminatory_threshold <= grid.scale_max:
+            raise ValidationError(
+                {
+                    "eliminatory_threshold": "Le seuil éliminatoire est compris entre "
+                    f"{grid.scale_min} et {grid.scale_max} (l’échelle de la grille)."
+                }
+            )
 
 
 class RequiredAttachment(models.Model):
@@ -261,11 +328,74 @@ class RequiredAttachment(models.Model):
     )
 
     class Meta:
+        ordering = ["call", "id"]
         verbose_name = "pièce obligatoire"
         verbose_name_plural = "pièces obligatoires"
 
     def __str__(self):
         return self.label
+
+    def clean(self):
+        call = _parent_call(self)
+        if call is not None and self.phase and self.phase not in call.phases:
+            raise ValidationError({"phase": "Cet appel ne comporte pas cette phase."})
+
+
+def _parent_call(obj) -> Call | None:
+    """The call of a round or required attachment, also while an admin inline is validated."""
+    try:
+        return obj.call
+    except Call.DoesNotExist:
+        return None
+
+
+class CallDocument(models.Model):
+    """A public document of a call (rules, templates, decree…): a file or a link."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField("titre", max_length=255)
+    url = models.URLField("lien", blank=True, help_text="Adresse d’un document publié ailleurs.")
+    file = models.FileField(
+        "fichier",
+        upload_to="calls/documents/",
+        blank=True,
+        help_text="Ou un fichier déposé ici (PDF, bureautique).",
+    )
+    order = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        ordering = ["call", "order", "id"]
+        verbose_name = "document de l’appel"
+        verbose_name_plural = "documents de l’appel"
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if bool(self.url) == bool(self.file):
+            raise ValidationError("Indiquez soit un lien, soit un fichier (l’un des deux).")
+
+    @property
+    def file_extension(self) -> str:
+        name = self.file.name if self.file else ""
+        return name.rsplit(".", 1)[-1].upper() if "." in name else ""
+
+
+class CallFaq(models.Model):
+    """A question and its answer on the public page of a call."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="faqs")
+    question = models.CharField("question", max_length=500)
+    answer = models.TextField("réponse")
+    order = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        ordering = ["call", "order", "id"]
+        verbose_name = "question fréquente"
+        verbose_name_plural = "questions fréquentes"
+
+    def __str__(self):
+        return self.question
 
 
 # SPEC §5.2: default grid from the calls' published priorities.

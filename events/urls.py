@@ -1,5 +1,35 @@
-from django.urls import path  # noqa: F401 - routes are added as the events pages land
+from django.urls import path
+
+from events import views
 
 app_name = "events"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("evenements/", views.event_list, name="list"),
+    path(
+        "evenements/inscription/<str:token>/annuler/",
+        views.cancel_registration,
+        name="cancel_registration",
+    ),
+    path("evenements/<slug:slug>/", views.event_detail, name="detail"),
+    path("evenements/<slug:slug>/agenda.ics", views.event_ics, name="ics"),
+    path("evenements/<slug:slug>/acces/<str:token>/", views.personal_page, name="personal"),
+    path(
+        "evenements/<slug:slug>/acces/<str:token>/agenda.ics",
+        views.personal_ics,
+        name="personal_ics",
+    ),
+    path("evenements/<slug:slug>/gestion/", views.manage, name="manage"),
+    path(
+        "evenements/<slug:slug>/gestion/invitations/",
+        views.send_invitations,
+        name="send_invitations",
+    ),
+    path("evenements/<slug:slug>/gestion/annuler/", views.cancel_event, name="cancel"),
+    path("evenements/<slug:slug>/gestion/presence/<int:pk>/", views.check_in, name="check_in"),
+    path(
+        "evenements/<slug:slug>/gestion/participants.<str:fmt>",
+        views.export_participants,
+        name="export",
+    ),
+]

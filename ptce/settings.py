@@ -272,3 +272,30 @@ DSFR_MARK_OPTIONAL_FIELDS = True
 
 PLATFORM_NAME = "Plateforme PTCE"
 PLATFORM_TAGLINE = "Pôles territoriaux de coopération économique"
+
+# accounts — sign-in with ProConnect (OpenID Connect). Disabled (no button, no routes) unless
+# the discovery URL, the client id and the client secret are all set. See docs/proconnect.md.
+PROCONNECT_DISCOVERY_URL = os.environ.get("PROCONNECT_DISCOVERY_URL", "").strip()
+PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "").strip()
+PROCONNECT_CLIENT_SECRET = os.environ.get("PROCONNECT_CLIENT_SECRET", "").strip()
+PROCONNECT_SCOPES = os.environ.get(
+    "PROCONNECT_SCOPES", "openid email given_name usual_name siret idp_id"
+).split()
+PROCONNECT_ACR_VALUES = os.environ.get("PROCONNECT_ACR_VALUES", "eidas1").strip()
+# An `acr` in this list, or an `amr` containing one of these methods, counts as the staff
+# second factor; otherwise staff still pass the platform's own TOTP step.
+PROCONNECT_MFA_ACR_VALUES = env_list("PROCONNECT_MFA_ACR_VALUES", default=["eidas2", "eidas3"])
+PROCONNECT_MFA_AMR_VALUES = env_list(
+    "PROCONNECT_MFA_AMR_VALUES", default=["mfa", "mca", "otp", "totp", "pop", "hwk", "sc"]
+)
+PROCONNECT_TIMEOUT = float(os.environ.get("PROCONNECT_TIMEOUT", "10"))
+if PROCONNECT_DISCOVERY_URL:
+    # The sign-in and sign-out forms post here, then redirect to ProConnect: browsers apply
+    # `form-action` to that redirect, so the provider's origin must be allowed.
+    from urllib.parse import urlsplit as _urlsplit
+
+    _proconnect_url = _urlsplit(PROCONNECT_DISCOVERY_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [
+        *CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"],
+        f"{_proconnect_url.scheme}://{_proconnect_url.netloc}",
+    ]

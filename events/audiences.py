@@ -120,6 +120,56 @@ def _region_accounts(params: dict) -> list[str]:
     )
 
 
+def _ptce_contacts(ptces) -> list[str]:
+    return list(
+        ptces.exclude(contact_email="")
+        .order_by("contact_email")
+        .values_list("contact_email", flat=True)
+    )
+
+
+def _active_ptce():
+    from laureates.models import Ptce, PtceStatus
+
+    return Ptce.objects.exclude(status=PtceStatus.INACTIVE)
+
+
+def _all_ptce(params: dict) -> list[str]:
+    return _ptce_contacts(_active_ptce())
+
+
+def _laureates_of_phase(phase: str):
+    def resolve(params: dict) -> list[str]:
+        return _ptce_contacts(_active_ptce().filter(labels__phase=phase).distinct())
+
+    return resolve
+
+
+def _call_candidates(params: dict) -> list[str]:
+    """Owners, co-editors and contacts of the files submitted to a call (drafts excluded)."""
+    from applications.choices import ApplicationStatus
+    from applications.models import Application
+
+    call = params.get("call")
+    if not call:
+        return []
+    files = Application.objects.filter(call=call).exclude(status=ApplicationStatus.DRAFT)
+    owners = files.values_list("owner__email", flat=True)
+    co_editors = files.values_list("co_editors__email", flat=True)
+    contacts = files.exclude(contact_email="").values_list("contact_email", flat=True)
+    return [address for address in [*owners, *co_editors, *contacts] if address]
+
+
 register("emails", "Liste d’adresses collées", _pasted, PARAM_EMAILS)
 register("candidates", "Tous les comptes porteurs de projet", _candidates)
 register("region", "Comptes rattachés à une région", _region_accounts, PARAM_REGION)
+register("ptce_contacts", "Contacts de tous les PTCE (hors pôles inactifs)", _all_ptce)
+register(
+    "laureates_phase_1",
+    "Lauréats de la phase 1 « PTCE émergents »",
+    _laureates_of_phase("emergence"),
+)
+register(
+    "laureates_phase_2", "Lauréats de la phase 2 « financement »", _laureates_of_phase("funding")
+)
+register("call_candidates", "Candidats d’un appel (dossiers déposés)", _call_candidates, PARAM_CALL)

@@ -152,13 +152,21 @@ class InvitationForm(PtceForm):
         required=False,
         help_text="Pour le public « Comptes rattachés à une région ».",
     )
+    call = forms.ModelChoiceField(
+        label="Appel",
+        queryset=None,
+        required=False,
+        help_text="Pour le public « Candidats d’un appel ».",
+    )
 
     def __init__(self, *args, **kwargs):
+        from calls.models import Call
         from territories.models import Region
 
         super().__init__(*args, **kwargs)
         self.fields["audience"].choices = audiences.choices()
         self.fields["region"].queryset = Region.objects.order_by("name")
+        self.fields["call"].queryset = Call.objects.order_by("-year", "title")
         self.invalid_addresses: list[str] = []
 
     def clean(self):
@@ -178,17 +186,25 @@ class InvitationForm(PtceForm):
                 )
         elif audience.parameter == audiences.PARAM_REGION and not cleaned.get("region"):
             self.add_error("region", "Choisissez la région dont les comptes sont invités.")
+        elif audience.parameter == audiences.PARAM_CALL and not cleaned.get("call"):
+            self.add_error("call", "Choisissez l’appel dont les candidats sont invités.")
         return cleaned
 
     def audience_params(self) -> dict:
-        region = self.cleaned_data.get("region")
-        return {"emails": self.cleaned_data.get("emails", ""), "region": region}
+        return {
+            "emails": self.cleaned_data.get("emails", ""),
+            "region": self.cleaned_data.get("region"),
+            "call": self.cleaned_data.get("call"),
+        }
 
     def audience_label(self) -> str:
         audience = audiences.get(self.cleaned_data["audience"])
         region = self.cleaned_data.get("region")
         if audience.parameter == audiences.PARAM_REGION and region:
             return f"{audience.label} : {region.name}"
+        call = self.cleaned_data.get("call")
+        if audience.parameter == audiences.PARAM_CALL and call:
+            return f"{audience.label} : {call.title}"
         return audience.label
 
 

@@ -345,3 +345,63 @@ def test_delivered_invitation_carries_a_well_formed_calendar_part(
     assert calendar_part.get_param("method") == "REQUEST"
     calendar = icalendar.Calendar.from_ical(calendar_part.get_payload(decode=True))
     assert str(calendar.walk("VEVENT")[0]["SUMMARY"]) == "Atelier ; bilan, perspectives"
+
+
+def test_ptce_and_laureate_audiences_use_public_contacts_of_active_poles():
+    from laureates.factories import PtceFactory, PtceLabelFactory
+    from laureates.models import PtceStatus
+
+    emerging = PtceFactory(contact_email="emergent@exemple.fr", status=PtceStatus.EMERGING)
+    PtceLabelFactory(ptce=emerging, phase="emergence")
+    funded = PtceFactory(contact_email="finance@exemple.fr", status=PtceStatus.FUNDED)
+    PtceLabelFactory(ptce=funded, phase="funding")
+    PtceLabelFactory(ptce=funded, phase="emergence", title="AMI 2022", year=2022)
+    closed = PtceFactory(contact_email="ferme@exemple.fr", status=PtceStatus.INACTIVE)
+    PtceLabelFactory(ptce=closed, phase="emergence")
+    PtceFactory(contact_email="")
+    assert audiences.get("ptce_contacts").resolve({}) == [
+        "emergent@exemple.fr",
+        "finance@exemple.fr",
+    ]
+    assert audiences.get("laureates_phase_1").resolve({}) == [
+        "emergent@exemple.fr",
+        "finance@exemple.fr",
+    ]
+    assert audiences.get("laureates_phase_2").resolve({}) == ["finance@exemple.fr"]
+
+
+def test_call_candidates_audience_lists_submitted_files_only():
+    from applications.choices import ApplicationStatus
+    from applications.factories import ApplicationFactory, CallFactory
+
+    call, other_call = CallFactory(), CallFactory()
+    submitted = ApplicationFactory(
+        call=call,
+        status=ApplicationStatus.SUBMITTED,
+        owner=UserFactory(email="depose@exemple.fr"),
+        contact_email="contact@exemple.fr",
+    )
+    submitted.co_editors.add(UserFactory(email="coredacteur@exemple.fr"))
+    ApplicationFactory(call=call, owner=UserFactory(email="brouillon@exemple.fr"))
+    ApplicationFactory(
+        call=other_call,
+        status=ApplicationStatus.SUBMITTED,
+        owner=UserFactory(email="autre@exemple.fr"),
+    )
+    assert audiences.get("call_candidates").resolve({"call": call}) == [
+        "depose@exemple.fr",
+        "coredacteur@exemple.fr",
+        "contact@exemple.fr",
+    ]
+    assert audiences.get("call_candidates").resolve({}) == []
+
+
+def test_invitation_to_call_candidates_requires_a_call(client):
+    staff = UserFactory(national=True)
+    login_staff(client, staff)
+    event = EventFactory()
+    response = client.post(
+        reverse("events:send_invitations", args=[event.slug]), {"audience": "call_candidates"}
+    )
+    assert "Choisissez l’appel dont les candidats sont invités." in response.content.decode()
+    assert not Invitation.objects.exists()

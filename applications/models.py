@@ -29,6 +29,8 @@ class ApplicationQuerySet(models.QuerySet):
 
         Owner and co-editors see their files; national cell and admins every submitted file;
         regional reviewers and cell leads the submitted files of their région; nobody else.
+        Staff never see a file on which they have a conflict of interest
+        (``reviews.conflicts.conflict_q``).
         """
         from accounts.permissions import (
             is_authenticated,
@@ -41,11 +43,13 @@ class ApplicationQuerySet(models.QuerySet):
         own = Q(owner=user) | Q(
             pk__in=Application.co_editors.through.objects.filter(user=user).values("application_id")
         )
+        from reviews.conflicts import conflict_q
+
         submitted = ~Q(status=ApplicationStatus.DRAFT)
         if is_national(user):
-            return self.filter(own | submitted)
+            return self.filter(own | (submitted & ~conflict_q(user)))
         if is_regional_for(user, user.region_id):
-            return self.filter(own | (submitted & Q(region_id=user.region_id)))
+            return self.filter(own | (submitted & Q(region_id=user.region_id) & ~conflict_q(user)))
         return self.filter(own)
 
 

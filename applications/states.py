@@ -12,6 +12,7 @@ Roles are account roles (``accounts.models.Role`` values) or relations to the fi
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from accounts.models import Role
@@ -21,6 +22,11 @@ from core import audit
 OWNER = "owner"
 SYSTEM = "system"
 REGIONAL = frozenset({Role.REGIONAL_REVIEWER, Role.REGIONAL_CELL_LEAD})
+NATIONAL = frozenset({Role.NATIONAL_CELL, Role.PROGRAMME_ADMIN})
+CELL_LEAD = frozenset({Role.REGIONAL_CELL_LEAD})
+COMMITTEE = frozenset({Role.COMMITTEE})
+# States before any decision, from which the national cell may close a file « sans suite ».
+PRE_DECISION = (S.SUBMITTED, S.CORRECTION_REQUESTED, S.UNDER_REVIEW, S.REVIEWED)
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,37 @@ TRANSITIONS: list[Transition] = [
     ),
     _t(S.UNDER_REVIEW, S.WITHDRAWN, {OWNER}, "application_withdrawn", "Retrait du dossier"),
     _t(S.REVIEWED, S.WITHDRAWN, {OWNER}, "application_withdrawn", "Retrait du dossier"),
+    # Review side (issue 5). Regional roles act only on files of their own région and never
+    # on a file where they have a conflict of interest (see ``actor_has_role``).
+    _t(S.SUBMITTED, S.UNDER_REVIEW, REGIONAL | NATIONAL, label="Début de l’instruction"),
+    _t(
+        S.SUBMITTED,
+        S.CORRECTION_REQUESTED,
+        REGIONAL | NATIONAL,
+        label="Demande de compléments",
+    ),
+    _t(
+        S.UNDER_REVIEW,
+        S.CORRECTION_REQUESTED,
+        REGIONAL | NATIONAL,
+        label="Demande de compléments",
+    ),
+    _t(S.UNDER_REVIEW, S.REVIEWED, CELL_LEAD | NATIONAL, label="Instruction terminée"),
+    _t(S.REVIEWED, S.UNDER_REVIEW, CELL_LEAD | NATIONAL, label="Réouverture de l’instruction"),
+    # Decisions: recorded as pending in a committee session, applied here when published.
+    _t(S.REVIEWED, S.ACCEPTED, COMMITTEE | NATIONAL, label="Décision : retenu"),
+    _t(S.REVIEWED, S.REJECTED, COMMITTEE | NATIONAL, label="Décision : non retenu"),
+    *(
+        _t(source, S.CLOSED, NATIONAL, "application_closed", "Classement sans suite")
+        for source in PRE_DECISION
+    ),
 ]
+
+
+# Sent inside the transaction, after the change is saved, with ``application``, ``source``,
+# ``target``, ``actor`` and ``reason``: other apps react (routing at submission, closing
+# correction requests on resubmission) without this module knowing them.
+status_changed = Signal()
 
 
 class TransitionNotAllowed(Exception):
@@ -71,10 +107,18 @@ def actor_has_role(application, actor, roles) -> bool:
     if OWNER in roles and application.owner_id == actor.pk:
         return True
     if actor.role in roles:
+        if actor.is_staff_role and _has_conflict(actor, application):
+            return False
         if actor.role in REGIONAL:
             return application.region_id is not None and actor.region_id == application.region_id
         return True
     return False
+
+
+def _has_conflict(actor, application) -> bool:
+    from reviews.conflicts import has_conflict
+
+    return has_conflict(actor, application)
 
 
 def allowed_targets(application, actor) -> list[str]:
@@ -128,6 +172,14 @@ def change_status(application, to, *, actor, reason: str = ""):
         )
         if transition.notify:
             _notify(locked, transition, reason)
+        status_changed.send(
+            sender=Application,
+            application=locked,
+            source=source,
+            target=to,
+            actor=actor,
+            reason=reason,
+        )
     application.status = to
     return locked
 

@@ -126,9 +126,10 @@ def _restored_data(request):
     return data
 
 
-def _editable(request, uuid):
+def _editable(request, uuid, section):
     """The file for an editing view: 404 if not visible, 403 if not an editor; a file no
-    longer editable sends back to the summary with an explanation (returned as response)."""
+    longer editable, or a section the reviewers did not reopen during a correction request,
+    sends back to the summary with an explanation (returned as response)."""
     application = _load(request, uuid)
     if not permissions.is_editor(request.user, application):
         raise PermissionDenied
@@ -137,6 +138,13 @@ def _editable(request, uuid):
             request,
             f"Ce dossier est « {application.get_status_display()} » : il ne peut plus être "
             "modifié. Rien n’a été enregistré.",
+        )
+        return application, redirect("applications:summary", uuid=application.uuid)
+    if not permissions.can_edit_section(request.user, application, section):
+        messages.error(
+            request,
+            f"La section « {services.STEP_BY_SLUG[section].title} » n’est pas concernée par la "
+            "demande de compléments : elle ne peut pas être modifiée. Rien n’a été enregistré.",
         )
         return application, redirect("applications:summary", uuid=application.uuid)
     return application, None
@@ -207,7 +215,7 @@ def _step_page(request, application, slug, template, context):
         "step_problems": state["problems"][slug],
         "step_failed": state["failed"][slug],
         "breadcrumb": _crumbs(application, step.title),
-        "can_edit": permissions.can_edit_application(request.user, application),
+        "can_edit": permissions.can_edit_section(request.user, application, slug),
         **context,
     }
     return render(request, template, context)
@@ -266,7 +274,7 @@ def start(request, slug):
 @require_http_methods(["GET", "POST"])
 def lead(request, uuid):
     """Who may see it: the owner and co-editors of the file (step 1)."""
-    application, refused = _editable(request, uuid)
+    application, refused = _editable(request, uuid, "structure")
     if refused:
         return refused
     data = request.POST if request.method == "POST" else _restored_data(request)
@@ -284,7 +292,7 @@ def lead(request, uuid):
 @require_http_methods(["GET", "POST"])
 def members(request, uuid):
     """Who may see it: the owner and co-editors of the file (step 2: list and add)."""
-    application, refused = _editable(request, uuid)
+    application, refused = _editable(request, uuid, "membres")
     if refused:
         return refused
     data = request.POST if request.method == "POST" else _restored_data(request)
@@ -340,7 +348,7 @@ def _save_member(request, application, form):
 @require_http_methods(["GET", "POST"])
 def member_edit(request, uuid, pk):
     """Who may see it: the owner and co-editors of the file."""
-    application, refused = _editable(request, uuid)
+    application, refused = _editable(request, uuid, "membres")
     if refused:
         return refused
     member = get_object_or_404(application.members, pk=pk)
@@ -365,7 +373,7 @@ def member_edit(request, uuid, pk):
 @login_then("applications:members")
 def member_delete(request, uuid, pk):
     """Who may use it: the owner and co-editors of the file (POST)."""
-    application, refused = _editable(request, uuid)
+    application, refused = _editable(request, uuid, "membres")
     if refused:
         return refused
     member = get_object_or_404(application.members, pk=pk)
@@ -383,7 +391,7 @@ def territory(request, uuid):
     JavaScript: the search submits to the server and results come back as checkboxes."""
     from territories.services import search_communes, search_epcis, summarise_territory
 
-    application, refused = _editable(request, uuid)
+    application, refused = _editable(request, uuid, "territoire")
     if refused:
         return refused
     data = request.POST if request.method == "POST" else _restored_data(request)
@@ -463,7 +471,7 @@ def territory(request, uuid):
 @require_http_methods(["GET", "POST"])
 def project(request, uuid):
     """Who may see it: the owner and co-editors of the file (step 4)."""
-    application, refused = _editable(request, uuid)
+    application, refused = _editable(request, uuid, "projet")
     if refused:
         return refused
     data = request.POST if request.method == "POST" else _restored_data(request)
@@ -486,7 +494,7 @@ def autosave(request, uuid):
             {"saved": False, "message": "Session expirée : reconnectez-vous."}, status=401
         )
     application = _load(request, uuid)
-    if not permissions.can_edit_application(request.user, application):
+    if not permissions.can_edit_section(request.user, application, "projet"):
         return JsonResponse({"saved": False, "message": "Modification impossible."}, status=403)
     fields = {}
     for name in forms.AUTOSAVE_FIELDS:
@@ -508,7 +516,7 @@ def autosave(request, uuid):
 @require_http_methods(["GET", "POST"])
 def budget(request, uuid):
     """Who may see it: the owner and co-editors of the file (step 5, phase 2)."""
-    application, refused = _editable(request, uuid)
+    application, refused = _editable(request, uuid, "budget")
     if refused:
         return refused
     rows = services.budget_rows()
@@ -556,7 +564,7 @@ def _euros(value):
 @require_http_methods(["GET", "POST"])
 def attachments(request, uuid):
     """Who may see it: the owner and co-editors of the file (step 6)."""
-    application, refused = _editable(request, uuid)
+    application, refused = _editable(request, uuid, "pieces")
     if refused:
         return refused
     form = forms.AttachmentForm(request.POST or None, request.FILES or None)
@@ -633,7 +641,7 @@ def attachment_download(request, uuid, pk):
 @login_then("applications:attachments")
 def attachment_delete(request, uuid, pk):
     """Who may use it: the owner and co-editors of the file (POST)."""
-    application, refused = _editable(request, uuid)
+    application, refused = _editable(request, uuid, "pieces")
     if refused:
         return refused
     attachment = get_object_or_404(application.attachments, pk=pk)
@@ -672,6 +680,9 @@ def summary(request, uuid):
             "epcis": application.epcis.order_by("name"),
             "files": application.attachments.all(),
             "can_edit": permissions.can_edit_application(request.user, application),
+            "editable_steps": _editable_steps(application),
+            "correction": _open_correction(application),
+            "show_messages": application.status != ApplicationStatus.DRAFT,
             "can_submit": permissions.can_submit_application(request.user, application),
             "submit_form": forms.SubmitForm(),
             "budget_grid": _budget_table(application, state["budget"]),
@@ -680,6 +691,19 @@ def summary(request, uuid):
             ),
         },
     )
+
+
+def _editable_steps(application):
+    sections = permissions.editable_sections(application)
+    return [s.slug for s in services.STEPS if sections is None or s.slug in sections]
+
+
+def _open_correction(application):
+    if application.status != ApplicationStatus.CORRECTION_REQUESTED:
+        return None
+    from reviews.services import open_correction
+
+    return open_correction(application)
 
 
 def _budget_table(application, budget):

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = "Instruction et sélection"
+
+    def ready(self):
+        from applications.states import status_changed
+        from reviews.services import on_status_changed
+
+        status_changed.connect(on_status_changed, dispatch_uid="reviews.on_status_changed")

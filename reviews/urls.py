@@ -1,5 +1,37 @@
-from django.urls import path  # noqa: F401 - routes are added as the reviews pages land
+from django.urls import path
+
+from reviews import views
 
 app_name = "reviews"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("instruction/dossiers/", views.file_list, name="list"),
+    path("instruction/attributions/", views.bulk_assign, name="bulk_assign"),
+    path("instruction/dossiers/<uuid:uuid>/", views.file_detail, name="file"),
+    path("instruction/dossiers/<uuid:uuid>/evaluation/", views.score, name="score"),
+    path("instruction/dossiers/<uuid:uuid>/attribution/", views.assign, name="assign"),
+    path(
+        "instruction/dossiers/<uuid:uuid>/attribution/<int:pk>/retirer/",
+        views.unassign,
+        name="unassign",
+    ),
+    path(
+        "instruction/dossiers/<uuid:uuid>/conflit-d-interets/",
+        views.declare_conflict,
+        name="declare_conflict",
+    ),
+    path("instruction/dossiers/<uuid:uuid>/orientation/", views.reroute, name="reroute"),
+    path("instruction/dossiers/<uuid:uuid>/etat/", views.change_status, name="change_status"),
+    path(
+        "instruction/dossiers/<uuid:uuid>/complements/",
+        views.request_correction,
+        name="request_correction",
+    ),
+    path("instruction/dossiers/<uuid:uuid>/versions/", views.version_diff, name="versions"),
+    path("dossiers/<uuid:uuid>/messages/", views.message_list, name="messages"),
+    path(
+        "dossiers/<uuid:uuid>/messages/<int:pk>/piece-jointe/",
+        views.message_attachment,
+        name="message_attachment",
+    ),
+]

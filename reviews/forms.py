@@ -1,0 +1,226 @@
+"""Forms of the review pages (staff side) and of the messaging (both sides)."""
+
+from django import forms
+from django.db.models import F
+from django.utils import timezone
+from django.utils.html import escape
+
+from applications.choices import ApplicationStatus
+from calls.choices import Phase
+from calls.models import Call, Round
+from core.forms import PtceForm
+from reviews.models import CorrectionSection
+from reviews.scoring import format_number
+from territories.models import Department, Region
+
+MEAN = F("review_summary__mean")
+# Files without figures always come last, on SQLite as on PostgreSQL.
+SORTS = {
+    "reference": ("Référence", ["reference"]),
+    "-submitted_at": ("Dépôt le plus récent", ["-submitted_at", "reference"]),
+    "submitted_at": ("Dépôt le plus ancien", ["submitted_at", "reference"]),
+    "-mean": ("Note moyenne décroissante", [MEAN.desc(nulls_last=True), "reference"]),
+    "mean": ("Note moyenne croissante", [MEAN.asc(nulls_last=True), "reference"]),
+    "-std_dev": (
+        "Écart-type décroissant",
+        [F("review_summary__std_dev").desc(nulls_last=True), "reference"],
+    ),
+    "region": ("Région", ["region__name", "reference"]),
+    "reviews": (
+        "Moins d’évaluations d’abord",
+        [F("review_summary__review_count").asc(nulls_first=True), "reference"],
+    ),
+}
+
+
+class FileFilterForm(PtceForm):
+    """Filters of the reviewer list (SPEC §5.6); every field optional."""
+
+    call = forms.ModelChoiceField(
+        label="Appel", queryset=Call.objects.order_by("-year", "title"), required=False
+    )
+    round = forms.ModelChoiceField(
+        label="Relève", queryset=Round.objects.select_related("call"), required=False
+    )
+    phase = forms.ChoiceField(
+        label="Phase", choices=[("", "Toutes")] + Phase.choices, required=False
+    )
+    region = forms.ModelChoiceField(
+        label="Région", queryset=Region.objects.filter(retired=False), required=False
+    )
+    department = forms.ModelChoiceField(
+        label="Département principal",
+        queryset=Department.objects.filter(retired=False),
+        required=False,
+    )
+    status = forms.ChoiceField(
+        label="État",
+        choices=[("", "Tous")]
+        + [c for c in ApplicationStatus.choices if c[0] != ApplicationStatus.DRAFT],
+        required=False,
+    )
+    eligibility = forms.ChoiceField(
+        label="Éligibilité au financement",
+        choices=[
+            ("", "Tous"),
+            ("eligible", "Aucun critère éliminatoire"),
+            ("eliminated", "Critère éliminatoire non atteint"),
+        ],
+        required=False,
+    )
+    score_min = forms.DecimalField(label="Note moyenne minimale", required=False, min_value=0)
+    score_max = forms.DecimalField(label="Note moyenne maximale", required=False, min_value=0)
+    disagreement = forms.BooleanField(label="Désaccord entre évaluateurs", required=False)
+    priority = forms.BooleanField(label="Territoire prioritaire", required=False)
+    sort = forms.ChoiceField(
+        label="Trier par",
+        choices=[(key, label) for key, (label, _o) in SORTS.items()],
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("score_min"), data.get("score_max")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "score_max",
+                f"La note maximale ({format_number(high)}) est inférieure à la note minimale "
+                f"({format_number(low)}).",
+            )
+        return data
+
+
+class ScoringForm(PtceForm):
+    """One note and one comment per criterion of the call's grid."""
+
+    general_comment = forms.CharField(
+        label="Appréciation générale",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=10000,
+    )
+
+    def __init__(self, *args, criteria, grid, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        self.grid = grid
+        fields = {}
+        for criterion in criteria:
+            help_text = f"Note de {grid.scale_min} à {grid.scale_max}"
+            if criterion.eliminatory_threshold is not None:
+                help_text += (
+                    f" ; critère éliminatoire : une note inférieure à "
+                    f"{criterion.eliminatory_threshold} rend le dossier inéligible"
+                )
+            if criterion.guidance:
+                help_text += f". {escape(criterion.guidance)}"
+            fields[f"score_{criterion.code}"] = forms.CharField(
+                label=f"{criterion.label} (pondération {format_number(criterion.weight)})",
+                help_text=help_text,
+                required=False,
+                max_length=10,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+            )
+            fields[f"comment_{criterion.code}"] = forms.CharField(
+                label=f"Commentaire — {criterion.label}",
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        self.fields = {**fields, **self.fields}
+
+    def values(self) -> dict:
+        return {
+            c.code: (
+                self.cleaned_data.get(f"score_{c.code}", "").strip() or None,
+                self.cleaned_data.get(f"comment_{c.code}", ""),
+            )
+            for c in self.criteria
+        }
+
+    def attach_errors(self, messages) -> None:
+        """Put each message of ``reviews.scoring`` on the field of the criterion it names."""
+        for message in messages:
+            for criterion in self.criteria:
+                if f"« {criterion.label} »" in message:
+                    self.add_error(f"score_{criterion.code}", message)
+                    break
+            else:
+                self.add_error(None, message)
+
+
+class CorrectionForm(PtceForm):
+    sections = forms.MultipleChoiceField(
+        label="Sections à reprendre par le candidat",
+        choices=CorrectionSection.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    message = forms.CharField(
+        label="Corrections ou compléments attendus",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=10000,
+    )
+    deadline = forms.DateField(
+        label="Date limite",
+        help_text="Format attendu : JJ/MM/AAAA.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        if deadline <= timezone.localdate():
+            raise forms.ValidationError("La date limite doit être postérieure à aujourd’hui.")
+        return deadline
+
+
+class ConflictForm(PtceForm):
+    reason = forms.CharField(
+        label="Nature du conflit d’intérêts",
+        help_text="Par exemple : « Je siège au conseil d’administration d’un membre du pôle ».",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class RerouteForm(PtceForm):
+    region = forms.ModelChoiceField(
+        label="Nouvelle région d’instruction", queryset=Region.objects.filter(retired=False)
+    )
+    reason = forms.CharField(
+        label="Motif de la réorientation", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class AssignForm(PtceForm):
+    reviewers = forms.ModelMultipleChoiceField(
+        label="Évaluateurs",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Les évaluateurs ayant le moins de dossiers sont proposés en premier.",
+    )
+
+    def __init__(self, *args, reviewers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewers"].queryset = reviewers
+        self.fields["reviewers"].label_from_instance = lambda u: (
+            f"{u.full_name or u.email} — {u.get_role_display()} ({u.load} dossier(s))"
+        )
+
+
+class StatusForm(PtceForm):
+    target = forms.ChoiceField(label="Nouvel état", choices=ApplicationStatus.choices)
+    reason = forms.CharField(
+        label="Motif", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class MessageForm(PtceForm):
+    body = forms.CharField(
+        label="Votre message", widget=forms.Textarea(attrs={"rows": 5}), max_length=10000
+    )
+    attachment = forms.FileField(
+        label="Pièce jointe",
+        required=False,
+        help_text="PDF, ODT, DOCX, ODS, XLSX, PNG ou JPEG ; 10 Mo au plus.",
+    )

@@ -1,0 +1,328 @@
+"""Review data: routing history, assignments, conflicts of interest, evaluations and scores,
+per-file figures, correction requests and messages (SPEC §5.1–5.3).
+
+Business rules live in ``reviews/services.py`` (and the pure ``scoring.py``); this module only
+describes the data.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class RoutingChange(models.Model):
+    """Each time a file is sent to a régional cell: automatically at submission (``by`` is
+    empty) or manually re-routed by the national cell (with a reason)."""
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="routing_changes"
+    )
+    from_region = models.ForeignKey(
+        "territories.Region",
+        verbose_name="région précédente",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_region = models.ForeignKey(
+        "territories.Region",
+        verbose_name="région d’instruction",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField("motif", blank=True)
+    at = models.DateTimeField("le")
+
+    class Meta:
+        ordering = ["application", "at", "pk"]
+        verbose_name = "orientation du dossier"
+        verbose_name_plural = "orientations des dossiers"
+
+    def __str__(self):
+        return f"{self.application_id} → {self.to_region_id}"
+
+
+class Assignment(models.Model):
+    """A reviewer asked to score a file (by a cell lead or the national cell)."""
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="assignments"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="évaluateur",
+        on_delete=models.PROTECT,
+        related_name="review_assignments",
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="attribué par",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField("attribué le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "at", "pk"]
+        verbose_name = "attribution"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="unique_assignment_per_reviewer"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.application_id} → {self.reviewer_id}"
+
+
+class ConflictSource(models.TextChoices):
+    DECLARED = "declared", "Déclaré par l’évaluateur"
+    AUTOMATIC = "automatic", "Détecté automatiquement"
+
+
+class ConflictOfInterest(models.Model):
+    """A staff member who must not see nor score a file. Declared by the reviewer, or found
+    automatically (their organisation is the lead or a member of the grouping)."""
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="conflicts"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="évaluateur",
+        on_delete=models.CASCADE,
+        related_name="review_conflicts",
+    )
+    source = models.CharField("origine", max_length=10, choices=ConflictSource)
+    reason = models.TextField("motif")
+    at = models.DateTimeField("déclaré le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "at", "pk"]
+        verbose_name = "conflit d’intérêts"
+        verbose_name_plural = "conflits d’intérêts"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="unique_conflict_per_reviewer"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.application_id} × {self.reviewer_id}"
+
+
+class EvaluationStatus(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    SUBMITTED = "submitted", "Transmise"
+
+
+class Evaluation(models.Model):
+    """One reviewer's scores on one file against the call's grid. ``weighted_total`` and
+    ``eliminated`` are computed by ``reviews.scoring`` when the evaluation is submitted."""
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="evaluations"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="évaluateur",
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+    )
+    status = models.CharField(
+        "état", max_length=10, choices=EvaluationStatus, default=EvaluationStatus.DRAFT
+    )
+    general_comment = models.TextField("appréciation générale", blank=True)
+    weighted_total = models.DecimalField(
+        "note pondérée", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    eliminated = models.BooleanField("critère éliminatoire non atteint", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField("transmise le", null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "submitted_at", "pk"]
+        verbose_name = "évaluation"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="unique_evaluation_per_reviewer"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                name="submitted_evaluation_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Évaluation {self.application_id} par {self.reviewer_id}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == EvaluationStatus.SUBMITTED
+
+
+class Score(models.Model):
+    """The mark and comment given on one criterion of the grid."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(
+        "calls.Criterion", verbose_name="critère", on_delete=models.PROTECT, related_name="+"
+    )
+    value = models.DecimalField("note", max_digits=5, decimal_places=2, null=True, blank=True)
+    comment = models.TextField("commentaire", blank=True)
+
+    class Meta:
+        ordering = ["evaluation", "criterion__order", "criterion_id"]
+        verbose_name = "note"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "criterion"], name="unique_score_per_criterion"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.criterion_id} : {self.value}"
+
+
+class ReviewSummary(models.Model):
+    """Per-file figures kept up to date from the submitted evaluations (``reviews.scoring``),
+    and the territory flags the reviewer list filters on: one row per routed file, so the
+    list stays one query whatever its filters."""
+
+    application = models.OneToOneField(
+        "applications.Application",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="review_summary",
+    )
+    review_count = models.PositiveSmallIntegerField("nombre d’évaluations", default=0)
+    mean = models.DecimalField("moyenne", max_digits=6, decimal_places=2, null=True, blank=True)
+    median = models.DecimalField("médiane", max_digits=6, decimal_places=2, null=True, blank=True)
+    std_dev = models.DecimalField(
+        "écart-type", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    disagreement = models.BooleanField("désaccord", default=False)
+    eliminated = models.BooleanField("critère éliminatoire", default=False)
+    department = models.ForeignKey(
+        "territories.Department",
+        verbose_name="département principal",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_rural = models.BooleanField("territoire rural", default=False)
+    is_qpv = models.BooleanField("quartier prioritaire", default=False)
+    is_overseas = models.BooleanField("outre-mer", default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "chiffres d’instruction"
+        verbose_name_plural = "chiffres d’instruction"
+
+    def __str__(self):
+        return f"Chiffres {self.application_id}"
+
+    @property
+    def is_priority(self) -> bool:
+        return self.is_rural or self.is_qpv or self.is_overseas
+
+
+class CorrectionSection(models.TextChoices):
+    """Steps of the candidate file a correction request may reopen (slugs of
+    ``applications.services.STEPS``)."""
+
+    LEAD = "structure", "Structure porteuse"
+    MEMBERS = "membres", "Membres du pôle"
+    TERRITORY = "territoire", "Territoire"
+    PROJECT = "projet", "Projet"
+    BUDGET = "budget", "Budget"
+    ATTACHMENTS = "pieces", "Pièces justificatives"
+
+
+class CorrectionRequest(models.Model):
+    """Reviewers ask the candidate for corrections on some sections, with a deadline."""
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="correction_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="demandé par",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sections = models.JSONField("sections à corriger", default=list)
+    message = models.TextField("demande")
+    deadline = models.DateField("date limite")
+    created_at = models.DateTimeField("demandé le", auto_now_add=True)
+    answered_at = models.DateTimeField("nouveau dépôt le", null=True, blank=True)
+    answered_version = models.PositiveSmallIntegerField("version déposée", null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "created_at", "pk"]
+        verbose_name = "demande de compléments"
+        verbose_name_plural = "demandes de compléments"
+
+    def __str__(self):
+        return f"Demande {self.pk} sur {self.application_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+    def section_labels(self) -> list[str]:
+        labels = dict(CorrectionSection.choices)
+        return [labels.get(section, section) for section in self.sections]
+
+
+def message_attachment_path(instance, filename):
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"messages/{instance.application.uuid}/{uuid.uuid4().hex}.{extension}"
+
+
+class Message(models.Model):
+    """An exchange on one file between the candidate side and the reviewers."""
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="auteur",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    from_staff = models.BooleanField("envoyé par l’instruction")
+    body = models.TextField("message")
+    attachment = models.FileField(
+        "pièce jointe", upload_to=message_attachment_path, max_length=255, blank=True
+    )
+    attachment_name = models.CharField("nom de la pièce jointe", max_length=120, blank=True)
+    attachment_content_type = models.CharField(max_length=100, blank=True)
+    attachment_size = models.PositiveBigIntegerField(null=True, blank=True)
+    attachment_sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField("envoyé le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "created_at", "pk"]
+        verbose_name = "message"
+
+    def __str__(self):
+        return f"Message {self.pk} sur {self.application_id}"

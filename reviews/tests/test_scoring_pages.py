@@ -1,0 +1,191 @@
+"""Scoring against the call's grid, independence and figures (SPEC §5.2)."""
+
+from decimal import Decimal
+
+import pytest
+
+from accounts.factories import UserFactory, login_staff
+from applications.choices import ApplicationStatus as S
+from core.models import AuditLog
+from reviews import services
+from reviews.factories import call_with_grid, reviewers, submit_evaluation, submitted_file
+from reviews.models import Assignment, EvaluationStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def _post_scores(client, application, values, action="submit"):
+    grid = services.grid_of(application)
+    data = {"action": action, "general_comment": "Dossier solide."}
+    for criterion, value in zip(services.criteria_of(grid), values, strict=True):
+        data[f"score_{criterion.code}"] = value
+        data[f"comment_{criterion.code}"] = f"Avis sur {criterion.label}"
+    return client.post(f"/instruction/dossiers/{application.uuid}/evaluation/", data)
+
+
+def test_scoring_page_saves_draft_then_submits_and_audits(client):
+    application = submitted_file()
+    reviewer = reviewers(count=1)[0]
+    Assignment.objects.create(application=application, reviewer=reviewer)
+    login_staff(client, reviewer)
+    page = client.get(f"/instruction/dossiers/{application.uuid}/evaluation/")
+    assert page.status_code == 200
+    assert "Coopération et mutualisation (pondération 20)" in page.content.decode()
+    response = _post_scores(client, application, ["4", "", "", "", "", ""], action="draft")
+    assert response.status_code == 302
+    evaluation = application.evaluations.get(reviewer=reviewer)
+    assert evaluation.status == EvaluationStatus.DRAFT
+    response = _post_scores(client, application, ["4", "3", "5", "2", "4", "1"])
+    assert response.status_code == 302
+    evaluation.refresh_from_db()
+    assert evaluation.status == EvaluationStatus.SUBMITTED
+    assert evaluation.weighted_total == Decimal("3.40")
+    assert evaluation.scores.get(criterion__code="cooperation").comment == (
+        "Avis sur Coopération et mutualisation"
+    )
+    application.refresh_from_db()
+    assert application.status == S.UNDER_REVIEW
+    entry = AuditLog.objects.get(action="review.evaluation_submitted")
+    assert entry.after["weighted_total"] == "3.40"
+    assert entry.after["scores"]["impact"] == "5"
+
+
+def test_out_of_scale_and_missing_scores_are_refused_on_their_fields(client):
+    application = submitted_file()
+    reviewer = reviewers(count=1)[0]
+    Assignment.objects.create(application=application, reviewer=reviewer)
+    login_staff(client, reviewer)
+    response = _post_scores(client, application, ["7", "", "3", "-1", "abc", "2"])
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["score_animation"] == [
+        "Critère « Animation territoriale et gouvernance » : la note 7 est en dehors de "
+        "l’échelle (de 0 à 5)."
+    ]
+    assert form.errors["score_cooperation"] == [
+        "Critère « Coopération et mutualisation » : la note est obligatoire."
+    ]
+    assert form.errors["score_innovation"] == [
+        "Critère « Innovation sociale ou technologique » : la note −1 est en dehors de "
+        "l’échelle (de 0 à 5)."
+    ]
+    assert form.errors["score_viability"] == [
+        "Critère « Viabilité économique et cofinancements » : « abc » n’est pas une note valide."
+    ]
+    html = response.content.decode()
+    assert "aria-describedby" in html or "id_score_animation" in html
+    assert application.evaluations.get(reviewer=reviewer).status == EvaluationStatus.DRAFT
+    # A draft may be incomplete but never out of the scale.
+    response = _post_scores(client, application, ["9", "", "", "", "", ""], action="draft")
+    assert response.status_code == 200
+    assert "score_animation" in response.context["form"].errors
+
+
+def test_independence_others_hidden_until_own_submitted(client):
+    application = submitted_file()
+    first, second = reviewers(count=2)
+    submit_evaluation(application, first, ["5", "5", "5", "5", "5", "5"])
+    Assignment.objects.create(application=application, reviewer=second)
+    login_staff(client, second)
+    page = client.get(f"/instruction/dossiers/{application.uuid}/")
+    html = page.content.decode()
+    assert page.context["figures"] is None
+    assert page.context["evaluations"] == []
+    assert "Les notes des autres évaluateurs (1)" in html
+    listing = client.get("/instruction/dossiers/").content.decode()
+    assert "visibles après votre évaluation" in listing
+    submit_evaluation(application, second, ["1", "1", "1", "1", "1", "1"])
+    page = client.get(f"/instruction/dossiers/{application.uuid}/")
+    figures = page.context["figures"]
+    assert (figures.review_count, figures.mean, figures.median, figures.std_dev) == (
+        2,
+        Decimal("3.00"),
+        Decimal("3.00"),
+        Decimal("2.00"),
+    )
+    assert figures.disagreement is True
+    assert len(page.context["evaluations"]) == 2
+    # The national cell sees everything, without scoring.
+    national = UserFactory(national=True)
+    login_staff(client, national)
+    page = client.get(f"/instruction/dossiers/{application.uuid}/")
+    assert page.context["figures"].review_count == 2
+
+
+def test_file_figures_and_eliminatory_flag_are_kept_for_lists():
+    from calls.models import Criterion
+
+    call = call_with_grid()
+    Criterion.objects.filter(grid__call=call, code="viability").update(eliminatory_threshold=2)
+    application = submitted_file(call=call)
+    one, two, three = reviewers(count=3)
+    submit_evaluation(application, one, ["4", "3", "5", "2", "4", "1"])
+    submit_evaluation(application, two, ["4", "4", "4", "4", "1", "4"])
+    submit_evaluation(application, three, ["3", "3", "3", "3", "3", "3"])
+    summary = application.review_summary
+    summary.refresh_from_db()
+    # Totals 3.40, 3.55, 3.00 → mean 3.32, median 3.40, σ 0.23.
+    assert (summary.review_count, summary.mean, summary.median, summary.std_dev) == (
+        3,
+        Decimal("3.32"),
+        Decimal("3.40"),
+        Decimal("0.23"),
+    )
+    assert summary.disagreement is False
+    assert summary.eliminated is True
+
+
+def test_z_scores_shown_with_raw_values(client):
+    call = call_with_grid()
+    harsh, lenient = reviewers(count=2)
+    files = [submitted_file(call=call) for _ in range(3)]
+    for file, (low, high) in zip(files, [("1", "3"), ("2", "4"), ("3", "5")], strict=True):
+        submit_evaluation(file, harsh, [low] * 6)
+        submit_evaluation(file, lenient, [high] * 6)
+    login_staff(client, UserFactory(national=True))
+    page = client.get(f"/instruction/dossiers/{files[0].uuid}/?normalisation=1")
+    views = {v.evaluation.reviewer_id: v for v in page.context["evaluations"]}
+    assert views[harsh.pk].evaluation.weighted_total == Decimal("1.00")
+    assert views[lenient.pk].evaluation.weighted_total == Decimal("3.00")
+    assert views[harsh.pk].z_score == views[lenient.pk].z_score == Decimal("-1.225")
+    assert views[harsh.pk].normalised_total == views[lenient.pk].normalised_total
+    assert "score z -1,225" in page.content.decode() or "score z -1.225" in page.content.decode()
+
+
+def test_reviewer_of_another_region_gets_404_everywhere(client):
+    application = submitted_file()
+    Assignment.objects.create(application=application, reviewer=reviewers(count=1)[0])
+    stranger = UserFactory(reviewer=True, region_id="32")
+    login_staff(client, stranger)
+    attachment = application.attachments.first()
+    urls = [
+        f"/instruction/dossiers/{application.uuid}/",
+        f"/instruction/dossiers/{application.uuid}/evaluation/",
+        f"/instruction/dossiers/{application.uuid}/attribution/",
+        f"/instruction/dossiers/{application.uuid}/versions/",
+        f"/instruction/dossiers/{application.uuid}/complements/",
+        f"/dossiers/{application.uuid}/",
+        f"/dossiers/{application.uuid}/messages/",
+    ]
+    if attachment:
+        urls.append(f"/dossiers/{application.uuid}/pieces/{attachment.pk}/")
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    for url in [
+        f"/instruction/dossiers/{application.uuid}/evaluation/",
+        f"/instruction/dossiers/{application.uuid}/conflit-d-interets/",
+        f"/instruction/dossiers/{application.uuid}/etat/",
+        f"/dossiers/{application.uuid}/messages/",
+    ]:
+        assert client.post(url, {"reason": "x", "body": "x", "target": "closed"}).status_code == 404
+    application.refresh_from_db()
+    assert application.status == S.SUBMITTED
+    assert not application.conflicts.exists()
+
+
+def test_unassigned_reviewer_cannot_score():
+    application = submitted_file()
+    reviewer = reviewers(count=1)[0]
+    assert services.can_score(reviewer, application) is False
+    lead = UserFactory(cell_lead=True)
+    assert services.can_score(lead, application) is True

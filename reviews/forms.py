@@ -9,6 +9,7 @@ from applications.choices import ApplicationStatus
 from calls.choices import Phase
 from calls.models import Call, Round
 from core.forms import PtceForm
+from reviews.choices import Opinion
 from reviews.models import CorrectionSection
 from reviews.scoring import format_number
 from territories.models import Department, Region
@@ -224,3 +225,13 @@ class MessageForm(PtceForm):
         required=False,
         help_text="PDF, ODT, DOCX, ODS, XLSX, PNG ou JPEG ; 10 Mo au plus.",
     )
+
+
+class OpinionForm(PtceForm):
+    opinion = forms.ChoiceField(
+        label="Avis régional", choices=Opinion.choices, widget=forms.RadioSelect
+    )
+    reasons = forms.CharField(
+        label="Motifs de l’avis", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from reviews.choices import Opinion
+
 
 class RoutingChange(models.Model):
     """Each time a file is sent to a régional cell: automatically at submission (``by`` is
@@ -326,3 +328,47 @@ class Message(models.Model):
 
     def __str__(self):
         return f"Message {self.pk} sur {self.application_id}"
+
+
+class RegionalOpinion(models.Model):
+    """The régional cell's opinion on a file (SPEC §5.4), validated by the cell lead.
+
+    ``version`` is the optimistic lock: every save checks the version the person loaded and
+    increments it, so two people editing at once never overwrite each other silently."""
+
+    application = models.OneToOneField(
+        "applications.Application",
+        on_delete=models.CASCADE,
+        related_name="regional_opinion",
+    )
+    opinion = models.CharField("avis", max_length=12, choices=Opinion)
+    reasons = models.TextField("motifs")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="rédigé par",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="validé par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    validated_at = models.DateTimeField("validé le", null=True, blank=True)
+    version = models.PositiveIntegerField("version", default=1)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "avis régional"
+        verbose_name_plural = "avis régionaux"
+
+    def __str__(self):
+        return f"Avis {self.get_opinion_display()} sur {self.application_id}"
+
+    @property
+    def is_validated(self) -> bool:
+        return self.validated_at is not None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews import views
+from reviews import views, views_opinions
 
 app_name = "reviews"
 
@@ -28,6 +28,17 @@ urlpatterns = [
         name="request_correction",
     ),
     path("instruction/dossiers/<uuid:uuid>/versions/", views.version_diff, name="versions"),
+    path("instruction/dossiers/<uuid:uuid>/avis/", views_opinions.opinion, name="opinion"),
+    path(
+        "instruction/dossiers/<uuid:uuid>/avis/valider/",
+        views_opinions.validate_opinion,
+        name="validate_opinion",
+    ),
+    path(
+        "instruction/classement-regional/",
+        views_opinions.regional_ranking,
+        name="regional_ranking",
+    ),
     path("dossiers/<uuid:uuid>/messages/", views.message_list, name="messages"),
     path(
         "dossiers/<uuid:uuid>/messages/<int:pk>/piece-jointe/",

@@ -372,3 +372,31 @@ class RegionalOpinion(models.Model):
     @property
     def is_validated(self) -> bool:
         return self.validated_at is not None
+
+
+class Simulation(models.Model):
+    """A named allocation simulation of the national cell (SPEC §5.5): the parameters given to
+    ``reviews.allocation`` and its result (``AllocationResult.to_dict()``), kept as run."""
+
+    call = models.ForeignKey(
+        "calls.Call", verbose_name="appel", on_delete=models.CASCADE, related_name="simulations"
+    )
+    name = models.CharField("nom", max_length=120)
+    parameters = models.JSONField("paramètres")
+    result = models.JSONField("résultat")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="créée par",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "simulation d’enveloppe"
+        verbose_name_plural = "simulations d’enveloppe"
+
+    def __str__(self):
+        return self.name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews import views, views_opinions
+from reviews import views, views_national, views_opinions
 
 app_name = "reviews"
 
@@ -38,6 +38,17 @@ urlpatterns = [
         "instruction/classement-regional/",
         views_opinions.regional_ranking,
         name="regional_ranking",
+    ),
+    path("instruction/national/", views_national.consolidation, name="national"),
+    path(
+        "instruction/national/simulations/",
+        views_national.simulation_list,
+        name="simulations",
+    ),
+    path(
+        "instruction/national/simulations/<int:pk>/",
+        views_national.simulation_detail,
+        name="simulation",
     ),
     path("dossiers/<uuid:uuid>/messages/", views.message_list, name="messages"),
     path(

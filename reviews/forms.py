@@ -13,7 +13,7 @@ from calls.choices import Phase
 from calls.models import Call, Round
 from core.forms import PtceForm
 from reviews import allocation
-from reviews.choices import Opinion
+from reviews.choices import CommitteeDecision, Opinion
 from reviews.models import CorrectionSection
 from reviews.scoring import format_number
 from territories.models import Department, Region
@@ -295,3 +295,23 @@ class CompareForm(PtceForm):
         super().__init__(*args, **kwargs)
         self.fields["a"] = forms.ModelChoiceField(label="Simulation A", queryset=simulations)
         self.fields["b"] = forms.ModelChoiceField(label="Simulation B", queryset=simulations)
+
+
+class SessionForm(PtceForm):
+    call = forms.ModelChoiceField(label="Appel", queryset=Call.objects.order_by("-year", "title"))
+    title = forms.CharField(label="Intitulé de la séance", max_length=200)
+    date = forms.DateField(
+        label="Date de la séance", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    place = forms.CharField(label="Lieu", max_length=200, required=False)
+
+
+class DecisionForm(PtceForm):
+    decision = forms.ChoiceField(label="Décision", choices=CommitteeDecision.choices)
+    amount = AmountField(label="Montant accordé (€, phase 2)")
+    reasons = forms.CharField(
+        label="Motifs (obligatoires pour un refus)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+    )

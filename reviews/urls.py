@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews import views, views_national, views_opinions
+from reviews import views, views_committee, views_national, views_opinions
 
 app_name = "reviews"
 
@@ -49,6 +49,19 @@ urlpatterns = [
         "instruction/national/simulations/<int:pk>/",
         views_national.simulation_detail,
         name="simulation",
+    ),
+    path("instruction/comite/", views_committee.session_list, name="sessions"),
+    path("instruction/comite/<int:pk>/", views_committee.session_detail, name="session"),
+    path("instruction/comite/<int:pk>/publier/", views_committee.publish, name="publish"),
+    path(
+        "instruction/comite/<int:pk>/proces-verbal.pdf",
+        views_committee.minutes,
+        name="minutes",
+    ),
+    path(
+        "dossiers/<uuid:uuid>/lettre-de-decision.pdf",
+        views_committee.decision_letter,
+        name="decision_letter",
     ),
     path("dossiers/<uuid:uuid>/messages/", views.message_list, name="messages"),
     path(

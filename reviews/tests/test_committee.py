@@ -106,3 +106,63 @@ def test_phase_two_acceptance_needs_an_amount(session_with_files):
         session, first, actor=member, decision="accepted", amount=Decimal("90000")
     )
     assert row.amount == Decimal("90000")
+
+
+def test_session_pages_decide_publish_and_candidate_letter(
+    client, session_with_files, django_capture_on_commit_callbacks
+):
+    from accounts.factories import login_staff
+
+    session, first, second = session_with_files
+    login_staff(client, UserFactory(cell_lead=True, region_id="84"))
+    assert client.get("/instruction/comite/").status_code == 403
+    member = UserFactory(committee=True)
+    login_staff(client, member)
+    assert client.get("/instruction/comite/").context["form"] is None
+    url = f"/instruction/comite/{session.pk}/"
+    page = client.get(url)
+    assert [a.pk for a, _, _ in page.context["rows"]] == [first.pk, second.pk]
+    response = client.post(url, {"application": second.pk, f"d{second.pk}-decision": "rejected"})
+    assert response.status_code == 400
+    assert "Un refus doit être motivé" in response.content.decode()
+    client.post(url, {"application": first.pk, f"d{first.pk}-decision": "accepted"})
+    client.post(
+        url,
+        {
+            "application": second.pk,
+            f"d{second.pk}-decision": "rejected",
+            f"d{second.pk}-reasons": "Budget",
+        },
+    )
+    assert session.decisions.count() == 2
+    minutes = client.get(f"{url}proces-verbal.pdf")
+    assert minutes["Content-Type"] == "application/pdf"
+    assert client.post(f"{url}publier/").status_code == 403
+    login_staff(client, UserFactory(national=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"{url}publier/").status_code == 302
+    first.refresh_from_db()
+    assert first.status == S.ACCEPTED
+    client.force_login(first.owner)
+    dashboard = client.get("/mes-dossiers/").content.decode()
+    assert f"/dossiers/{first.uuid}/lettre-de-decision.pdf" in dashboard
+    letter = client.get(f"/dossiers/{first.uuid}/lettre-de-decision.pdf")
+    assert letter.status_code == 200
+    assert letter.content.startswith(b"%PDF")
+    client.force_login(UserFactory())
+    assert client.get(f"/dossiers/{first.uuid}/lettre-de-decision.pdf").status_code == 404
+
+
+def test_national_creates_a_session(client):
+    application = reviewed_file()
+    login_staff_national = UserFactory(national=True)
+    from accounts.factories import login_staff
+
+    login_staff(client, login_staff_national)
+    response = client.post(
+        "/instruction/comite/",
+        {"call": application.call.pk, "title": "Comité", "date": "2026-06-15", "place": "Paris"},
+    )
+    session = CommitteeSession.objects.get()
+    assert response["Location"] == f"/instruction/comite/{session.pk}/"
+    assert session.date == datetime.date(2026, 6, 15)

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from reviews import views, views_committee, views_national, views_opinions
+from reviews import views, views_committee, views_exports, views_national, views_opinions
 
 app_name = "reviews"
 
 urlpatterns = [
     path("instruction/dossiers/", views.file_list, name="list"),
+    path("instruction/dossiers/export.csv", views_exports.export_csv, name="export_csv"),
+    path("instruction/dossiers/export.xlsx", views_exports.export_xlsx, name="export_xlsx"),
     path("instruction/attributions/", views.bulk_assign, name="bulk_assign"),
     path("instruction/dossiers/<uuid:uuid>/", views.file_detail, name="file"),
     path("instruction/dossiers/<uuid:uuid>/evaluation/", views.score, name="score"),

@@ -98,3 +98,12 @@ def test_consolidation_page_permissions_errors_and_saving(client, scored_call):
     assert page.status_code == 200
     assert page.context["comparison"]["a"] == simulation
     assert len(page.context["comparison"]["differences"]) >= 1
+
+
+def test_reviewer_list_links_to_the_new_pages_by_role(client):
+    login_staff(client, UserFactory(national=True))
+    page = client.get("/instruction/dossiers/").content.decode()
+    assert 'href="/instruction/national/"' in page and 'href="/instruction/comite/"' in page
+    login_staff(client, UserFactory(reviewer=True, region_id="84"))
+    page = client.get("/instruction/dossiers/").content.decode()
+    assert "/instruction/national/" not in page and "/instruction/classement-regional/" not in page

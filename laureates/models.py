@@ -189,3 +189,47 @@ class PtceMember(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class AwardStatus(models.TextChoices):
+    GRANTED = "granted", "Attribué"
+    CANCELLED = "cancelled", "Annulé"
+
+
+class Award(models.Model):
+    """A committee decision in favour of a file, once published (SPEC §5.5): a phase-1 label or
+    a phase-2 award with its amount, linked to the pole of the directory."""
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.PROTECT, related_name="awards"
+    )
+    ptce = models.ForeignKey(
+        Ptce,
+        verbose_name="pôle",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="awards",
+    )
+    call = models.ForeignKey(
+        "calls.Call", verbose_name="appel", on_delete=models.PROTECT, related_name="awards"
+    )
+    phase = models.CharField("phase", max_length=10, choices=Phase)
+    amount = models.DecimalField(
+        "montant accordé", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    decided_at = models.DateTimeField("décidé le")
+    status = models.CharField(
+        "état", max_length=10, choices=AwardStatus, default=AwardStatus.GRANTED
+    )
+
+    class Meta:
+        ordering = ["-decided_at", "pk"]
+        verbose_name = "décision de soutien"
+        verbose_name_plural = "décisions de soutien"
+        constraints = [
+            models.UniqueConstraint(fields=["application", "phase"], name="unique_award_per_phase")
+        ]
+
+    def __str__(self):
+        return f"{self.application_id} — {self.get_phase_display()}"

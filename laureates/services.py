@@ -15,7 +15,7 @@ from django.utils.text import slugify
 
 from accounts.models import Role
 from core import audit
-from laureates.models import Ptce, PtceStatus, PtceStatusChange, Theme
+from laureates.models import AwardStatus, Ptce, PtceStatus, PtceStatusChange, Theme
 from territories.models import Commune
 from territories.text import normalise
 
@@ -172,3 +172,70 @@ def update_search_vectors(queryset) -> int:
         search_vector=SearchVector(unaccented(F("name")), config="french", weight="A")
         + SearchVector(unaccented(F("search_text")), config="french", weight="B")
     )
+
+
+def create_award(application, *, phase: str, amount=None, decided_at=None, actor=None):
+    """Record the award of a published committee decision and create or update the pole of
+    the directory: name, lead, members, territory, status (emerging for phase 1, funded for
+    phase 2) and the call's label. Idempotent per (file, phase). Returns the ``Award``."""
+    from calls.choices import Phase
+    from laureates.models import Award, PtceLabel, PtceMember
+
+    decided_at = decided_at or timezone.now()
+    target = PtceStatus.FUNDED if phase == Phase.FUNDING else PtceStatus.EMERGING
+    with transaction.atomic():
+        existing = Award.objects.filter(application=application, phase=phase).first()
+        ptce = existing.ptce if existing else None
+        if ptce is None and application.lead_siret:
+            ptce = Ptce.objects.filter(lead_organisation_siret=application.lead_siret).first()
+        name = application.display_name
+        if ptce is None:
+            ptce = Ptce.objects.create(
+                name=name, slug=unique_slug(name), status=target, status_changed_at=decided_at
+            )
+        else:
+            ptce.name = name
+            if ptce.status != target:
+                ptce.status, ptce.status_changed_at = target, decided_at
+        ptce.lead_organisation_name = application.lead_name
+        ptce.lead_organisation_siret = application.lead_siret
+        ptce.save()
+        ptce.members.all().delete()
+        PtceMember.objects.bulk_create(
+            PtceMember(
+                ptce=ptce, name=m.name, category=m.category, siret=m.siret, role=m.role[:255]
+            )
+            for m in application.members.all()
+        )
+        set_ptce_territory(
+            ptce,
+            commune_codes=application.communes.values_list("code", flat=True),
+            epci_codes=application.epcis.values_list("code", flat=True),
+        )
+        call = application.call
+        PtceLabel.objects.get_or_create(
+            ptce=ptce, title=call.title[:120], year=call.year, phase=phase, defaults={"call": call}
+        )
+        award, created = Award.objects.update_or_create(
+            application=application,
+            phase=phase,
+            defaults={
+                "ptce": ptce,
+                "call": call,
+                "amount": amount,
+                "decided_at": decided_at,
+                "status": AwardStatus.GRANTED,
+            },
+        )
+        refresh_search(ptce)
+        audit.record(
+            "laureates.award_created" if created else "laureates.award_updated",
+            actor=actor,
+            obj=award,
+            after={
+                "ptce": ptce.pk,
+                "phase": phase,
+                "amount": None if amount is None else str(amount),
+            },
+        )
+    return award

@@ -1,14 +1,19 @@
 """Forms of the review pages (staff side) and of the messaging (both sides)."""
 
+from decimal import Decimal
+
 from django import forms
 from django.db.models import F
 from django.utils import timezone
 from django.utils.html import escape
 
+from applications.amounts import AmountField
 from applications.choices import ApplicationStatus
 from calls.choices import Phase
 from calls.models import Call, Round
 from core.forms import PtceForm
+from reviews import allocation
+from reviews.choices import CommitteeDecision, Opinion
 from reviews.models import CorrectionSection
 from reviews.scoring import format_number
 from territories.models import Department, Region
@@ -223,4 +228,90 @@ class MessageForm(PtceForm):
         label="Pièce jointe",
         required=False,
         help_text="PDF, ODT, DOCX, ODS, XLSX, PNG ou JPEG ; 10 Mo au plus.",
+    )
+
+
+class OpinionForm(PtceForm):
+    opinion = forms.ChoiceField(
+        label="Avis régional", choices=Opinion.choices, widget=forms.RadioSelect
+    )
+    reasons = forms.CharField(
+        label="Motifs de l’avis", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class SimulationForm(PtceForm):
+    """Parameters of an allocation simulation; ``clean`` builds the
+    ``AllocationParameters`` (its French messages become form errors)."""
+
+    envelope = AmountField(label="Enveloppe à répartir (€)", required=True)
+    min_award = AmountField(label="Montant minimal par lauréat (€)")
+    max_award = AmountField(label="Montant maximal par lauréat (€)")
+    region_cap_amount = AmountField(label="Plafond par région (€)")
+    region_cap_count = forms.IntegerField(
+        label="Plafond par région (nombre de lauréats)", required=False
+    )
+    priority_bonus = forms.DecimalField(
+        label="Bonus territoire prioritaire (points)",
+        required=False,
+        max_digits=5,
+        decimal_places=2,
+        localize=True,
+        help_text="Ajouté à la note des dossiers en zone rurale, QPV ou outre-mer.",
+    )
+    waiting_list_size = forms.IntegerField(
+        label="Taille de la liste d’attente", required=False, min_value=0, initial=0
+    )
+    name = forms.CharField(
+        label="Nom de la simulation",
+        required=False,
+        max_length=120,
+        help_text="Renseignez un nom pour enregistrer la simulation.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            data["parameters"] = allocation.AllocationParameters(
+                envelope=data["envelope"],
+                min_award=data.get("min_award") or Decimal(0),
+                max_award=data.get("max_award"),
+                region_cap_amount=data.get("region_cap_amount"),
+                region_cap_count=data.get("region_cap_count"),
+                priority_bonus=data.get("priority_bonus") or Decimal(0),
+                waiting_list_size=data.get("waiting_list_size") or 0,
+            )
+        except allocation.AllocationError as error:
+            for message in error.errors:
+                self.add_error(None, message)
+        return data
+
+
+class CompareForm(PtceForm):
+    def __init__(self, *args, simulations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["a"] = forms.ModelChoiceField(label="Simulation A", queryset=simulations)
+        self.fields["b"] = forms.ModelChoiceField(label="Simulation B", queryset=simulations)
+
+
+class SessionForm(PtceForm):
+    call = forms.ModelChoiceField(label="Appel", queryset=Call.objects.order_by("-year", "title"))
+    title = forms.CharField(label="Intitulé de la séance", max_length=200)
+    date = forms.DateField(
+        label="Date de la séance", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    place = forms.CharField(label="Lieu", max_length=200, required=False)
+
+
+class DecisionForm(PtceForm):
+    decision = forms.ChoiceField(label="Décision", choices=CommitteeDecision.choices)
+    amount = AmountField(label="Montant accordé (€, phase 2)")
+    reasons = forms.CharField(
+        label="Motifs (obligatoires pour un refus)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
     )

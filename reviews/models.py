@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from reviews.choices import CommitteeDecision, Opinion
+
 
 class RoutingChange(models.Model):
     """Each time a file is sent to a régional cell: automatically at submission (``by`` is
@@ -326,3 +328,167 @@ class Message(models.Model):
 
     def __str__(self):
         return f"Message {self.pk} sur {self.application_id}"
+
+
+class RegionalOpinion(models.Model):
+    """The régional cell's opinion on a file (SPEC §5.4), validated by the cell lead.
+
+    ``version`` is the optimistic lock: every save checks the version the person loaded and
+    increments it, so two people editing at once never overwrite each other silently."""
+
+    application = models.OneToOneField(
+        "applications.Application",
+        on_delete=models.CASCADE,
+        related_name="regional_opinion",
+    )
+    opinion = models.CharField("avis", max_length=12, choices=Opinion)
+    reasons = models.TextField("motifs")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="rédigé par",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="validé par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    validated_at = models.DateTimeField("validé le", null=True, blank=True)
+    version = models.PositiveIntegerField("version", default=1)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "avis régional"
+        verbose_name_plural = "avis régionaux"
+
+    def __str__(self):
+        return f"Avis {self.get_opinion_display()} sur {self.application_id}"
+
+    @property
+    def is_validated(self) -> bool:
+        return self.validated_at is not None
+
+
+class Simulation(models.Model):
+    """A named allocation simulation of the national cell (SPEC §5.5): the parameters given to
+    ``reviews.allocation`` and its result (``AllocationResult.to_dict()``), kept as run."""
+
+    call = models.ForeignKey(
+        "calls.Call", verbose_name="appel", on_delete=models.CASCADE, related_name="simulations"
+    )
+    name = models.CharField("nom", max_length=120)
+    parameters = models.JSONField("paramètres")
+    result = models.JSONField("résultat")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="créée par",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "simulation d’enveloppe"
+        verbose_name_plural = "simulations d’enveloppe"
+
+    def __str__(self):
+        return self.name
+
+
+class SessionStatus(models.TextChoices):
+    OPEN = "open", "Ouverte"
+    CLOSED = "closed", "Close"
+
+
+class CommitteeSession(models.Model):
+    """A selection committee meeting (SPEC §5.5). Its decisions stay pending until the national
+    cell publishes the session (``published_at``)."""
+
+    call = models.ForeignKey(
+        "calls.Call", verbose_name="appel", on_delete=models.PROTECT, related_name="sessions"
+    )
+    title = models.CharField("intitulé", max_length=200)
+    date = models.DateField("date de la séance")
+    place = models.CharField("lieu", max_length=200, blank=True)
+    members_present = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="membres présents", blank=True, related_name="+"
+    )
+    simulation = models.ForeignKey(
+        Simulation,
+        verbose_name="simulation de référence",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        "état", max_length=10, choices=SessionStatus, default=SessionStatus.OPEN
+    )
+    published_at = models.DateTimeField("publiée le", null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="publiée par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = "séance du comité"
+        verbose_name_plural = "séances du comité"
+
+    def __str__(self):
+        return f"{self.title} ({self.date:%d/%m/%Y})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class Decision(models.Model):
+    """The committee's decision on one file in one session (pending until published)."""
+
+    session = models.ForeignKey(
+        CommitteeSession, on_delete=models.CASCADE, related_name="decisions"
+    )
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.PROTECT, related_name="committee_decisions"
+    )
+    decision = models.CharField("décision", max_length=12, choices=CommitteeDecision)
+    amount = models.DecimalField(
+        "montant accordé", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    reasons = models.TextField("motifs", blank=True)
+    waiting_position = models.PositiveSmallIntegerField(
+        "rang sur la liste d’attente", null=True, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="saisie par",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField("saisie le", auto_now=True)
+
+    class Meta:
+        ordering = ["session", "application__reference"]
+        verbose_name = "décision du comité"
+        verbose_name_plural = "décisions du comité"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "application"], name="unique_decision_per_session"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} — {self.application_id}"

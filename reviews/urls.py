@@ -1,11 +1,13 @@
 from django.urls import path
 
-from reviews import views
+from reviews import views, views_committee, views_exports, views_national, views_opinions
 
 app_name = "reviews"
 
 urlpatterns = [
     path("instruction/dossiers/", views.file_list, name="list"),
+    path("instruction/dossiers/export.csv", views_exports.export_csv, name="export_csv"),
+    path("instruction/dossiers/export.xlsx", views_exports.export_xlsx, name="export_xlsx"),
     path("instruction/attributions/", views.bulk_assign, name="bulk_assign"),
     path("instruction/dossiers/<uuid:uuid>/", views.file_detail, name="file"),
     path("instruction/dossiers/<uuid:uuid>/evaluation/", views.score, name="score"),
@@ -28,6 +30,41 @@ urlpatterns = [
         name="request_correction",
     ),
     path("instruction/dossiers/<uuid:uuid>/versions/", views.version_diff, name="versions"),
+    path("instruction/dossiers/<uuid:uuid>/avis/", views_opinions.opinion, name="opinion"),
+    path(
+        "instruction/dossiers/<uuid:uuid>/avis/valider/",
+        views_opinions.validate_opinion,
+        name="validate_opinion",
+    ),
+    path(
+        "instruction/classement-regional/",
+        views_opinions.regional_ranking,
+        name="regional_ranking",
+    ),
+    path("instruction/national/", views_national.consolidation, name="national"),
+    path(
+        "instruction/national/simulations/",
+        views_national.simulation_list,
+        name="simulations",
+    ),
+    path(
+        "instruction/national/simulations/<int:pk>/",
+        views_national.simulation_detail,
+        name="simulation",
+    ),
+    path("instruction/comite/", views_committee.session_list, name="sessions"),
+    path("instruction/comite/<int:pk>/", views_committee.session_detail, name="session"),
+    path("instruction/comite/<int:pk>/publier/", views_committee.publish, name="publish"),
+    path(
+        "instruction/comite/<int:pk>/proces-verbal.pdf",
+        views_committee.minutes,
+        name="minutes",
+    ),
+    path(
+        "dossiers/<uuid:uuid>/lettre-de-decision.pdf",
+        views_committee.decision_letter,
+        name="decision_letter",
+    ),
     path("dossiers/<uuid:uuid>/messages/", views.message_list, name="messages"),
     path(
         "dossiers/<uuid:uuid>/messages/<int:pk>/piece-jointe/",

@@ -1,0 +1,214 @@
+"""Committee sessions and decisions (SPEC §5.5).
+
+Members of the committee (and the national cell) record one decision per file in an open
+session; a refusal is always motivated and a phase-2 award has an amount. Decisions stay
+pending until the national cell publishes the session: publishing changes each file's status
+through ``applications.states.change_status``, records the award (``laureates.services.
+create_award``) and queues the candidate's decision letter (PDF) through the outbox, once.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.permissions import is_committee_member, is_national
+from applications import states
+from applications.choices import ApplicationStatus as S
+from calls.choices import Phase
+from core import audit
+from core.outbox import queue_email
+from laureates.services import create_award
+from reviews import letters
+from reviews.choices import CommitteeDecision as D
+from reviews.models import CommitteeSession, Decision, SessionStatus
+from reviews.services import ReviewError
+
+SIGNATORY = {"name": "La cellule nationale PTCE", "title": "Pour le ministre, par délégation"}
+
+
+def can_decide(user) -> bool:
+    return is_committee_member(user) or is_national(user)
+
+
+def proposals(session):
+    """Files of the session's call ready for a decision (instructed), with the amount the
+    session's simulation planned for each (``planned``), in reference order."""
+    planned = {}
+    if session.simulation is not None:
+        for row in session.simulation.result.get("decisions", []):
+            if row["outcome"] == "funded":
+                planned[row["reference"]] = Decimal(row["granted_amount"])
+    files = list(
+        session.call.applications.filter(status=S.REVIEWED)
+        .select_related("region")
+        .order_by("reference")
+    )
+    for application in files:
+        application.planned = planned.get(application.reference)
+    return files
+
+
+def record_decision(
+    session,
+    application,
+    *,
+    actor,
+    decision: str,
+    reasons: str = "",
+    amount=None,
+    waiting_position=None,
+) -> Decision:
+    if not can_decide(actor):
+        raise ReviewError("Seuls les membres du comité et la cellule nationale décident.")
+    if session.status != SessionStatus.OPEN or session.is_published:
+        raise ReviewError("La séance est close : les décisions ne peuvent plus changer.")
+    if application.call_id != session.call_id or application.status != S.REVIEWED:
+        raise ReviewError("Ce dossier n’est pas proposé à cette séance.")
+    reasons = (reasons or "").strip()
+    if decision == D.REJECTED and not reasons:
+        raise ReviewError("Un refus doit être motivé : indiquez les motifs.")
+    if decision == D.ACCEPTED and application.phase == Phase.FUNDING and not amount:
+        raise ReviewError("Indiquez le montant accordé pour un dossier de phase 2.")
+    if decision != D.ACCEPTED:
+        amount = None
+    if decision != D.WAITING_LIST:
+        waiting_position = None
+    row, _ = Decision.objects.update_or_create(
+        session=session,
+        application=application,
+        defaults={
+            "decision": decision,
+            "reasons": reasons,
+            "amount": amount,
+            "waiting_position": waiting_position,
+            "recorded_by": actor,
+        },
+    )
+    audit.record(
+        "review.decision_recorded",
+        actor=actor,
+        obj=application,
+        after={
+            "session": session.pk,
+            "decision": decision,
+            "amount": None if amount is None else str(amount),
+            "reasons": reasons,
+        },
+    )
+    return row
+
+
+def close_session(session, *, actor) -> None:
+    if not is_national(actor):
+        raise ReviewError("Seule la cellule nationale clôt une séance.")
+    session.status = SessionStatus.CLOSED
+    session.save(update_fields=["status"])
+    audit.record("review.session_closed", actor=actor, obj=session)
+
+
+def minutes_pdf(session) -> bytes:
+    decisions = session.decisions.select_related("application__region").order_by(
+        "application__reference"
+    )
+    envelope = None
+    if session.simulation is not None:
+        envelope = Decimal(session.simulation.parameters["envelope"])
+    return letters.committee_minutes_pdf(
+        {
+            "call_title": session.call.title,
+            "session_title": session.title,
+            "session_date": session.date,
+            "place": session.place,
+            "members_present": [str(u) for u in session.members_present.all()],
+            "envelope": envelope,
+            "decisions": [
+                {
+                    "reference": d.application.reference,
+                    "name": d.application.display_name,
+                    "region": d.application.region.name if d.application.region else "",
+                    "decision": d.decision,
+                    "amount": d.amount,
+                    "reasons": d.reasons,
+                }
+                for d in decisions
+            ],
+        }
+    )
+
+
+def letter_data(decision: Decision, when) -> dict:
+    application = decision.application
+    return {
+        "reference": application.reference,
+        "call_title": application.call.title,
+        "phase": application.phase or "",
+        "decision": decision.decision,
+        "amount": decision.amount,
+        "reasons": decision.reasons,
+        "waiting_position": decision.waiting_position,
+        "date": timezone.localdate(when),
+        "candidate": {"organisation": application.lead_name or application.display_name},
+        "signatory": SIGNATORY,
+    }
+
+
+def decision_letter(decision: Decision) -> bytes:
+    return letters.decision_letter_pdf(letter_data(decision, decision.session.published_at))
+
+
+def publish_session(session, *, actor) -> int:
+    """Apply the session's decisions; returns how many files were notified."""
+    if not is_national(actor):
+        raise ReviewError("Seule la cellule nationale publie les décisions.")
+    with transaction.atomic():
+        session = CommitteeSession.objects.select_for_update().get(pk=session.pk)
+        if session.is_published:
+            raise ReviewError("Cette séance est déjà publiée.")
+        now = timezone.now()
+        session.published_at, session.published_by = now, actor
+        session.status = SessionStatus.CLOSED
+        session.save(update_fields=["published_at", "published_by", "status"])
+        decisions = list(
+            session.decisions.select_related("application__call", "application__owner")
+        )
+        for decision in decisions:
+            application = decision.application
+            target = {D.ACCEPTED: S.ACCEPTED, D.REJECTED: S.REJECTED}.get(decision.decision)
+            if target is not None:
+                states.change_status(
+                    application, target, actor=actor, reason=f"Séance « {session.title} »"
+                )
+            if decision.decision == D.ACCEPTED:
+                create_award(
+                    application,
+                    phase=application.phase or Phase.EMERGENCE,
+                    amount=decision.amount,
+                    decided_at=now,
+                    actor=actor,
+                )
+            pdf = letters.decision_letter_pdf(letter_data(decision, now))
+            label = dict(D.choices)[decision.decision]
+            recipients = [
+                application.owner.email,
+                *application.co_editors.values_list("email", flat=True),
+            ]
+            queue_email(
+                recipients,
+                f"Décision du comité de sélection PTCE — dossier {application.reference}",
+                (
+                    f"Bonjour,\n\nLe comité de sélection s’est prononcé sur le dossier "
+                    f"{application.reference} ({application.display_name}) : {label}.\n\n"
+                    "Vous trouverez la lettre de décision en pièce jointe ; elle est aussi "
+                    "disponible dans votre espace, rubrique « Mes dossiers ».\n"
+                ),
+                attachments=[(f"decision-{application.reference}.pdf", pdf, "application/pdf")],
+                dedup_key=f"committee-decision-{session.pk}-{application.pk}",
+            )
+        audit.record(
+            "review.session_published",
+            actor=actor,
+            obj=session,
+            after={"decisions": len(decisions)},
+        )
+    return len(decisions)

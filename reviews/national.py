@@ -1,0 +1,108 @@
+"""National consolidation (SPEC §5.5): every file of a call ranked nationally with its figures
+and validated régional opinion, and the allocation simulator (``reviews.allocation``) with
+named, saved simulations that can be compared."""
+
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+
+from applications.choices import ApplicationStatus as S
+from applications.choices import BudgetKind, Funder
+from applications.models import Application
+from core import audit
+from reviews import allocation
+from reviews.models import ReviewSummary, Simulation
+from reviews.opinions import ranked_files
+
+ZERO = Decimal(0)
+
+
+def national_files(call):
+    """Files of the call that went through review (not drafts, withdrawn or closed), with the
+    State subsidy they ask for (``requested``: one aggregate, no query per file)."""
+    return (
+        Application.objects.filter(call=call)
+        .exclude(status__in=[S.DRAFT, S.WITHDRAWN, S.CLOSED])
+        .select_related("call", "region")
+        .annotate(
+            requested=Coalesce(
+                Sum(
+                    "budget_lines__amount",
+                    filter=Q(
+                        budget_lines__kind=BudgetKind.RESOURCE,
+                        budget_lines__category=Funder.STATE,
+                    ),
+                ),
+                ZERO,
+            )
+        )
+    )
+
+
+def national_ranking(call):
+    """[(RankedFile, application, opinion)]: only validated régional opinions count."""
+    return ranked_files(national_files(call), validated_only=True)
+
+
+def candidates(rows) -> list[allocation.Candidate]:
+    summaries = {
+        s.application_id: s
+        for s in ReviewSummary.objects.filter(application__in=[app.pk for _, app, _ in rows])
+    }
+    result = []
+    for line, application, _opinion in rows:
+        summary = summaries.get(application.pk)
+        flags = set()
+        if summary is not None:
+            if summary.is_rural:
+                flags.add("rural")
+            if summary.is_qpv:
+                flags.add("qpv")
+            if summary.is_overseas:
+                flags.add("overseas")
+        result.append(
+            allocation.Candidate(
+                reference=line.reference,
+                region=application.region.name if application.region else "—",
+                requested_amount=application.requested or ZERO,
+                score=line.score,
+                eliminated=line.eliminated,
+                priority_territories=frozenset(flags),
+                national_rank=line.rank,
+            )
+        )
+    return result
+
+
+def simulate(call, parameters: allocation.AllocationParameters) -> allocation.AllocationResult:
+    return allocation.simulate(parameters, candidates(national_ranking(call)))
+
+
+def save_simulation(call, name: str, result: allocation.AllocationResult, *, actor) -> Simulation:
+    simulation = Simulation.objects.create(
+        call=call,
+        name=name.strip(),
+        parameters=result.parameters.to_dict(),
+        result=result.to_dict(),
+        created_by=actor,
+    )
+    audit.record(
+        "review.simulation_saved",
+        actor=actor,
+        obj=simulation,
+        after={
+            "name": simulation.name,
+            "parameters": simulation.parameters,
+            "total_granted": str(result.total_granted),
+        },
+    )
+    return simulation
+
+
+def load_result(simulation: Simulation) -> allocation.AllocationResult:
+    return allocation.AllocationResult.from_dict(simulation.result)
+
+
+def compare(sim_a: Simulation, sim_b: Simulation) -> list[allocation.Difference]:
+    return allocation.compare(sim_a.result, sim_b.result)

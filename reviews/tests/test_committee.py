@@ -1,0 +1,168 @@
+"""Committee sessions: decisions pending until publication, letters, awards and poles."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from accounts.factories import UserFactory
+from applications import states
+from applications.choices import ApplicationStatus as S
+from core.models import OutboundEmail
+from laureates.models import Award, Ptce, PtceStatus
+from reviews import committee
+from reviews.factories import reviewers, submit_evaluation, submitted_file
+from reviews.models import CommitteeSession
+from reviews.services import ReviewError
+
+pytestmark = pytest.mark.django_db
+
+
+def reviewed_file(call=None):
+    application = submitted_file(call=call)
+    [reviewer] = reviewers(count=1)
+    submit_evaluation(application, reviewer)
+    lead = UserFactory(cell_lead=True, region_id="84")
+    states.change_status(application, S.REVIEWED, actor=lead)
+    application.refresh_from_db()
+    return application
+
+
+@pytest.fixture
+def session_with_files():
+    first = reviewed_file()
+    second = reviewed_file(call=first.call)
+    session = CommitteeSession.objects.create(
+        call=first.call, title="Comité de juin", date=datetime.date(2026, 6, 15)
+    )
+    return session, first, second
+
+
+def test_refusal_requires_reasons_and_decisions_stay_pending(session_with_files):
+    session, first, second = session_with_files
+    member = UserFactory(committee=True)
+    assert [a.pk for a in committee.proposals(session)] == [first.pk, second.pk]
+    with pytest.raises(ReviewError, match="Un refus doit être motivé"):
+        committee.record_decision(session, first, actor=member, decision="rejected")
+    with pytest.raises(ReviewError, match="Seuls les membres du comité"):
+        committee.record_decision(session, first, actor=reviewers(count=1)[0], decision="accepted")
+    committee.record_decision(session, first, actor=member, decision="accepted")
+    committee.record_decision(
+        session, second, actor=member, decision="rejected", reasons="Gouvernance fragile"
+    )
+    first.refresh_from_db()
+    assert first.status == S.REVIEWED  # pending until published
+    assert Award.objects.count() == 0
+    assert committee.minutes_pdf(session).startswith(b"%PDF")
+
+
+def test_publish_applies_statuses_awards_and_queues_letters_once(
+    session_with_files, django_capture_on_commit_callbacks
+):
+    session, first, second = session_with_files
+    member = UserFactory(committee=True)
+    national = UserFactory(national=True)
+    committee.record_decision(session, first, actor=member, decision="accepted")
+    committee.record_decision(
+        session, second, actor=member, decision="rejected", reasons="Gouvernance fragile"
+    )
+    with pytest.raises(ReviewError, match="Seule la cellule nationale publie"):
+        committee.publish_session(session, actor=member)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert committee.publish_session(session, actor=national) == 2
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (S.ACCEPTED, S.REJECTED)
+    award = Award.objects.get()
+    assert (award.application, award.phase, award.status) == (first, first.phase, "granted")
+    ptce = Ptce.objects.get()
+    assert award.ptce == ptce
+    assert ptce.name == first.display_name
+    assert ptce.status == (PtceStatus.FUNDED if first.phase == "funding" else PtceStatus.EMERGING)
+    assert ptce.members.count() == first.members.count()
+    assert ptce.labels.get().call == first.call
+    letters = OutboundEmail.objects.filter(dedup_key__startswith="committee-decision-")
+    assert letters.count() == 2
+    assert {e.attachments.get().filename for e in letters} == {
+        f"decision-{first.reference}.pdf",
+        f"decision-{second.reference}.pdf",
+    }
+    with pytest.raises(ReviewError, match="déjà publiée"):
+        committee.publish_session(session, actor=national)
+    session.refresh_from_db()
+    with pytest.raises(ReviewError, match="séance est close"):
+        committee.record_decision(session, first, actor=member, decision="waiting_list")
+    assert committee.decision_letter(session.decisions.get(application=second)).startswith(b"%PDF")
+
+
+def test_phase_two_acceptance_needs_an_amount(session_with_files):
+    session, first, _ = session_with_files
+    first.phase = "funding"
+    first.save(update_fields=["phase"])
+    member = UserFactory(committee=True)
+    with pytest.raises(ReviewError, match="montant accordé"):
+        committee.record_decision(session, first, actor=member, decision="accepted")
+    row = committee.record_decision(
+        session, first, actor=member, decision="accepted", amount=Decimal("90000")
+    )
+    assert row.amount == Decimal("90000")
+
+
+def test_session_pages_decide_publish_and_candidate_letter(
+    client, session_with_files, django_capture_on_commit_callbacks
+):
+    from accounts.factories import login_staff
+
+    session, first, second = session_with_files
+    login_staff(client, UserFactory(cell_lead=True, region_id="84"))
+    assert client.get("/instruction/comite/").status_code == 403
+    member = UserFactory(committee=True)
+    login_staff(client, member)
+    assert client.get("/instruction/comite/").context["form"] is None
+    url = f"/instruction/comite/{session.pk}/"
+    page = client.get(url)
+    assert [a.pk for a, _, _ in page.context["rows"]] == [first.pk, second.pk]
+    response = client.post(url, {"application": second.pk, f"d{second.pk}-decision": "rejected"})
+    assert response.status_code == 400
+    assert "Un refus doit être motivé" in response.content.decode()
+    client.post(url, {"application": first.pk, f"d{first.pk}-decision": "accepted"})
+    client.post(
+        url,
+        {
+            "application": second.pk,
+            f"d{second.pk}-decision": "rejected",
+            f"d{second.pk}-reasons": "Budget",
+        },
+    )
+    assert session.decisions.count() == 2
+    minutes = client.get(f"{url}proces-verbal.pdf")
+    assert minutes["Content-Type"] == "application/pdf"
+    assert client.post(f"{url}publier/").status_code == 403
+    login_staff(client, UserFactory(national=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"{url}publier/").status_code == 302
+    first.refresh_from_db()
+    assert first.status == S.ACCEPTED
+    client.force_login(first.owner)
+    dashboard = client.get("/mes-dossiers/").content.decode()
+    assert f"/dossiers/{first.uuid}/lettre-de-decision.pdf" in dashboard
+    letter = client.get(f"/dossiers/{first.uuid}/lettre-de-decision.pdf")
+    assert letter.status_code == 200
+    assert letter.content.startswith(b"%PDF")
+    client.force_login(UserFactory())
+    assert client.get(f"/dossiers/{first.uuid}/lettre-de-decision.pdf").status_code == 404
+
+
+def test_national_creates_a_session(client):
+    application = reviewed_file()
+    login_staff_national = UserFactory(national=True)
+    from accounts.factories import login_staff
+
+    login_staff(client, login_staff_national)
+    response = client.post(
+        "/instruction/comite/",
+        {"call": application.call.pk, "title": "Comité", "date": "2026-06-15", "place": "Paris"},
+    )
+    session = CommitteeSession.objects.get()
+    assert response["Location"] == f"/instruction/comite/{session.pk}/"
+    assert session.date == datetime.date(2026, 6, 15)

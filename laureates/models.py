@@ -189,3 +189,6 @@ class PtceMember(models.Model):
 
     def __str__(self):
         return self.name
+
+
+from laureates.models_support import *  # noqa: E402,F401,F403

@@ -110,7 +110,8 @@ def offer_detail(request, slug):
 def enrol(request, slug):
     """Who may do it: a contact of the PTCE posted (anyone else is refused, 403)."""
     offer = _published_offer(slug)
-    ptce = Ptce.objects.filter(pk=request.POST.get("ptce") or 0).first()
+    ptce_id = request.POST.get("ptce", "")
+    ptce = Ptce.objects.filter(pk=int(ptce_id)).first() if ptce_id.isdigit() else None
     if ptce is None or not services.can_act_for(request.user, ptce):
         raise PermissionDenied("Vous n’êtes pas habilité à inscrire ce PTCE.")
     try:

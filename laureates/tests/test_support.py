@@ -414,3 +414,39 @@ def test_consumption_page_constant_queries(client, django_assert_num_queries):
         response = client.get(url)
     assert len(large.captured_queries) == len(small.captured_queries)
     assert response.content.decode().count("<tr>") == 10
+
+
+def test_demo_catalogue_is_realistic_and_idempotent():
+    from io import StringIO
+
+    from laureates import demo
+    from laureates.models_support import SupportOffer
+
+    demo.load(StringIO())
+    out = StringIO()
+    demo.load(out)
+    assert "Accompagnement : 0 offres" in out.getvalue()
+    offers = SupportOffer.objects.all()
+    assert offers.count() == 12
+    assert all(title.endswith("(démo)") for title in offers.values_list("title", flat=True))
+    assert set(offers.values_list("partner__name", flat=True)) == {
+        "Avise",
+        "Coorace",
+        "Réseau des CRESS",
+        "France Active",
+        "Banque des Territoires",
+    }
+    full_with_waiting = [
+        offer
+        for offer in offers
+        if offer.capacity is not None
+        and services.places_left(offer) == 0
+        and offer.enrolments.filter(status=EnrolmentStatus.WAITING).exists()
+    ]
+    assert len(full_with_waiting) >= 2
+    for offer in offers:
+        confirmed = offer.enrolments.filter(status=EnrolmentStatus.CONFIRMED).count()
+        assert offer.capacity is None or confirmed <= offer.capacity
+        eligible = set(services.eligible_ptces(offer).values_list("pk", flat=True))
+        assert set(offer.enrolments.values_list("ptce_id", flat=True)) <= eligible
+    assert Enrolment.objects.filter(attended=True).exists()

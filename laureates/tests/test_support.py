@@ -450,3 +450,9 @@ def test_demo_catalogue_is_realistic_and_idempotent():
         eligible = set(services.eligible_ptces(offer).values_list("pk", flat=True))
         assert set(offer.enrolments.values_list("ptce_id", flat=True)) <= eligible
     assert Enrolment.objects.filter(attended=True).exists()
+
+
+def test_main_navigation_links_to_the_catalogue(client):
+    page = client.get(reverse("laureates:support_list")).content.decode()
+    assert 'href="/accompagnement/"' in page
+    assert "Aucune offre ne correspond à ces critères." in page

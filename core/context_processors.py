@@ -8,6 +8,7 @@ MAIN_NAVIGATION = [
     ("Annuaire des PTCE", "directory:list"),
     ("Carte", "directory:map"),
     ("Événements", "events:list"),
+    ("Accompagnement", "laureates:support_list"),
     ("Données ouvertes", "directory:open_data"),
 ]
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from laureates.models import Ptce, PtceLabel, PtceMember, PtceStatusChange
+from laureates.models_support import Enrolment, PtceContact, SupportOffer, SupportPartner
 from laureates.services import recompute_geography
 
 
@@ -50,3 +51,59 @@ class PtceAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         recompute_geography(form.instance)
+
+
+# --- Support services (bouquet de services) ------------------------------------------------
+
+
+@admin.register(PtceContact)
+class PtceContactAdmin(admin.ModelAdmin):
+    list_display = ["ptce", "user", "created_at"]
+    search_fields = ["ptce__name", "user__email"]
+    raw_id_fields = ["ptce", "user"]
+
+
+@admin.register(SupportPartner)
+class SupportPartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "website"]
+    search_fields = ["name"]
+
+
+@admin.register(SupportOffer)
+class SupportOfferAdmin(admin.ModelAdmin):
+    """Programme admins configure offers; raising the capacity promotes the waiting list."""
+
+    list_display = [
+        "title",
+        "partner",
+        "format",
+        "audience",
+        "capacity",
+        "starts_on",
+        "is_published",
+    ]
+    list_filter = ["partner", "format", "audience", "is_published"]
+    search_fields = ["title", "partner__name"]
+    prepopulated_fields = {"slug": ["title"]}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        from laureates.support_services import promote_waiting
+
+        if change and "capacity" in form.changed_data:
+            promote_waiting(obj, actor=request.user)
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    """Read-only: enrolments change through the offer's staff page (audited)."""
+
+    list_display = ["ptce", "offer", "status", "attended", "queued_at"]
+    list_filter = ["status", "attended", "offer__partner"]
+    search_fields = ["ptce__name", "offer__title"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

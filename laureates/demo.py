@@ -120,3 +120,6 @@ def load(out):
         created += 1
     total = Ptce.objects.count()
     out.write(f"Annuaire : {created} PTCE de démonstration créés ({total} au total)\n")
+    from laureates.demo_support import load as load_support
+
+    load_support(out)

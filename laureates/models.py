@@ -233,3 +233,6 @@ class Award(models.Model):
 
     def __str__(self):
         return f"{self.application_id} — {self.get_phase_display()}"
+
+
+from laureates.models_support import *  # noqa: E402,F401,F403

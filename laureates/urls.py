@@ -1,5 +1,5 @@
-from django.urls import path  # noqa: F401 - routes are added as the laureates pages land
+from laureates.urls_support import urlpatterns as support_urlpatterns
 
 app_name = "laureates"
 
-urlpatterns: list = []
+urlpatterns: list = [*support_urlpatterns]

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('laureates', '0004_award'),
-        ('laureates', '0004_support_offers'),
+        ("laureates", "0004_award"),
+        ("laureates", "0004_support_offers"),
     ]
 
-    operations = [
-    ]
+    operations = []

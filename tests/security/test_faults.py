@@ -4,9 +4,9 @@ stop/start under load and the real worker kill are in bench/faults.py)."""
 
 import errno
 import socket
+from datetime import timedelta
 from email import message_from_string
 from email.policy import default as default_policy
-from datetime import timedelta
 
 import pytest
 from django.core.files.storage import FileSystemStorage

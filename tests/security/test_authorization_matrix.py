@@ -14,6 +14,7 @@ interest is not a role yet: conflicts do not exist on main (reviews/ has no mode
 """
 
 import os
+from http.cookies import SimpleCookie
 
 import pytest
 from django.db import transaction
@@ -277,11 +278,12 @@ def world(django_db_setup, django_db_blocker, matrix_media):
     with django_db_blocker.unblock(), transaction.atomic():
         with override_settings(STORAGES=storages):
             built = build()
+            built.clients = {role: _login(built, role) for role in ROLES}
         yield built
         transaction.set_rollback(True)
 
 
-def client_for(world, role):
+def _login(world, role):
     client = Client(raise_request_exception=False)
     if role == "anonymous":
         return client
@@ -291,6 +293,11 @@ def client_for(world, role):
     else:
         client.force_login(user)
     return client
+
+
+def client_for(world, role):
+    """The role's client, signed in once for the module (a logout POST is rolled back)."""
+    return world.clients[role]
 
 
 def outcome_of(response):
@@ -314,8 +321,12 @@ def test_authorization(world, key, method, role):
     methods = MATRIX[key]
     url = reverse(key.split("#")[0], args=url_args(world, ARGS.get(key)))
     client = client_for(world, role)
-    response = getattr(client, method.lower())(url)
-    response.close()  # file downloads are streamed
+    cookies = SimpleCookie(client.cookies)
+    try:
+        response = getattr(client, method.lower())(url)
+        response.close()  # file downloads are streamed
+    finally:
+        client.cookies = cookies  # a logout would otherwise sign the shared client out
     assert outcome_of(response) == methods[method][role], f"{method} {url} ({role})"
 
 
@@ -332,8 +343,11 @@ def test_dump_observed_outcomes(world):
             seen = {}
             for role in ROLES:
                 sid = transaction.savepoint()
-                response = getattr(client_for(world, role), method.lower())(url)
+                client = client_for(world, role)
+                cookies = SimpleCookie(client.cookies)
+                response = getattr(client, method.lower())(url)
                 response.close()
+                client.cookies = cookies
                 seen[role] = outcome_of(response)
                 transaction.savepoint_rollback(sid)
             cells = " ".join(f"{seen[r]!s:<6}" for r in ROLES)

@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup install test test-postgres lint format worker serve-prod backup restore bench bench-rush bench-soak clean
+.PHONY: run setup install test test-browser test-postgres lint format worker serve-prod backup restore bench bench-rush bench-soak clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,23 @@ run: setup
 
 ## The whole test suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL).
 test: install
-	PTCE_TESTING=1 $(BIN)/pytest
+	PTCE_TESTING=1 $(BIN)/pytest -m "not browser"
+
+## Real-browser journeys (headless Chromium + axe-core; see docs/browser-tests.md).
+## Installs what they need: Debian's chromium if missing, axe-core with npm ci, Python deps.
+CHROMIUM := /usr/bin/chromium
+AXE := node_modules/axe-core/axe.min.js
+
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CHROMIUM):
+	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium \
+	  || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
+test-browser: install $(CHROMIUM) $(AXE)
+	PTCE_TESTING=1 PTCE_BROWSER_REQUIRED=1 $(BIN)/pytest -m browser --durations=0 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

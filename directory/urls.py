@@ -1,5 +1,21 @@
-from django.urls import path  # noqa: F401 - routes are added as the directory pages land
+from django.urls import path
+
+from directory import api, open_data, views
 
 app_name = "directory"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("annuaire/", views.directory_list, name="list"),
+    path("annuaire/carte/", views.directory_map, name="map"),
+    path("annuaire/<str:identifier>/", views.ptce_detail, name="detail"),
+    path("donnees-ouvertes/", open_data.open_data_page, name="open_data"),
+    path("donnees-ouvertes/ptce.csv", open_data.ptce_csv, name="ptce_csv"),
+    path("donnees-ouvertes/ptce.json", open_data.ptce_json, name="ptce_json"),
+    path("donnees-ouvertes/ptce.xlsx", open_data.ptce_xlsx, name="ptce_xlsx"),
+    path("donnees-ouvertes/ptce.schema.json", open_data.ptce_schema_view, name="ptce_schema"),
+    path("api/v1/", api.explorer, name="api_explorer"),
+    path("api/v1/openapi.json", api.openapi_document, name="api_openapi"),
+    path("api/v1/ptce", api.ptce_list, name="api_ptce_list"),
+    path("api/v1/ptce/<str:identifier>", api.ptce_detail, name="api_ptce_detail"),
+    path("api/v1/calls", api.call_list, name="api_call_list"),
+]

@@ -299,3 +299,23 @@ if PROCONNECT_DISCOVERY_URL:
         *CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"],
         f"{_proconnect_url.scheme}://{_proconnect_url.netloc}",
     ]
+
+# --- registry (company register, SIRENE) ---------------------------------------------------
+# "local" (tables loaded by `manage.py import_sirene`), "online" (API Recherche d'entreprises,
+# local table only when the API fails) or "online_then_local" (also when the API does not know
+# the number). Tests never use the network: "local" unless a test says otherwise.
+SIRENE_SOURCE = os.environ.get("SIRENE_SOURCE", "local" if TESTING else "online_then_local")
+SIRENE_API_BASE_URL = os.environ.get(
+    "SIRENE_API_BASE_URL", "https://recherche-entreprises.api.gouv.fr"
+)
+SIRENE_API_TIMEOUT = float(os.environ.get("SIRENE_API_TIMEOUT", "2"))
+SIRENE_API_RETRIES = int(os.environ.get("SIRENE_API_RETRIES", "2"))
+# After a failure, lookups skip the API for this many seconds (degraded mode, local table).
+SIRENE_API_PAUSE_SECONDS = int(os.environ.get("SIRENE_API_PAUSE_SECONDS", "60"))
+SIRENE_API_BACKOFF = float(os.environ.get("SIRENE_API_BACKOFF", "0.3"))
+SIRENE_API_CACHE_SECONDS = int(os.environ.get("SIRENE_API_CACHE_SECONDS", str(24 * 3600)))
+SIRENE_API_NOT_FOUND_CACHE_SECONDS = int(
+    os.environ.get("SIRENE_API_NOT_FOUND_CACHE_SECONDS", "3600")
+)
+# Auto-fill endpoint: lookups per signed-in user and minute.
+SIRENE_LOOKUPS_PER_MINUTE = int(os.environ.get("SIRENE_LOOKUPS_PER_MINUTE", "30"))

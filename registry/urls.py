@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401 - routes are added as the registry pages land
+from django.urls import path
+
+from registry import views
 
 app_name = "registry"
 
-urlpatterns: list = []
+urlpatterns = [
+    path(
+        "registre/etablissement/<str:siret>/",
+        views.establishment,
+        name="establishment",
+    ),
+]

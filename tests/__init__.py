@@ -1,0 +1,1 @@
+"""Cross-app suites: browser journeys (see docs/browser-tests.md)."""

@@ -1,0 +1,263 @@
+"""Directory search and filters, shared by the HTML directory, the map, exports and the API.
+
+Search is accent- and case-insensitive everywhere. PostgreSQL: French full-text search on the
+stored ``search_vector`` (unaccent + French stemming) with ranking, or a substring of the
+normalised ``search_text`` (prefixes such as « ressour »). SQLite: every word of the query must
+appear in the normalised ``search_text``; matches in the name first.
+"""
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Q, Value, When
+
+from laureates.models import Ptce, PtceLabel, PtceStatus, Theme
+from territories.models import Department, Region, Zone
+from territories.text import normalise
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+PRIORITY_CHOICES = {
+    "overseas": "Outre-mer",
+    "rural": "Territoires ruraux",
+    "qpv": "Quartiers prioritaires de la politique de la ville",
+}
+# Priority territories the platform has no data for yet (SPEC §3: say so, never guess).
+PRIORITY_WITHOUT_DATA = frozenset({"rural", "qpv"})
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+FILTER_NAMES = ("region", "department", "theme", "status", "year", "priority")
+
+
+@dataclass
+class DirectoryFilters:
+    q: str = ""
+    region: str = ""
+    department: str = ""
+    theme: str = ""
+    status: str = ""
+    year: int | None = None
+    priority: str = ""
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def terms(self) -> list[str]:
+        return normalise(self.q).split()[:MAX_TERMS]
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(
+            self.terms
+            or self.region
+            or self.department
+            or self.theme
+            or self.status
+            or self.year
+            or self.priority
+        )
+
+    def as_params(self) -> dict:
+        params = {
+            "q": self.q,
+            "region": self.region,
+            "department": self.department,
+            "theme": self.theme,
+            "status": self.status,
+            "year": str(self.year or ""),
+            "priority": self.priority,
+        }
+        return {key: value for key, value in params.items() if value}
+
+
+def _single(params, name: str) -> str:
+    value = params.get(name, "")
+    if not isinstance(value, str):
+        return ""
+    # PostgreSQL text cannot hold NUL characters: drop them (and other controls) up front.
+    return _CONTROL.sub("", value).strip()[:MAX_QUERY_LENGTH]
+
+
+def parse_filters(params) -> DirectoryFilters:
+    """Read filters from GET parameters; unknown values are dropped with a notice."""
+    filters = DirectoryFilters()
+    raw_q = _CONTROL.sub("", params.get("q", "") or "")
+    filters.q = raw_q.strip()[:MAX_QUERY_LENGTH]
+    if len(raw_q) > MAX_QUERY_LENGTH:
+        filters.notices.append(
+            f"La recherche a été limitée à ses {MAX_QUERY_LENGTH} premiers caractères."
+        )
+    if filters.q and not filters.terms:
+        filters.notices.append("La recherche ne contient aucun mot exploitable : elle est ignorée.")
+    region = _single(params, "region")
+    if region:
+        if Region.objects.filter(code=region, retired=False).exists():
+            filters.region = region
+        else:
+            filters.notices.append("La région demandée est inconnue : ce filtre est ignoré.")
+    department = _single(params, "department").upper()
+    if department:
+        if Department.objects.filter(code=department, retired=False).exists():
+            filters.department = department
+        else:
+            filters.notices.append("Le département demandé est inconnu : ce filtre est ignoré.")
+    theme = _single(params, "theme")
+    if theme:
+        if theme in Theme.values:
+            filters.theme = theme
+        else:
+            filters.notices.append("La thématique demandée est inconnue : ce filtre est ignoré.")
+    status = _single(params, "status")
+    if status:
+        if status in PtceStatus.values:
+            filters.status = status
+        else:
+            filters.notices.append("Le statut demandé est inconnu : ce filtre est ignoré.")
+    year = _single(params, "year")
+    if year:
+        if year.isdigit() and 1990 <= int(year) <= 2100:
+            filters.year = int(year)
+        else:
+            filters.notices.append("L’année de label demandée est invalide : ce filtre est ignoré.")
+    priority = _single(params, "priority")
+    if priority:
+        if priority not in PRIORITY_CHOICES:
+            filters.notices.append(
+                "Le territoire prioritaire demandé est inconnu : ce filtre est ignoré."
+            )
+        elif priority in PRIORITY_WITHOUT_DATA:
+            filters.notices.append(
+                f"« {PRIORITY_CHOICES[priority]} » : donnée non renseignée pour l’instant "
+                "(les fichiers officiels n’ont pas encore été importés) ; ce filtre est ignoré."
+            )
+        else:
+            filters.priority = priority
+    return filters
+
+
+def _overseas_regions():
+    return Region.objects.filter(zone__in=[Zone.DROM, Zone.COM]).values("code")
+
+
+def _apply_search(queryset, filters: DirectoryFilters, *, ranked: bool = True):
+    terms = filters.terms
+    if not terms:
+        return queryset, False
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        # Terms are normalised to [a-z0-9] words, so a raw tsquery is safe: each word is
+        # stemmed (French) and matched as a prefix (« ressour » finds « ressourcerie »).
+        raw = " & ".join(f"{term}:*" for term in terms)
+        query = SearchQuery(raw, config="french", search_type="raw")
+        queryset = queryset.filter(search_vector=query)
+        if not ranked:
+            return queryset, False
+        queryset = queryset.annotate(
+            rank=SearchRank(F("search_vector"), query)
+            + Case(
+                When(search_name__contains=" ".join(terms), then=Value(1.0)),
+                default=Value(0.0),
+            )
+        )
+        return queryset, True
+    for term in terms:
+        queryset = queryset.filter(search_text__contains=term)
+    if not ranked:
+        return queryset, False
+    name_match = Q()
+    for term in terms:
+        name_match &= Q(search_name__contains=term)
+    queryset = queryset.annotate(
+        rank=Case(When(name_match, then=Value(1)), default=Value(0), output_field=IntegerField())
+    )
+    return queryset, True
+
+
+def filter_ptces(filters: DirectoryFilters, *, exclude: str = "", queryset=None):
+    """PTCE matching ``filters`` (optionally ignoring one filter, for facet counts)."""
+    queryset = Ptce.objects.all() if queryset is None else queryset
+    if filters.region and exclude != "region":
+        queryset = queryset.filter(main_region_id=filters.region)
+    if filters.department and exclude != "department":
+        queryset = queryset.filter(main_department_id=filters.department)
+    if filters.theme and exclude != "theme":
+        queryset = queryset.filter(themes_key__contains=f"|{filters.theme}|")
+    if filters.status and exclude != "status":
+        queryset = queryset.filter(status=filters.status)
+    if filters.year and exclude != "year":
+        queryset = queryset.filter(
+            pk__in=PtceLabel.objects.filter(year=filters.year).values("ptce_id")
+        )
+    if filters.priority == "overseas" and exclude != "priority":
+        queryset = queryset.filter(main_region_id__in=_overseas_regions())
+    return queryset
+
+
+def search_ptces(filters: DirectoryFilters):
+    queryset, ranked = _apply_search(filter_ptces(filters), filters)
+    if ranked:
+        return queryset.order_by("-rank", "name", "pk")
+    return queryset.order_by("name", "pk")
+
+
+def facet_counts(filters: DirectoryFilters) -> dict:
+    """Counts per value of each facet, among PTCE matching the search and the other filters
+    (a facet ignores its own filter, so its other values stay reachable).
+
+    Three queries whatever the size of the directory: the facet columns of every PTCE matching
+    the search, their label years, the overseas régions; the filters are applied in Python."""
+    base, _ = _apply_search(Ptce.objects.all(), filters, ranked=False)
+    rows = list(
+        base.order_by().values_list(
+            "pk", "main_region_id", "main_department_id", "status", "themes_key"
+        )
+    )
+    years_by_ptce: dict[int, set[int]] = {}
+    labels = PtceLabel.objects.order_by().values_list("ptce_id", "year").distinct()
+    if filters.terms:
+        labels = labels.filter(ptce__in=base.values("pk"))
+    for ptce_id, year in labels:
+        years_by_ptce.setdefault(ptce_id, set()).add(year)
+    overseas = set(
+        Region.objects.filter(zone__in=[Zone.DROM, Zone.COM]).values_list("code", flat=True)
+    )
+    theme_token = f"|{filters.theme}|"
+    counts: dict = {name: Counter() for name in FILTER_NAMES}
+    for pk, region, department, status, themes_key in rows:
+        # Which active filters does this PTCE fail? A facet counts a PTCE that passes every
+        # filter, or fails only that facet's own filter.
+        failed = []
+        if filters.region and region != filters.region:
+            failed.append("region")
+        if filters.department and department != filters.department:
+            failed.append("department")
+        if filters.theme and theme_token not in themes_key:
+            failed.append("theme")
+        if filters.status and status != filters.status:
+            failed.append("status")
+        years = years_by_ptce.get(pk, ())
+        if filters.year and filters.year not in years:
+            failed.append("year")
+        is_overseas = region in overseas
+        if filters.priority == "overseas" and not is_overseas:
+            failed.append("priority")
+        if len(failed) > 1:
+            continue
+        only = failed[0] if failed else None
+        if only in (None, "region"):
+            counts["region"][region] += 1
+        if only in (None, "department"):
+            counts["department"][department] += 1
+        if only in (None, "status"):
+            counts["status"][status] += 1
+        if only in (None, "theme") and themes_key:
+            counts["theme"].update(themes_key[1:-1].split("||"))
+        if only in (None, "year"):
+            counts["year"].update(years)
+        if only in (None, "priority") and is_overseas:
+            counts["priority"]["overseas"] += 1
+    result = {name: dict(counter) for name, counter in counts.items()}
+    result["theme"] = {theme: counts["theme"].get(theme, 0) for theme in Theme.values}
+    result["priority"] = {"overseas": counts["priority"].get("overseas", 0)}
+    return result

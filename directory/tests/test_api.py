@@ -1,0 +1,158 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from calls.models import Call, Instrument, PublicationState, Round
+from directory import openapi
+from directory.tests.conftest import bulk_ptces
+from laureates.factories import PtceFactory, PtceMemberFactory
+from laureates.models import PtceStatusChange, Theme
+
+pytestmark = pytest.mark.django_db
+
+
+def test_list_is_paginated_with_next_and_previous(client):
+    bulk_ptces(45)
+    first = client.get("/api/v1/ptce", {"page_size": "20"}).json()
+    assert first["count"] == 45
+    assert len(first["results"]) == 20
+    assert first["previous"] is None
+    assert first["next"] == "http://testserver/api/v1/ptce?page_size=20&page=2"
+    last = client.get("/api/v1/ptce", {"page_size": "20", "page": "3"}).json()
+    assert len(last["results"]) == 5
+    assert last["next"] is None
+    assert last["previous"] == "http://testserver/api/v1/ptce?page_size=20&page=2"
+    assert [r["nom"] for r in first["results"]][:2] == [
+        "Pôle de masse 00000",
+        "Pôle de masse 00001",
+    ]
+
+
+def test_list_filters_like_the_directory_and_reports_ignored_values(client):
+    bulk_ptces(24)
+    food = client.get("/api/v1/ptce", {"theme": "food"}).json()
+    assert food["count"] == 2
+    assert {r["thematiques"] for r in food["results"]} == {"food"}
+    odd = client.get("/api/v1/ptce", {"region": "zz", "page": "-4", "page_size": "1000"}).json()
+    assert odd["count"] == 24
+    assert odd["warnings"] == [
+        "La région demandée est inconnue : ce filtre est ignoré.",
+        "Paramètre « page » hors limites : valeur ramenée dans les bornes.",
+        "Paramètre « page_size » hors limites : valeur ramenée dans les bornes.",
+    ]
+    assert len(odd["results"]) == 24
+
+
+def test_detail_by_uuid_or_slug_with_public_members_and_history(client):
+    ptce = PtceFactory(name="Pôle API", themes=[Theme.DIGITAL])
+    PtceMemberFactory(ptce=ptce, name="Visible", is_public=True)
+    PtceMemberFactory(ptce=ptce, name="Cachée", is_public=False)
+    PtceStatusChange.objects.create(ptce=ptce, to_status="active", reason="Import")
+    body = client.get(f"/api/v1/ptce/{ptce.uuid}").json()
+    assert body["nom"] == "Pôle API"
+    assert body["membres_publics"] == [{"nom": "Visible", "categorie": "ess_enterprise"}]
+    assert body["nombre_membres"] == 2
+    assert body["historique_statut"][0]["vers"] == "active"
+    assert client.get(f"/api/v1/ptce/{ptce.slug}").json()["id"] == str(ptce.uuid)
+    missing = client.get("/api/v1/ptce/0000")
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "PTCE introuvable."}
+
+
+def test_etag_and_if_none_match(client):
+    bulk_ptces(3)
+    response = client.get("/api/v1/ptce")
+    etag = response["ETag"]
+    assert etag.startswith('"') and len(etag) == 34
+    cached = client.get("/api/v1/ptce", HTTP_IF_NONE_MATCH=etag)
+    assert cached.status_code == 304
+    assert cached.content == b""
+    assert client.get("/api/v1/ptce", HTTP_IF_NONE_MATCH=f"W/{etag}").status_code == 304
+    assert client.get("/api/v1/ptce", HTTP_IF_NONE_MATCH='"autre"').status_code == 200
+    bulk_ptces(1, prefix="Nouveau")
+    assert client.get("/api/v1/ptce", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_rate_limit_per_ip_returns_429(client, settings):
+    settings.DIRECTORY_API_RATE_LIMIT = 3
+    statuses = [client.get("/api/v1/calls").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = client.get("/api/v1/calls")
+    assert refused.json()["detail"].startswith("Trop de requêtes")
+    assert 0 < int(refused["Retry-After"]) <= 60
+    other = client.get("/api/v1/calls", REMOTE_ADDR="127.0.0.2")
+    assert other.status_code == 200
+
+
+def test_api_is_read_only(client):
+    assert client.post("/api/v1/ptce").status_code == 405
+    assert client.delete("/api/v1/calls").status_code == 405
+
+
+def test_calls_lists_published_calls_only(client):
+    now = timezone.now()
+    published = Call.objects.create(
+        title="AMI PTCE 2026",
+        slug="ami-2026",
+        instrument=Instrument.AMI,
+        year=2026,
+        is_permanent=True,
+        publication_state=PublicationState.PUBLISHED,
+        priority_territories=["rural"],
+    )
+    Round.objects.create(call=published, name="Relève 1", cut_off_at=now + timedelta(days=30))
+    Call.objects.create(
+        title="Brouillon",
+        slug="brouillon",
+        instrument=Instrument.AAP,
+        year=2026,
+        closes_at=now + timedelta(days=3),
+    )
+    body = client.get("/api/v1/calls").json()
+    assert body["count"] == 1
+    call = body["results"][0]
+    assert call["slug"] == "ami-2026"
+    assert call["phases"] == ["emergence"]
+    assert call["releves"][0]["nom"] == "Relève 1"
+    assert call["territoires_prioritaires"] == ["rural"]
+
+
+def test_openapi_document_accepts_contributions_from_other_apps(client):
+    def contribution():
+        return {
+            "paths": {
+                "/api/v1/eligibility": {"post": {"responses": {"200": {"description": "ok"}}}}
+            },
+            "components": {"schemas": {"Verdict": {"type": "object"}}},
+            "tags": [{"name": "Éligibilité"}],
+        }
+
+    openapi.register(contribution)
+    try:
+        document = client.get("/api/v1/openapi.json").json()
+        assert "/api/v1/eligibility" in document["paths"]
+        assert "Verdict" in document["components"]["schemas"]
+        explorer = client.get("/api/v1/").content.decode()
+        assert "POST /api/v1/eligibility" in explorer
+    finally:
+        openapi._contributions.remove(contribution)
+
+
+def test_contribution_clashing_with_an_existing_path_is_refused():
+    def clash():
+        return {"paths": {"/api/v1/ptce": {}}}
+
+    openapi.register(clash)
+    try:
+        with pytest.raises(ValueError, match="déclaré deux fois"):
+            openapi.build_document()
+    finally:
+        openapi._contributions.remove(clash)
+
+
+def test_explorer_lists_operations_without_external_scripts(client):
+    content = client.get("/api/v1/").content.decode()
+    assert "GET /api/v1/ptce" in content
+    assert '<form method="get" action="/api/v1/ptce"' in content
+    assert "cdn" not in content.lower()

@@ -1,0 +1,61 @@
+"""Property-based check of the API against its OpenAPI document (schemathesis through WSGI):
+no server error, status codes, content types and bodies as documented."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
+
+from directory.openapi import build_document
+from directory.tests.conftest import bulk_ptces
+from laureates.factories import PtceFactory, PtceLabelFactory, PtceMemberFactory
+from laureates.services import set_ptce_territory
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+schema = schemathesis.openapi.from_dict(build_document())
+
+
+@pytest.fixture
+def directory_data():
+    for index, code in enumerate(["29019", "97411", "2A004"]):
+        ptce = PtceFactory(name=f"Pôle schéma {index}", contact_email=f"c{index}@pole.example")
+        set_ptce_territory(ptce, commune_codes=[code])
+        PtceLabelFactory(ptce=ptce, title="AMI 2021", year=2021, phase="emergence")
+        PtceMemberFactory(ptce=ptce, is_public=bool(index % 2))
+    bulk_ptces(30)
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit(settings):
+    settings.DIRECTORY_API_RATE_LIMIT = 0
+
+
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """Through the raw WSGI handler, Django closes database connections at the start and end of
+    each request; inside a test transaction that would lose it (Django's test client does the
+    same disconnection)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_api_conforms_to_openapi(case, directory_data):
+    from ptce.wsgi import application
+
+    case.call_and_validate(
+        app=application,
+        excluded_checks=[negative_data_rejection, positive_data_acceptance],
+    )

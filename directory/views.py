@@ -1,0 +1,153 @@
+"""Public directory pages: list with search and filters, one page per PTCE, map, open data.
+
+Every view here is public (visitors included) and read-only."""
+
+import uuid
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import render
+
+from directory import maps
+from directory.queries import (
+    PRIORITY_CHOICES,
+    PRIORITY_WITHOUT_DATA,
+    facet_counts,
+    parse_filters,
+    search_ptces,
+)
+from laureates.models import Ptce, PtceLabel, PtceMember, PtceStatus, Theme
+from territories.models import Department, Region, Zone
+
+PAGE_SIZE = 20
+
+
+def paginate(request, queryset, per_page: int = PAGE_SIZE):
+    """A page of ``queryset``; « page » values that are not a positive integer within range are
+    brought back to the nearest valid page."""
+    paginator = Paginator(queryset, per_page)
+    raw = request.GET.get("page", "1")
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        number = 1
+    number = min(max(number, 1), paginator.num_pages)
+    page = paginator.page(number)
+    page.pages_list = list(paginator.get_elided_page_range(number, on_each_side=2, on_ends=1))
+    return page
+
+
+def _options(choices, counts, selected):
+    return [
+        {
+            "value": value,
+            "label": label,
+            "count": counts.get(value, 0),
+            "selected": value == selected,
+        }
+        for value, label in choices
+    ]
+
+
+def directory_list(request):
+    """Public: the directory of PTCE with full-text search, filters and facet counts."""
+    filters = parse_filters(request.GET)
+    results = (
+        search_ptces(filters)
+        .defer("search_text", "search_vector", "review_note")
+        .select_related("main_region", "main_department")
+        .prefetch_related(Prefetch("labels", queryset=PtceLabel.objects.order_by("year")))
+    )
+    page = paginate(request, results)
+    counts = facet_counts(filters)
+    regions = Region.objects.filter(retired=False).exclude(zone=Zone.COM).order_by("name")
+    departments = Department.objects.filter(retired=False).exclude(zone=Zone.COM)
+    if filters.region:
+        departments = departments.filter(region_id=filters.region)
+    years = sorted(counts["year"])
+    priority_options = [
+        {
+            "value": value,
+            "label": label if value not in PRIORITY_WITHOUT_DATA else f"{label} (non renseigné)",
+            "count": counts["priority"].get(value),
+            "selected": value == filters.priority,
+            "disabled": value in PRIORITY_WITHOUT_DATA,
+        }
+        for value, label in PRIORITY_CHOICES.items()
+    ]
+    context = {
+        "filters": filters,
+        "page_obj": page,
+        "total": page.paginator.count,
+        "region_options": _options(
+            [(r.code, r.name) for r in regions], counts["region"], filters.region
+        ),
+        "department_options": _options(
+            [(d.code, f"{d.code} – {d.name}") for d in departments],
+            counts["department"],
+            filters.department,
+        ),
+        "theme_options": _options(Theme.choices, counts["theme"], filters.theme),
+        "status_options": _options(PtceStatus.choices, counts["status"], filters.status),
+        "year_options": _options(
+            [(year, str(year)) for year in years], counts["year"], filters.year
+        ),
+        "priority_options": priority_options,
+        "breadcrumb": {"links": [], "current": "Annuaire des PTCE"},
+    }
+    return render(request, "directory/list.html", context)
+
+
+def _get_ptce(identifier: str) -> Ptce:
+    queryset = Ptce.objects.select_related("main_region", "main_department")
+    if "\x00" in identifier or len(identifier) > 120:
+        raise Http404("PTCE introuvable")
+    try:
+        return queryset.get(uuid=uuid.UUID(identifier))
+    except (ValueError, Ptce.DoesNotExist):
+        pass
+    try:
+        return queryset.get(slug=identifier)
+    except Ptce.DoesNotExist:
+        raise Http404("PTCE introuvable") from None
+
+
+def ptce_detail(request, identifier: str):
+    """Public: one PTCE. Only members that agreed to appear publicly are listed."""
+    ptce = _get_ptce(identifier)
+    communes = list(
+        ptce.communes.select_related("department")
+        .order_by("name")
+        .only("code", "name", "population", "department__code", "department__name")
+    )
+    context = {
+        "ptce": ptce,
+        "communes": communes,
+        "epcis": list(ptce.epcis.order_by("name")),
+        "public_members": list(
+            PtceMember.objects.filter(ptce=ptce, is_public=True).order_by("name")
+        ),
+        "hidden_members_count": PtceMember.objects.filter(ptce=ptce, is_public=False).count(),
+        "labels": list(ptce.labels.order_by("year", "title")),
+        "status_changes": list(ptce.status_changes.order_by("changed_at", "pk")),
+        "breadcrumb": {
+            "links": [{"url": "/annuaire/", "title": "Annuaire des PTCE"}],
+            "current": ptce.name,
+        },
+    }
+    return render(request, "directory/detail.html", context)
+
+
+def directory_map(request):
+    """Public: map of France with the number of PTCE per région or per département."""
+    level = "departements" if request.GET.get("niveau") == "departements" else "regions"
+    context = {
+        "level": level,
+        "map": maps.build_map(level),
+        "breadcrumb": {
+            "links": [{"url": "/annuaire/", "title": "Annuaire des PTCE"}],
+            "current": "Carte des PTCE",
+        },
+    }
+    return render(request, "directory/map.html", context)

@@ -1,0 +1,191 @@
+"""PTCE records of the directory: identity, territory, themes, lifecycle, labels and members."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils import timezone
+
+from applications.choices import MemberCategory
+from calls.models import Phase
+from territories.text import normalise
+
+
+class PtceStatus(models.TextChoices):
+    EMERGING = "emerging", "Émergent"
+    FUNDED = "funded", "Financé"
+    ACTIVE = "active", "Actif"
+    INACTIVE = "inactive", "Inactif"
+
+
+class Theme(models.TextChoices):
+    """Fields of activity of a pole (SPEC §4.2), as shown in the directory filters."""
+
+    CIRCULAR_ECONOMY = "circular_economy", "Économie circulaire et réemploi"
+    FOOD = "food", "Alimentation et agriculture"
+    MOBILITY = "mobility", "Mobilité"
+    CARE = "care", "Services à la personne et santé"
+    CONSTRUCTION = "construction", "Bâtiment, habitat et éco-construction"
+    CULTURE = "culture", "Culture et industries créatives"
+    DIGITAL = "digital", "Numérique"
+    ENERGY = "energy", "Transition énergétique"
+    EMPLOYMENT = "employment", "Emploi, insertion et formation"
+    TOURISM = "tourism", "Tourisme durable"
+    TEXTILE = "textile", "Textile et industrie"
+    WOOD = "wood", "Filière bois et forêt"
+
+
+class Ptce(models.Model):
+    """A pole listed in the public directory (labelled by a call, or imported from history)."""
+
+    uuid = models.UUIDField("identifiant public", default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField("adresse courte", max_length=120, unique=True)
+    name = models.CharField("nom", max_length=255)
+    description = models.TextField("description", blank=True)
+    lead_organisation_name = models.CharField("structure porteuse", max_length=255, blank=True)
+    lead_organisation_siret = models.CharField(
+        "SIRET de la structure porteuse", max_length=14, blank=True
+    )
+    contact_email = models.EmailField("adresse de contact publique", blank=True)
+    website = models.URLField("site internet", max_length=500, blank=True)
+    communes = models.ManyToManyField(
+        "territories.Commune", verbose_name="communes", related_name="ptces", blank=True
+    )
+    epcis = models.ManyToManyField(
+        "territories.Epci", verbose_name="EPCI", related_name="ptces", blank=True
+    )
+    main_region = models.ForeignKey(
+        "territories.Region",
+        verbose_name="région principale",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ptces",
+    )
+    main_department = models.ForeignKey(
+        "territories.Department",
+        verbose_name="département principal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ptces",
+    )
+    population_covered = models.PositiveIntegerField("population couverte", null=True, blank=True)
+    themes = models.JSONField("thématiques", default=list, blank=True)
+    themes_key = models.CharField(max_length=255, blank=True, editable=False)
+    status = models.CharField(
+        "statut", max_length=10, choices=PtceStatus, default=PtceStatus.EMERGING
+    )
+    status_changed_at = models.DateTimeField("dernier changement de statut", null=True, blank=True)
+    source_url = models.URLField("source", max_length=500, blank=True)
+    needs_review = models.BooleanField("à vérifier", default=False)
+    review_note = models.TextField("points à vérifier", blank=True)
+    search_name = models.CharField(max_length=255, blank=True, editable=False, db_index=True)
+    search_text = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField("créé le", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "PTCE"
+        verbose_name_plural = "PTCE"
+        indexes = [models.Index(fields=["status", "name"]), models.Index(fields=["name", "id"])]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.themes = [theme for theme in Theme.values if theme in (self.themes or [])]
+        self.themes_key = "".join(f"|{theme}|" for theme in self.themes)
+        self.search_name = normalise(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "themes_key", "search_name"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("directory:detail", args=[self.slug])
+
+    @property
+    def theme_labels(self) -> list[str]:
+        return [Theme(theme).label for theme in self.themes if theme in Theme.values]
+
+
+class PtceStatusChange(models.Model):
+    """One step of a pole's lifecycle; written only by ``laureates.services.change_ptce_status``
+    (and by imports, for the initial status)."""
+
+    ptce = models.ForeignKey(Ptce, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField("ancien statut", max_length=10, choices=PtceStatus, blank=True)
+    to_status = models.CharField("nouveau statut", max_length=10, choices=PtceStatus)
+    changed_at = models.DateTimeField("date", default=timezone.now)
+    reason = models.TextField("motif", blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField("auteur", max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = "changement de statut"
+
+    def __str__(self):
+        return f"{self.ptce} : {self.from_status or '—'} → {self.to_status}"
+
+
+class PtceLabel(models.Model):
+    """A label obtained through a call, e.g. « AAP 2013 » or « AMI 2021 » phase 1."""
+
+    ptce = models.ForeignKey(Ptce, on_delete=models.CASCADE, related_name="labels")
+    title = models.CharField("appel", max_length=120, help_text="Ex. « AAP 2013 », « AMI 2021 ».")
+    year = models.PositiveSmallIntegerField("année")
+    phase = models.CharField("phase", max_length=10, choices=Phase, blank=True)
+    call = models.ForeignKey(
+        "calls.Call", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["year", "title", "phase"]
+        verbose_name = "label"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ptce", "title", "year", "phase"], name="unique_ptce_label"
+            )
+        ]
+
+    def __str__(self):
+        if self.phase:
+            return f"{self.title} – {Phase(self.phase).label}"
+        return self.title
+
+    @property
+    def short_label(self) -> str:
+        """« AMI 2021 phase 1 », « AAP 2013 »."""
+        number = {Phase.EMERGENCE: "1", Phase.FUNDING: "2"}.get(self.phase)
+        return f"{self.title} phase {number}" if number else self.title
+
+
+class PtceMember(models.Model):
+    """An organisation taking part in the pole. Shown publicly only with its consent."""
+
+    ptce = models.ForeignKey(Ptce, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField("organisation", max_length=255)
+    category = models.CharField("catégorie (article 9)", max_length=20, choices=MemberCategory)
+    siret = models.CharField("SIRET", max_length=14, blank=True)
+    role = models.CharField("rôle dans le pôle", max_length=255, blank=True)
+    is_public = models.BooleanField(
+        "accepte d’apparaître dans l’annuaire public",
+        default=False,
+        help_text="Sans ce consentement, le membre n’apparaît dans aucune page ni export publics.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "membre"
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,174 @@
+"""The one place where a PTCE's lifecycle and derived data change.
+
+``change_ptce_status`` checks the transition table, saves, keeps the history and writes the audit
+log. ``set_ptce_territory`` stores the communes/EPCI and recomputes what the directory filters on.
+``refresh_search`` keeps the denormalised search columns in step with the record.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import Role
+from core import audit
+from laureates.models import Ptce, PtceStatus, PtceStatusChange, Theme
+from territories.models import Commune
+from territories.text import normalise
+
+STAFF_DECIDERS = frozenset({Role.NATIONAL_CELL, Role.PROGRAMME_ADMIN})
+SYSTEM = "system"  # transitions made by the platform itself (awards, imports): actor=None
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    target: str
+    roles: frozenset
+    reason_required: bool = False
+
+
+# Read in one place by auditors: from, to, who may, whether a reason is mandatory.
+TRANSITIONS = (
+    Transition(PtceStatus.EMERGING, PtceStatus.FUNDED, STAFF_DECIDERS | {SYSTEM}),
+    Transition(PtceStatus.EMERGING, PtceStatus.ACTIVE, STAFF_DECIDERS | {SYSTEM}),
+    Transition(PtceStatus.FUNDED, PtceStatus.ACTIVE, STAFF_DECIDERS | {SYSTEM}),
+    Transition(PtceStatus.ACTIVE, PtceStatus.FUNDED, STAFF_DECIDERS | {SYSTEM}),
+    Transition(PtceStatus.EMERGING, PtceStatus.INACTIVE, STAFF_DECIDERS, reason_required=True),
+    Transition(PtceStatus.FUNDED, PtceStatus.INACTIVE, STAFF_DECIDERS, reason_required=True),
+    Transition(PtceStatus.ACTIVE, PtceStatus.INACTIVE, STAFF_DECIDERS, reason_required=True),
+    Transition(PtceStatus.INACTIVE, PtceStatus.ACTIVE, STAFF_DECIDERS, reason_required=True),
+)
+TRANSITION_TABLE = {(t.source, t.target): t for t in TRANSITIONS}
+
+
+def allowed_targets(ptce: Ptce) -> list[str]:
+    return [target for (source, target) in TRANSITION_TABLE if source == ptce.status]
+
+
+def change_ptce_status(ptce: Ptce, to: str, *, actor, reason: str = "") -> PtceStatusChange:
+    """Move ``ptce`` to status ``to`` if the transition table allows it for ``actor``
+    (``None`` means the platform itself, e.g. when an award is published)."""
+    reason = (reason or "").strip()
+    transition = TRANSITION_TABLE.get((ptce.status, to))
+    if transition is None:
+        raise ValidationError(
+            f"Passage impossible du statut « {PtceStatus(ptce.status).label} » "
+            f"au statut « {PtceStatus(to).label if to in PtceStatus.values else to} »."
+        )
+    actor_role = SYSTEM if actor is None else getattr(actor, "role", None)
+    if actor_role not in transition.roles:
+        raise PermissionDenied("Vous n’êtes pas habilité à changer le statut de ce PTCE.")
+    if transition.reason_required and not reason:
+        raise ValidationError("Un motif est obligatoire pour ce changement de statut.")
+    with transaction.atomic():
+        locked = Ptce.objects.select_for_update().get(pk=ptce.pk)
+        if locked.status != ptce.status:
+            raise ValidationError("Le statut a été modifié entre-temps : rechargez la page.")
+        now = timezone.now()
+        change = PtceStatusChange.objects.create(
+            ptce=locked,
+            from_status=locked.status,
+            to_status=to,
+            changed_at=now,
+            reason=reason,
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_label=getattr(actor, "email", "") or "système",
+        )
+        before = {"status": locked.status}
+        locked.status = to
+        locked.status_changed_at = now
+        locked.save(update_fields=["status", "status_changed_at", "updated_at"])
+        audit.record(
+            "ptce.status_changed",
+            actor=actor,
+            obj=locked,
+            before=before,
+            after={"status": to, "reason": reason},
+        )
+    ptce.status = to
+    ptce.status_changed_at = now
+    return change
+
+
+def unique_slug(name: str, *, exclude_pk=None) -> str:
+    base = slugify(name)[:100] or "ptce"
+    slug, counter = base, 2
+    while Ptce.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug = f"{base}-{counter}"
+        counter += 1
+    return slug
+
+
+def set_ptce_territory(ptce: Ptce, *, commune_codes=(), epci_codes=()) -> None:
+    """Store the pole's communes and EPCI, then recompute its main région and département
+    (those with the most inhabitants covered) and the population covered."""
+    communes = list(Commune.objects.current().filter(code__in=list(commune_codes)))
+    ptce.communes.set(communes)
+    ptce.epcis.set(list(epci_codes))
+    recompute_geography(ptce)
+
+
+def recompute_geography(ptce: Ptce) -> None:
+    from territories.services import summarise_territory
+
+    summary = summarise_territory(
+        ptce.communes.values_list("code", flat=True), ptce.epcis.values_list("code", flat=True)
+    )
+    if summary.communes:
+        by_region: Counter = Counter()
+        by_department: Counter = Counter()
+        for commune in summary.communes:
+            weight = (commune.population or 0) + 1
+            by_region[commune.region_id] += weight
+            by_department[commune.department_id] += weight
+        ptce.main_region_id = max(sorted(by_region), key=lambda code: by_region[code])
+        ptce.main_department_id = max(sorted(by_department), key=lambda code: by_department[code])
+        ptce.population_covered = summary.population if summary.population_known else None
+    else:
+        ptce.population_covered = None
+    ptce.save(update_fields=["main_region", "main_department", "population_covered", "updated_at"])
+    refresh_search(ptce)
+
+
+def build_search_text(ptce: Ptce) -> str:
+    parts = [
+        ptce.name,
+        ptce.description,
+        ptce.lead_organisation_name,
+        " ".join(Theme(theme).label for theme in ptce.themes if theme in Theme.values),
+        ptce.main_region.name if ptce.main_region_id else "",
+        ptce.main_department.name if ptce.main_department_id else "",
+        " ".join(ptce.communes.values_list("name", flat=True)[:200]),
+        " ".join(ptce.labels.values_list("title", flat=True)),
+        " ".join(ptce.members.filter(is_public=True).values_list("name", flat=True)),
+    ]
+    return normalise(" ".join(part for part in parts if part))
+
+
+def refresh_search(ptce: Ptce) -> None:
+    """Recompute the denormalised search columns (and the tsvector on PostgreSQL)."""
+    ptce.search_name = normalise(ptce.name)
+    ptce.search_text = build_search_text(ptce)
+    Ptce.objects.filter(pk=ptce.pk).update(
+        search_name=ptce.search_name, search_text=ptce.search_text
+    )
+    if connection.vendor == "postgresql":
+        update_search_vectors(Ptce.objects.filter(pk=ptce.pk))
+
+
+def update_search_vectors(queryset) -> int:
+    """PostgreSQL only: name weighted A, the rest B, French stemming, accents removed."""
+    from django.contrib.postgres.search import SearchVector
+    from django.db.models import F, Func
+
+    def unaccented(expression):
+        return Func(expression, function="unaccent")
+
+    return queryset.update(
+        search_vector=SearchVector(unaccented(F("name")), config="french", weight="A")
+        + SearchVector(unaccented(F("search_text")), config="french", weight="B")
+    )

@@ -137,6 +137,34 @@ core:personal_data                     GET  200  200  200  200  200  200  200  2
 core:personal_data                     POST 405  405  405  405  405  405  405  405  405  405
 core:sitemap                           GET  200  200  200  200  200  200  200  200  200  200
 core:sitemap                           POST 405  405  405  405  405  405  405  405  405  405
+directory:api_call_list                GET  200  200  200  200  200  200  200  200  200  200
+directory:api_call_list                POST 405  405  405  405  405  405  405  405  405  405
+directory:api_explorer                 GET  200  200  200  200  200  200  200  200  200  200
+directory:api_explorer                 POST 200  200  200  200  200  200  200  200  200  200
+directory:api_openapi                  GET  200  200  200  200  200  200  200  200  200  200
+directory:api_openapi                  POST 405  405  405  405  405  405  405  405  405  405
+directory:api_ptce_detail              GET  404  404  404  404  404  404  404  404  404  404
+directory:api_ptce_detail              POST 405  405  405  405  405  405  405  405  405  405
+directory:api_ptce_list                GET  200  200  200  200  200  200  200  200  200  200
+directory:api_ptce_list                POST 405  405  405  405  405  405  405  405  405  405
+directory:detail                       GET  404  404  404  404  404  404  404  404  404  404
+directory:detail                       POST 404  404  404  404  404  404  404  404  404  404
+directory:list                         GET  200  200  200  200  200  200  200  200  200  200
+directory:list                         POST 200  200  200  200  200  200  200  200  200  200
+directory:map                          GET  200  200  200  200  200  200  200  200  200  200
+directory:map                          POST 200  200  200  200  200  200  200  200  200  200
+directory:open_data                    GET  200  200  200  200  200  200  200  200  200  200
+directory:open_data                    POST 200  200  200  200  200  200  200  200  200  200
+directory:ptce_csv                     GET  200  200  200  200  200  200  200  200  200  200
+directory:ptce_csv                     POST 200  200  200  200  200  200  200  200  200  200
+directory:ptce_json                    GET  200  200  200  200  200  200  200  200  200  200
+directory:ptce_json                    POST 200  200  200  200  200  200  200  200  200  200
+directory:ptce_schema                  GET  200  200  200  200  200  200  200  200  200  200
+directory:ptce_schema                  POST 200  200  200  200  200  200  200  200  200  200
+directory:ptce_xlsx                    GET  200  200  200  200  200  200  200  200  200  200
+directory:ptce_xlsx                    POST 200  200  200  200  200  200  200  200  200  200
+registry:establishment                 GET  LOG  200  200  200  200  200  200  200  200  200
+registry:establishment                 POST 405  405  405  405  405  405  405  405  405  405
 events:cancel                          GET  LOG  403  403  403  403  403  403  405  403  405
 events:cancel                          POST LOG  403  403  403  403  403  403  302  403  302
 events:cancel_registration             GET  200  200  200  200  200  200  200  200  200  200
@@ -208,6 +236,9 @@ ARGS = {
     "applications:withdraw": _submitted,
     "applications:duplicate": _submitted,
     "applications:invite": _draft,
+    "directory:detail": lambda w: ["ptce-inconnu"],
+    "directory:api_ptce_detail": lambda w: ["ptce-inconnu"],
+    "registry:establishment": lambda w: [w.draft.lead_siret],
     "events:cancel_registration": lambda w: [w.registration_token],
     "events:detail": lambda w: [w.event.slug],
     "events:ics": lambda w: [w.event.slug],
@@ -337,7 +368,10 @@ def test_dump_observed_outcomes(world):
         pytest.skip("MATRIX_DUMP=1 pour afficher les résultats observés")
     keys = [n for n in enumerate_routes() if not n.startswith(ADMIN_PREFIX)]
     keys += [k for k in ARGS if "#" in k]
+    only = os.environ.get("MATRIX_DUMP", "")
     for name in sorted(keys):
+        if only not in {"1", ""} and not any(name.startswith(p) for p in only.split(",")):
+            continue
         url = reverse(name.split("#")[0], args=url_args(world, ARGS.get(name)))
         for method in ["GET", "POST"]:
             seen = {}

@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup install test test-browser test-postgres lint format worker serve-prod backup restore bench clean
+.PHONY: run setup install test test-browser test-postgres lint format worker serve-prod backup restore bench bench-rush bench-soak clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,15 @@ serve-prod: install
 ## Performance benchmarks (each bench/bench_*.py prints its figures).
 bench: install
 	@for script in bench/bench_*.py; do echo "== $$script"; PTCE_TESTING= $(PY) $$script || exit 1; done
+
+## Deadline rush: gunicorn (2 workers) on PostgreSQL database ptce_rush (dropped and recreated),
+## 300 candidates submitting in the minute before the cut-off; checks nothing is lost.
+bench-rush: install
+	$(PY) bench/rush.py --candidates 300 --window 60
+
+## Soak: 10 minutes of mixed traffic; worker memory must not grow more than 20 %.
+bench-soak: install
+	$(PY) bench/rush.py --candidates 100 --soak 600
 
 clean:
 	rm -rf $(VENV) var

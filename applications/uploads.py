@@ -3,6 +3,7 @@
 import hashlib
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 
 import filetype
@@ -34,6 +35,43 @@ def max_set_bytes() -> int:
 
 class UploadRefused(ValueError):
     pass
+
+
+# Office documents are zip archives: a small file may claim gigabytes once expanded (a "zip
+# bomb" that would exhaust whoever opens it: a reviewer's office suite, an antivirus, a PDF
+# conversion). Their directory is read (never extracted) and refused beyond these bounds.
+ZIP_BASED = {"odt", "docx", "ods", "xlsx"}
+MAX_ZIP_ENTRIES = 5000
+MAX_ZIP_RATIO = 200
+
+
+def max_uncompressed_bytes() -> int:
+    return getattr(settings, "PTCE_ATTACHMENT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+
+
+def check_archive(uploaded, size: int) -> None:
+    """Refuse an office document whose zip directory is unreadable, encrypted, too large once
+    expanded, or with an absurd compression ratio."""
+    refused = UploadRefused(
+        "Ce document bureautique est corrompu ou anormalement volumineux une fois décompressé : "
+        "enregistrez-le à nouveau (ou en PDF) puis déposez-le."
+    )
+    uploaded.seek(0)
+    try:
+        with zipfile.ZipFile(uploaded) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError):
+        raise refused from None
+    finally:
+        uploaded.seek(0)
+    total = sum(entry.file_size for entry in entries)
+    if (
+        len(entries) > MAX_ZIP_ENTRIES
+        or total > max_uncompressed_bytes()
+        or total > MAX_ZIP_RATIO * max(size, 1)
+        or any(entry.flag_bits & 0x1 for entry in entries)  # encrypted
+    ):
+        raise refused
 
 
 @dataclass
@@ -90,6 +128,8 @@ def check_upload(uploaded, *, already_stored_bytes: int = 0) -> CheckedUpload:
             f"Le contenu de ce fichier ({detected.upper()}) ne correspond pas à son extension "
             f"« .{given or '?'} »."
         )
+    if detected in ZIP_BASED:
+        check_archive(uploaded, size)
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)

@@ -5,6 +5,7 @@ Every view loads the file through ``Application.objects.for_user`` (someone else
 are in ``services``, ``states`` and ``permissions``.
 """
 
+import logging
 from functools import wraps
 
 from django.contrib import messages
@@ -32,6 +33,8 @@ from applications.uploads import UploadRefused, check_upload
 from calls.choices import AttachmentKind
 from calls.models import Call
 from core import audit
+
+logger = logging.getLogger(__name__)
 
 STASH_KEY = "applications_stash"
 
@@ -577,11 +580,21 @@ def attachments(request, uuid):
         except UploadRefused as error:
             form.add_error("file", str(error))
         else:
-            _store_attachment(request, application, form.cleaned_data["kind"], upload, checked)
-            messages.success(request, f"Pièce « {checked.name} » ajoutée.")
-            if request.POST.get("action") == "continue":
-                return redirect("applications:summary", uuid=application.uuid)
-            return redirect("applications:attachments", uuid=application.uuid)
+            try:
+                _store_attachment(request, application, form.cleaned_data["kind"], upload, checked)
+            except OSError:  # disk full, permissions, object storage unreachable
+                logger.exception("Stockage de la pièce impossible (dossier %s)", application.uuid)
+                form.add_error(
+                    "file",
+                    "Le fichier n’a pas pu être enregistré : le stockage des pièces est "
+                    "momentanément indisponible. Votre dossier n’a pas été modifié ; "
+                    "réessayez dans quelques minutes.",
+                )
+            else:
+                messages.success(request, f"Pièce « {checked.name} » ajoutée.")
+                if request.POST.get("action") == "continue":
+                    return redirect("applications:summary", uuid=application.uuid)
+                return redirect("applications:attachments", uuid=application.uuid)
     return _step_page(
         request,
         application,

@@ -13,3 +13,7 @@ class CoreConfig(AppConfig):
         periodic.register(
             "core.send_due_emails", "core.tasks.send_due_emails", timedelta(minutes=2)
         )
+        # Tasks of a worker that died mid-task go back to the queue (core/taskrecovery.py).
+        periodic.register(
+            "core.requeue_stalled_tasks", "core.tasks.requeue_stalled_tasks", timedelta(minutes=5)
+        )

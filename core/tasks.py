@@ -13,3 +13,10 @@ def send_outbound_email(email_id: int) -> str:
 @task()
 def send_due_emails() -> int:
     return outbox.send_due_emails()
+
+
+@task()
+def requeue_stalled_tasks() -> int:
+    from core.taskrecovery import requeue_stalled
+
+    return requeue_stalled()

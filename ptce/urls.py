@@ -18,3 +18,6 @@ urlpatterns = [
     path("", include("events.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# DSFR error page; a 503 asking to retry when the database is unreachable (core/views.py).
+handler500 = "core.views.server_error"

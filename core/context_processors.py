@@ -24,13 +24,16 @@ def navigation_items(request) -> list[dict]:
     items = []
     for label, url_name in MAIN_NAVIGATION:
         url = _resolvable(url_name)
-        if url is None:
-            continue
-        if url == "/":
-            current = request.path == "/"
-        else:
-            current = request.path.startswith(url)
-        items.append({"label": label, "url": url, "current": current})
+        if url is not None:
+            items.append({"label": label, "url": url, "current": False})
+    # Only the most specific entry is current (« Carte » under « Annuaire », not both).
+    matching = [
+        item
+        for item in items
+        if (request.path == "/" if item["url"] == "/" else request.path.startswith(item["url"]))
+    ]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["current"] = True
     return items
 
 

@@ -52,3 +52,14 @@ def test_navigation_links_only_existing_pages(client):
 
     for item in navigation_items(client.get("/").wsgi_request):
         assert client.get(item["url"]).status_code == 200
+
+
+def test_only_the_most_specific_navigation_entry_is_current(client):
+    from core.context_processors import navigation_items
+
+    request = client.get("/annuaire/carte/").wsgi_request
+    current = [item["label"] for item in navigation_items(request) if item["current"]]
+    assert current == ["Carte"]
+    request = client.get("/annuaire/").wsgi_request
+    current = [item["label"] for item in navigation_items(request) if item["current"]]
+    assert current == ["Annuaire des PTCE"]

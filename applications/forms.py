@@ -283,7 +283,9 @@ class CodesField(forms.Field):
             return []
         if isinstance(value, str):
             value = [value]
-        return list(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
+        # NUL characters never belong to a code and PostgreSQL refuses them in queries.
+        codes = (str(v).replace("\x00", "").strip() for v in value)
+        return list(dict.fromkeys(code for code in codes if code))
 
 
 class TerritoryForm(DraftForm):

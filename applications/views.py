@@ -429,12 +429,13 @@ def territory(request, uuid):
         # Show what was sent (restored or refused), not what is stored.
         from territories.models import Commune, Epci
 
+        sent = forms.CodesField().to_python  # same cleaning as the form (no NUL characters)
         selected_communes = list(
             Commune.objects.current()
-            .filter(code__in=data.getlist("communes"))
+            .filter(code__in=sent(data.getlist("communes")))
             .select_related("department")
         )
-        selected_epcis = list(Epci.objects.filter(code__in=data.getlist("epcis")))
+        selected_epcis = list(Epci.objects.filter(code__in=sent(data.getlist("epcis"))))
     chosen_commune_codes = {c.code for c in selected_communes}
     chosen_epci_codes = {e.code for e in selected_epcis}
     results = []
@@ -502,7 +503,9 @@ def autosave(request, uuid):
     fields = {}
     for name in forms.AUTOSAVE_FIELDS:
         if name in request.POST:
-            value = request.POST[name]
+            # Drafts keep what was typed, but NUL characters cannot be stored (PostgreSQL
+            # refuses them) and never come from a keyboard: they are dropped.
+            value = request.POST[name].replace("\x00", "")
             if len(value) > forms.ProjectForm.MAX_TEXT:
                 return JsonResponse(
                     {"saved": False, "message": "Texte trop long (20 000 caractères au plus)."},

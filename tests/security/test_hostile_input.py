@@ -54,7 +54,9 @@ FIELD = re.compile(r'<(?:input|select|textarea)[^>]*?\sname="([^"]+)"', re.S)
 SKIP_FIELDS = {"csrfmiddlewaretoken"}
 
 values = st.one_of(st.sampled_from(ADVERSARIAL), st.text(max_size=200))
+# Derandomised: CI must not pass or fail by chance; widen max_examples locally to explore.
 FUZZ = settings(
+    derandomize=True,
     max_examples=12,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

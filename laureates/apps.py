@@ -1,6 +1,17 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
 class LaureatesConfig(AppConfig):
     name = "laureates"
     verbose_name = "Lauréats et suivi"
+
+    def ready(self):
+        from core import periodic
+
+        periodic.register(
+            "laureates.report_reminders",
+            "laureates.tasks.send_report_reminders",
+            timedelta(hours=6),
+        )

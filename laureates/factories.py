@@ -40,3 +40,39 @@ class PtceMemberFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Membre {n}")
     category = MemberCategory.ESS_ENTERPRISE
     is_public = True
+
+
+def funded_award(*, amount="80000.00", owner=None, schedule=None, duration=24, decided_at=None):
+    """A published phase-2 award (with its pole, agreement, tranches and reports) through
+    ``create_award``, on a call with ``schedule`` (default: 50 % at signature, 50 % after the
+    interim report)."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from applications.factories import ApplicationFactory, CallFactory, fill_lead, fill_project
+    from laureates.services import create_award
+
+    call = CallFactory(
+        award_duration_months=duration,
+        payment_schedule_template=schedule
+        if schedule is not None
+        else [
+            {"label": "À la signature", "share": 50, "trigger": "signature"},
+            {"label": "Après le bilan intermédiaire", "share": 50, "trigger": "interim_report"},
+        ],
+    )
+    application = ApplicationFactory(call=call, requested_phases="funding", phase="funding")
+    if owner is not None:
+        application.owner = owner
+    fill_lead(application, n=application.pk)
+    fill_project(application)
+    application.pole_name = f"Pôle lauréat {application.pk}"
+    application.save()
+    return create_award(
+        application,
+        phase="funding",
+        amount=Decimal(amount),
+        decided_at=decided_at or timezone.make_aware(datetime.datetime(2026, 1, 15, 10, 0)),
+    )

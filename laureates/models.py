@@ -235,4 +235,5 @@ class Award(models.Model):
         return f"{self.application_id} — {self.get_phase_display()}"
 
 
+from laureates.models_followup import *  # noqa: E402,F401,F403
 from laureates.models_support import *  # noqa: E402,F401,F403

@@ -186,17 +186,42 @@ def create_award(application, *, phase: str, amount=None, decided_at=None, actor
     with transaction.atomic():
         existing = Award.objects.filter(application=application, phase=phase).first()
         ptce = existing.ptce if existing else None
+        if ptce is None:
+            # The same file's other phase, or the phase-1 file filed together with it.
+            related = [application.pk, application.linked_application_id]
+            related += list(application.linked_files.values_list("pk", flat=True))
+            sibling = (
+                Award.objects.filter(application_id__in=[pk for pk in related if pk])
+                .exclude(ptce=None)
+                .select_related("ptce")
+                .first()
+            )
+            ptce = sibling.ptce if sibling else None
         if ptce is None and application.lead_siret:
             ptce = Ptce.objects.filter(lead_organisation_siret=application.lead_siret).first()
         name = application.display_name
+        reason = f"Décision publiée : {Phase(phase).label} — appel « {application.call.title} »"
         if ptce is None:
             ptce = Ptce.objects.create(
                 name=name, slug=unique_slug(name), status=target, status_changed_at=decided_at
             )
+            PtceStatusChange.objects.create(
+                ptce=ptce,
+                to_status=target,
+                changed_at=decided_at,
+                reason=reason,
+                actor_label="système",
+            )
         else:
             ptce.name = name
-            if ptce.status != target:
-                ptce.status, ptce.status_changed_at = target, decided_at
+            # A phase-2 award funds the pole (through the checked, audited service); a phase-1
+            # label never moves an existing pole backwards.
+            if (
+                phase == Phase.FUNDING
+                and ptce.status != target
+                and (ptce.status, target) in TRANSITION_TABLE
+            ):
+                change_ptce_status(ptce, target, actor=None, reason=reason)
         ptce.lead_organisation_name = application.lead_name
         ptce.lead_organisation_siret = application.lead_siret
         ptce.save()
@@ -228,6 +253,11 @@ def create_award(application, *, phase: str, amount=None, decided_at=None, actor
             },
         )
         refresh_search(ptce)
+        # The owner of the file can reach the laureate space (and enrol) at once.
+        if application.owner_id and application.owner.is_active:
+            from laureates.support_services import add_contact
+
+            add_contact(ptce, application.owner, actor=actor)
         audit.record(
             "laureates.award_created" if created else "laureates.award_updated",
             actor=actor,
@@ -238,4 +268,7 @@ def create_award(application, *, phase: str, amount=None, decided_at=None, actor
                 "amount": None if amount is None else str(amount),
             },
         )
+        from laureates.followup import ensure_agreement
+
+        ensure_agreement(award, actor=actor)
     return award

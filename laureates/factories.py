@@ -70,6 +70,9 @@ def funded_award(*, amount="80000.00", owner=None, schedule=None, duration=24, d
     fill_project(application)
     application.pole_name = f"Pôle lauréat {application.pk}"
     application.save()
+    from territories.models import Commune
+
+    application.communes.set(Commune.objects.current().filter(code="69238"))
     return create_award(
         application,
         phase="funding",

@@ -6,7 +6,7 @@ and show its refusal as is."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -245,9 +245,10 @@ def followup_list(request):
             "overdue_count": followup.overdue_reports()
             .filter(agreement__in=followup.staff_agreements(request.user))
             .count(),
-            "totals": followup.staff_agreements(request.user).aggregate(
-                awarded=Sum("amount"), paid=Sum("payments__paid_amount")
-            ),
+            "totals": {
+                "awarded": sum((a.amount for a in agreements), 0),
+                "paid": sum((a.paid_total for a in agreements), 0),
+            },
             "breadcrumb": {"links": [], "current": "Suivi des lauréats"},
         },
     )

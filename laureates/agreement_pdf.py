@@ -6,7 +6,6 @@ from reportlab.lib import colors
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from laureates.followup import INDICATORS
 from laureates.models_followup import PaymentTrigger
 from reviews.letters import DEFAULT_ISSUER, FONT, FONT_BOLD, _build, _styles, text
 from reviews.numbers import format_date, format_euros
@@ -117,9 +116,10 @@ def agreement_pdf(agreement) -> bytes:
         ),
         Spacer(1, 0.3 * cm),
         p(
-            "Chaque bilan comprend un bilan qualitatif et les indicateurs suivants : "
-            + "; ".join(text(indicator.label) for indicator in INDICATORS)
-            + "."
+            "Chaque bilan comprend un bilan qualitatif et les indicateurs suivants : membres "
+            "du pôle par catégorie de l’article 9 de la loi ESS ; emplois créés et maintenus "
+            "(ETP) ; chiffre d’affaires ; cofinancements obtenus, par financeur ; projets "
+            "lancés ; personnes touchées ; bénévoles."
         ),
         p("Article 5 — Contrôle et reversement", "heading"),
         p(

@@ -123,3 +123,6 @@ def load(out):
     from laureates.demo_support import load as load_support
 
     load_support(out)
+    from laureates.demo_followup import load as load_followup
+
+    load_followup(out)

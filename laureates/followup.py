@@ -10,7 +10,7 @@ Rules written once here and documented in ``docs/laureates.md``:
   agreement (interim report), each year but the last (yearly report, when the schedule pays
   yearly), the whole agreement (final report).
 * **Payments** need the agreement signed, the tranche's prerequisite report accepted, no other
-  report overdue, and the total paid may never exceed the award.
+  report overdue on the day of payment, and the total paid may never exceed the award.
 
 Every change locks the row it changes (``select_for_update``) and writes the audit log.
 """
@@ -317,6 +317,9 @@ def payment_blocker(payment: Payment, *, today=None, reports=None) -> str:
             ReportStatus.SUBMITTED: "est transmis mais pas encore accepté",
             ReportStatus.CHANGES_REQUESTED: "est en attente des compléments demandés",
         }[required.status]
+        today = today or timezone.localdate()
+        if required.is_overdue(today):
+            reason += f", alors qu’il était attendu le {required.due_on:%d/%m/%Y}"
         return f"Versement bloqué : le {required.title.lower()} {reason}."
     today = today or timezone.localdate()
     for report in reports:
@@ -357,7 +360,8 @@ def record_payment(payment: Payment, *, amount, paid_on: datetime.date, actor) -
         agreement = Agreement.objects.select_for_update().get(pk=payment.agreement_id)
         locked = Payment.objects.select_related("agreement").get(pk=payment.pk)
         locked.agreement = agreement
-        blocker = payment_blocker(locked)
+        # Reports are judged as they stood on the day of the payment.
+        blocker = payment_blocker(locked, today=paid_on)
         if blocker:
             raise FollowUpRefused(blocker)
         if paid_on < agreement.signed_on:

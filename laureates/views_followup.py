@@ -4,6 +4,8 @@ and the staff pages (agreements, signature, payments, report review, overdue rep
 Views are thin: they scope the objects by the user (``laureates.followup``), call the service
 and show its refusal as is."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
@@ -20,6 +22,7 @@ from laureates.forms_followup import PaymentForm, ReportForm, ReviewForm, Signat
 from laureates.models import Award, AwardStatus
 from laureates.models_followup import Agreement, Payment, Report, ReportStatus
 from laureates.models_support import Enrolment, EnrolmentStatus
+from reviews.numbers import format_number
 
 followup_reader_required = user_passes(followup.is_followup_reader)
 national_required = user_passes(is_national)
@@ -152,10 +155,14 @@ def agreement_acknowledge(request, pk):
 
 
 def _indicator_rows(report):
-    return [
-        (indicator.label, report.indicators.get(indicator.code, "—"))
-        for indicator in followup.INDICATORS
-    ]
+    """(label, value in French notation) of each indicator of a report."""
+    rows = []
+    for indicator in followup.INDICATORS:
+        value = report.indicators.get(indicator.code)
+        rows.append(
+            (indicator.label, "—" if value in (None, "") else format_number(Decimal(value)))
+        )
+    return rows
 
 
 @login_required

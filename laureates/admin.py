@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from laureates.models import Ptce, PtceLabel, PtceMember, PtceStatusChange
+from laureates.models_followup import Agreement, Payment, Report
 from laureates.models_support import Enrolment, PtceContact, SupportOffer, SupportPartner
 from laureates.services import recompute_geography
 
@@ -106,4 +107,55 @@ class EnrolmentAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- Follow-up of phase-2 laureates (read-only: changes go through the staff pages) ----------
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PaymentInline(_ReadOnlyInline):
+    model = Payment
+    fields = [
+        "position",
+        "label",
+        "share",
+        "planned_amount",
+        "planned_on",
+        "paid_amount",
+        "paid_on",
+    ]
+
+
+class ReportInline(_ReadOnlyInline):
+    model = Report
+    fields = ["kind", "year", "due_on", "status", "submitted_at", "reviewed_at"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    """Read-only: signature, payments and report reviews are recorded (and audited) on
+    /suivi-laureats/."""
+
+    list_display = ["ptce", "amount", "starts_on", "signed_on"]
+    search_fields = ["ptce__name"]
+    inlines = [PaymentInline, ReportInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

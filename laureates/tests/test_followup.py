@@ -427,3 +427,68 @@ def test_overdue_list_holds_expected_and_changes_requested_reports_past_due():
     overdue = list(followup.overdue_reports(today=datetime.date(2027, 4, 1)))
     assert [r.agreement_id for r in overdue] == [late.pk]
     assert overdue[0].kind == ReportKind.INTERIM
+
+
+@pytest.mark.django_db(transaction=True)
+def test_report_sent_from_two_browsers_at_once_is_recorded_once():
+    if _memory_sqlite():
+        pytest.skip("Base SQLite en mémoire : pas d’accès concurrent réel (testé sur PostgreSQL).")
+    agreement = funded_award().agreement
+    report = agreement.reports.first()
+    owner = agreement.award.application.owner
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def attempt(text):
+        try:
+            barrier.wait(timeout=10)
+            followup.submit_report(report, narrative=text, indicators=INDICATORS, user=owner)
+            outcomes.append("ok")
+        except followup.FollowUpRefused:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(f"Envoi {n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["ok", "refused"]
+    report.refresh_from_db()
+    assert report.submission_count == 1
+    assert AuditLog.objects.filter(action="laureates.report_submitted").count() == 1
+
+
+def test_published_phase_two_decision_gives_the_owner_a_laureate_space_with_an_agreement(
+    django_capture_on_commit_callbacks,
+):
+    from applications import states
+    from applications.choices import ApplicationStatus as S
+    from reviews import committee
+    from reviews.factories import reviewers, submit_evaluation, submitted_file
+    from reviews.models import CommitteeSession
+
+    application = submitted_file()
+    application.phase = "funding"
+    application.save(update_fields=["phase"])
+    submit_evaluation(application, reviewers(count=1)[0])
+    states.change_status(application, S.REVIEWED, actor=UserFactory(cell_lead=True))
+    application.refresh_from_db()
+    session = CommitteeSession.objects.create(
+        call=application.call, title="Comité", date=datetime.date(2026, 6, 15)
+    )
+    committee.record_decision(
+        session,
+        application,
+        actor=UserFactory(committee=True),
+        decision="accepted",
+        amount=D("75000.01"),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        committee.publish_session(session, actor=UserFactory(national=True))
+    agreement = Agreement.objects.get(award__application=application)
+    assert agreement.amount == D("75000.01")
+    assert sum(p.planned_amount for p in agreement.payments.all()) == D("75000.01")
+    assert followup.laureate_ptces(application.owner).get() == agreement.ptce
+    assert agreement.ptce.status == PtceStatus.FUNDED

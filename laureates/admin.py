@@ -39,6 +39,7 @@ class PtceAdmin(admin.ModelAdmin):
     readonly_fields = [
         "uuid",
         "status",
+        "status_page",
         "status_changed_at",
         "main_region",
         "main_department",
@@ -47,6 +48,17 @@ class PtceAdmin(admin.ModelAdmin):
     ]
     autocomplete_fields = []
     raw_id_fields = ["communes", "epcis"]
+
+    @admin.display(description="changer le statut")
+    def status_page(self, obj):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        if not obj.pk:
+            return "—"
+        url = reverse("laureates:ptce_status", args=[obj.pk])
+        return format_html('<a href="{}">Page de changement de statut (motif, historique)</a>', url)
+
     inlines = [PtceLabelInline, PtceMemberInline, PtceStatusChangeInline]
 
     def save_related(self, request, form, formsets, change):

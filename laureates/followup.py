@@ -543,7 +543,9 @@ def overdue_reports(today=None):
 
 
 def laureate_emails(agreement: Agreement) -> list[str]:
-    emails = set(agreement.ptce.contacts.values_list("user__email", flat=True))
+    emails = set(
+        agreement.ptce.contacts.filter(user__is_active=True).values_list("user__email", flat=True)
+    )
     owner = agreement.award.application.owner
     if owner and owner.is_active:
         emails.add(owner.email)

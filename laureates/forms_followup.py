@@ -77,3 +77,21 @@ class ReviewForm(PtceForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
     )
+
+
+class PtceStatusForm(PtceForm):
+    to = forms.ChoiceField(label="Nouveau statut", choices=[])
+    reason = forms.CharField(
+        label="Motif",
+        help_text="Obligatoire pour passer un PTCE en « inactif » ou le réactiver ; conservé "
+        "dans l’historique.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from laureates.models import PtceStatus
+
+        self.fields["to"].choices = [(t, PtceStatus(t).label) for t in targets]

@@ -32,4 +32,5 @@ urlpatterns = [
     ),
     path("suivi-laureats/versements/<int:pk>/", views.payment_record, name="followup_payment"),
     path("suivi-laureats/bilans/<int:pk>/", views.report_review, name="followup_report"),
+    path("suivi-laureats/ptce/<int:pk>/statut/", views.ptce_status, name="ptce_status"),
 ]

@@ -18,7 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import is_national, login_required, user_passes
 from laureates import followup
 from laureates.agreement_pdf import agreement_pdf
-from laureates.forms_followup import PaymentForm, ReportForm, ReviewForm, SignatureForm
+from laureates.forms_followup import (
+    PaymentForm,
+    PtceStatusForm,
+    ReportForm,
+    ReviewForm,
+    SignatureForm,
+)
 from laureates.models import Award, AwardStatus
 from laureates.models_followup import Agreement, Payment, Report, ReportStatus
 from laureates.models_support import Enrolment, EnrolmentStatus
@@ -203,6 +209,8 @@ def report_edit(request, pk):
     status = 400 if request.method == "POST" else 200
     if not report.is_editable:
         form = None
+    elif form.is_bound:
+        form._point_to_errors()  # fields rendered one by one: focus the first field in error
     return render(
         request,
         "laureates/followup/report_edit.html",
@@ -427,4 +435,41 @@ def overdue(request):
         request,
         "laureates/followup/staff_overdue.html",
         {"reports": reports, "breadcrumb": _staff_crumb("Bilans en retard")},
+    )
+
+
+@national_required
+@require_http_methods(["GET", "POST"])
+def ptce_status(request, pk):
+    """Who may see it: the national cell and admins. Moves a PTCE along its lifecycle through
+    ``change_ptce_status`` (checked table, dated history with reason, audit log)."""
+    from laureates.models import Ptce
+    from laureates.services import allowed_targets, change_ptce_status
+
+    ptce = get_object_or_404(Ptce, pk=pk)
+    form = PtceStatusForm(request.POST or None, targets=allowed_targets(ptce))
+    if request.method == "POST" and form.is_valid():
+        try:
+            change_ptce_status(
+                ptce,
+                form.cleaned_data["to"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error("reason", error.messages[0])
+        else:
+            messages.success(request, f"Statut de {ptce.name} : {ptce.get_status_display()}.")
+            return redirect("laureates:ptce_status", pk=ptce.pk)
+    return render(
+        request,
+        "laureates/followup/ptce_status.html",
+        {
+            "ptce": ptce,
+            "form": form,
+            "history": ptce.status_changes.order_by("changed_at", "pk"),
+            "agreements": ptce.agreements.order_by("pk"),
+            "breadcrumb": _staff_crumb(f"Statut de {ptce.name}"),
+        },
+        status=400 if request.method == "POST" else 200,
     )

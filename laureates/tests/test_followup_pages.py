@@ -275,3 +275,73 @@ def test_award_without_agreement_can_be_drawn_up_from_the_list(client):
     assert "établie" in response.content.decode()
     award.refresh_from_db()
     assert award.agreement.payments.count() == 2
+
+
+def test_national_cell_closes_a_pole_with_a_reason_through_the_status_page(client):
+    from laureates.factories import PtceFactory
+    from laureates.models import PtceStatus, PtceStatusChange
+
+    ptce = PtceFactory(status=PtceStatus.ACTIVE, name="Pôle du plateau")
+    national = UserFactory(national=True)
+    login_staff(client, national)
+    url = reverse("laureates:ptce_status", args=[ptce.pk])
+    page = client.get(url).content.decode()
+    assert "Inactif" in page and "Financé" in page
+    response = client.post(url, {"to": "inactive", "reason": ""})
+    assert response.status_code == 400
+    assert "Un motif est obligatoire" in response.content.decode()
+    response = client.post(url, {"to": "emerging", "reason": "x"})
+    assert response.status_code == 400  # not in the table: not even offered
+    client.post(url, {"to": "inactive", "reason": "Association dissoute en AG"})
+    ptce.refresh_from_db()
+    assert ptce.status == PtceStatus.INACTIVE
+    change = PtceStatusChange.objects.get(ptce=ptce)
+    assert (change.reason, change.actor) == ("Association dissoute en AG", national)
+    assert "Association dissoute en AG" in client.get(url).content.decode()
+    for user in (UserFactory(reviewer=True), UserFactory()):
+        login_staff(client, user) if user.role != "candidate" else client.force_login(user)
+        assert client.get(url).status_code == 403
+
+
+def test_account_page_links_laureates_and_staff_to_their_follow_up(client):
+    client.force_login(UserFactory())
+    assert reverse("laureates:space") in client.get(reverse("accounts:dashboard")).content.decode()
+    login_staff(client, UserFactory(national=True))
+    page = client.get(reverse("accounts:dashboard")).content.decode()
+    assert reverse("laureates:followup_list") in page
+
+
+def test_overdue_page_constant_queries(client):
+    login_staff(client, UserFactory(national=True))
+    url = reverse("laureates:followup_overdue")
+
+    def late():
+        agreement, _ = _laureate()
+        agreement.reports.update(due_on=datetime.date(2026, 1, 31))
+
+    late()
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for _ in range(3):
+        late()
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url)
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert response.content.decode().count("31/01/2026") == 8
+
+
+def test_laureate_space_constant_queries_whatever_the_number_of_poles(client):
+    owner = UserFactory()
+    funded_award(owner=owner)
+    client.force_login(owner)
+    url = reverse("laureates:space")
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for _ in range(3):
+        funded_award(owner=owner)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url)
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert response.content.decode().count("Télécharger la convention CONV-") == 4

@@ -127,7 +127,8 @@ def test_bad_indicators_are_shown_next_to_their_field_and_nothing_is_saved(
     assert response.status_code == 400
     page = response.content.decode()
     assert message in page
-    assert f'id="id_{field}-desc-error"' in page or f"id_{field}" in page
+    assert f'aria-describedby="id_{field}-desc-error"' in page  # error tied to its field
+    assert f'id="id_{field}-desc-error"' in page
     report.refresh_from_db()
     assert report.status == ReportStatus.EXPECTED and report.indicators == {}
 

@@ -65,6 +65,7 @@ def _with_figures(agreements):
                 else followup.payment_blocker(payment, today=today, reports=reports)
             )
         for report in reports:
+            report.agreement = agreement
             report.overdue = report.is_overdue(today)
         agreement.payment_rows = payments
         agreement.report_rows = reports
@@ -257,6 +258,12 @@ def followup_list(request):
             "agreements": agreements,
             "pending_awards": pending_awards,
             "is_national": is_national(request.user),
+            "to_review": [
+                report
+                for agreement in agreements
+                for report in agreement.report_rows
+                if report.status == ReportStatus.SUBMITTED
+            ],
             "overdue_count": followup.overdue_reports()
             .filter(agreement__in=followup.staff_agreements(request.user))
             .count(),

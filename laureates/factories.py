@@ -51,7 +51,7 @@ def funded_award(*, amount="80000.00", owner=None, schedule=None, duration=24, d
 
     from django.utils import timezone
 
-    from applications.factories import ApplicationFactory, CallFactory, fill_lead, fill_project
+    from applications.factories import ApplicationFactory, CallFactory, valid_siret
     from laureates.services import create_award
 
     call = CallFactory(
@@ -66,12 +66,14 @@ def funded_award(*, amount="80000.00", owner=None, schedule=None, duration=24, d
     application = ApplicationFactory(call=call, requested_phases="funding", phase="funding")
     if owner is not None:
         application.owner = owner
-    fill_lead(application, n=application.pk)
-    fill_project(application)
+    application.lead_siret = valid_siret(5000 + application.pk)
+    application.lead_name = f"Association porteuse {application.pk}"
     application.pole_name = f"Pôle lauréat {application.pk}"
     application.save()
     from territories.models import Commune
 
+    # Saint-Symphorien-sur-Coise (Auvergne-Rhône-Alpes), when the geography is loaded (tests
+    # with real transactions flush it).
     application.communes.set(Commune.objects.current().filter(code="69238"))
     return create_award(
         application,

@@ -627,12 +627,19 @@ def is_followup_reader(user) -> bool:
 
 
 def staff_agreements(user):
-    """Agreements a staff member may read (none for anybody else)."""
+    """Agreements a staff member may read (none for anybody else): all for the national cell;
+    for a regional cell, those of its région, minus files it has a conflict of interest on."""
     queryset = Agreement.objects.all()
     if is_national(user):
         return queryset
     if is_followup_reader(user):
-        return queryset.filter(ptce__main_region_id=user.region_id)
+        from applications.models import Application
+        from reviews.conflicts import conflict_q
+
+        conflicted = Application.objects.filter(conflict_q(user)).values("pk")
+        return queryset.filter(ptce__main_region_id=user.region_id).exclude(
+            award__application__in=conflicted
+        )
     return queryset.none()
 
 

@@ -351,3 +351,23 @@ def test_laureate_space_constant_queries_whatever_the_number_of_poles(client):
         response = client.get(url)
     assert len(large.captured_queries) == len(small.captured_queries)
     assert response.content.decode().count("Télécharger la convention CONV-") == 4
+
+
+def test_regional_reviewer_with_a_conflict_of_interest_does_not_see_the_agreement(client):
+    from reviews.models import ConflictOfInterest
+
+    agreement, _ = _laureate()
+    reviewer = UserFactory(reviewer=True, region_id="84")
+    ConflictOfInterest.objects.create(
+        reviewer=reviewer,
+        application=agreement.award.application,
+        source="declared",
+        reason="Administrateur",
+    )
+    login_staff(client, reviewer)
+    assert (
+        agreement.reference not in client.get(reverse("laureates:followup_list")).content.decode()
+    )
+    url = reverse("laureates:followup_agreement", args=[agreement.pk])
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("laureates:agreement_pdf", args=[agreement.pk])).status_code == 404

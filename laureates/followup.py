@@ -97,11 +97,21 @@ YEAR_TRIGGER = re.compile(r"^year_(\d{1,2})$")
 
 def normalise_schedule(template) -> list[Tranche]:
     """The call's template as tranches with a known condition. Without a template: one tranche
-    at signature. A tranche without a known ``trigger``: the first is paid at signature, the
+    at signature (also when the template is malformed, so that publishing a decision never
+    fails). A tranche without a known ``trigger``: the first is paid at signature, the
     last after the final report, those in between after the interim report."""
-    template = [item for item in (template or []) if isinstance(item, dict)]
-    if not template:
-        return [Tranche("Versement unique à la signature", Decimal(100), PaymentTrigger.SIGNATURE)]
+    single = [Tranche("Versement unique à la signature", Decimal(100), PaymentTrigger.SIGNATURE)]
+    template = (
+        [item for item in (template or []) if isinstance(item, dict)]
+        if isinstance(template, list)
+        else []
+    )
+    try:
+        shares = [Decimal(str(item.get("share"))) for item in template]
+    except (InvalidOperation, ValueError):
+        return single  # a template the call's validation would refuse: never block a decision
+    if not template or sum(shares) != 100 or any(not s.is_finite() or s <= 0 for s in shares):
+        return single
     tranches = []
     for index, item in enumerate(template):
         raw = str(item.get("trigger") or "")

@@ -105,6 +105,21 @@ def test_phase_two_award_generates_agreement_tranches_and_reports_from_the_templ
     assert AuditLog.objects.filter(action="laureates.agreement_created").count() == 1
 
 
+@pytest.mark.parametrize(
+    "template",
+    [[], None, "n’importe quoi", [{"label": "A", "share": 60}], [{"label": "A", "share": "x"}]],
+)
+def test_missing_or_malformed_template_gives_one_tranche_at_signature(template):
+    [tranche] = followup.normalise_schedule(template)
+    assert (tranche.share, tranche.trigger) == (D(100), PaymentTrigger.SIGNATURE)
+
+
+def test_tranches_without_trigger_follow_their_position():
+    template = [{"label": f"T{n}", "share": 25} for n in range(4)]
+    triggers = [t.trigger for t in followup.normalise_schedule(template)]
+    assert triggers == ["signature", "interim_report", "interim_report", "final_report"]
+
+
 def test_yearly_instalments_need_the_previous_yearly_report():
     schedule = [
         {"label": "Première année", "share": 40, "trigger": "year_1"},

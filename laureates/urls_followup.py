@@ -19,6 +19,7 @@ urlpatterns = [
     # Staff (national cell; regional cells read-only for their région)
     path("suivi-laureats/", views.followup_list, name="followup_list"),
     path("suivi-laureats/bilans-en-retard/", views.overdue, name="followup_overdue"),
+    path("suivi-laureats/versements.csv", views.payments_export, name="followup_payments_csv"),
     path(
         "suivi-laureats/decisions/<int:pk>/convention/",
         views.generate_agreement,

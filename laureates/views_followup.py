@@ -480,3 +480,62 @@ def ptce_status(request, pk):
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+PAYMENTS_HEADER = [
+    "Convention",
+    "PTCE",
+    "Région",
+    "Appel",
+    "Subvention (€)",
+    "Signée le",
+    "Rang",
+    "Tranche",
+    "Part (%)",
+    "Montant prévu (€)",
+    "Date prévue",
+    "Montant versé (€)",
+    "Versé le",
+    "Situation",
+]
+
+
+@followup_reader_required
+def payments_export(request):
+    """Who may use it: the readers of the follow-up list, on the agreements they may see
+    (national cell: all; regional cell: its région). One row per tranche; audited."""
+    from core import audit
+    from core.exports import csv_response
+
+    agreements = _with_figures(
+        list(
+            _agreements_with_children(followup.staff_agreements(request.user)).order_by(
+                "ptce__name", "pk"
+            )
+        )
+    )
+    audit.record(
+        "laureates.payments_exported", actor=request.user, after={"agreements": len(agreements)}
+    )
+
+    def rows():
+        for agreement in agreements:
+            for payment in agreement.payment_rows:
+                yield [
+                    agreement.reference,
+                    agreement.ptce.name,
+                    agreement.ptce.main_region.name if agreement.ptce.main_region_id else "",
+                    agreement.award.call.title,
+                    agreement.amount,
+                    agreement.signed_on.isoformat() if agreement.signed_on else "",
+                    payment.position,
+                    payment.label,
+                    payment.share.normalize(),
+                    payment.planned_amount,
+                    payment.planned_on.isoformat(),
+                    payment.paid_amount if payment.is_paid else "",
+                    payment.paid_on.isoformat() if payment.is_paid else "",
+                    "versé" if payment.is_paid else (payment.blocker or "prêt à être versé"),
+                ]
+
+    return csv_response("versements-laureats.csv", PAYMENTS_HEADER, rows())

@@ -371,3 +371,21 @@ def test_regional_reviewer_with_a_conflict_of_interest_does_not_see_the_agreemen
     url = reverse("laureates:followup_agreement", args=[agreement.pk])
     assert client.get(url).status_code == 404
     assert client.get(reverse("laureates:agreement_pdf", args=[agreement.pk])).status_code == 404
+
+
+def test_payments_export_is_scoped_audited_and_neutralises_formulas(client):
+    agreement, _ = _laureate()
+    Ptce.objects.filter(pk=agreement.ptce_id).update(name="=HYPERLINK(1)")
+    other = funded_award()
+    Ptce.objects.filter(pk=other.ptce_id).update(main_region_id="32")
+    login_staff(client, UserFactory(reviewer=True, region_id="84"))
+    response = client.get(reverse("laureates:followup_payments_csv"))
+    content = b"".join(response.streaming_content).decode()
+    lines = content.strip().splitlines()
+    assert lines[0].lstrip("\ufeff").startswith("Convention;PTCE;Région")
+    assert len(lines) == 3  # header + two tranches of the Auvergne-Rhône-Alpes agreement
+    assert "'=HYPERLINK(1)" in content and other.agreement.reference not in content
+    assert "La convention n’est pas encore signée" in lines[1]
+    assert AuditLog.objects.filter(action="laureates.payments_exported").count() == 1
+    client.force_login(UserFactory())
+    assert client.get(reverse("laureates:followup_payments_csv")).status_code == 403

@@ -274,6 +274,22 @@ def deliver_now(delivery_id: int, *, now=None) -> str:
     return delivery.status
 
 
+def retention_days() -> int:
+    return int(getattr(settings, "WEBHOOKS_RETENTION_DAYS", 90))
+
+
+def purge_old_events(*, now=None) -> int:
+    """Delete events (with their deliveries and attempts) older than the retention period
+    once none of their deliveries is still to be sent; returns how many events went."""
+    now = now or timezone.now()
+    old = WebhookEvent.objects.filter(created_at__lt=now - timedelta(days=retention_days()))
+    unfinished = WebhookDelivery.objects.filter(
+        status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING]
+    ).values("event_id")
+    deleted, per_model = old.exclude(pk__in=unfinished).delete()
+    return per_model.get(WebhookEvent._meta.label, 0)
+
+
 def deliver_due(*, now=None, limit: int = 200) -> int:
     """Send every pending delivery whose next attempt is due (periodic sweep); returns how
     many were received."""
@@ -286,7 +302,9 @@ def deliver_due(*, now=None, limit: int = 200) -> int:
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
-    return sum(1 for pk in due if deliver_now(pk, now=now) == DeliveryStatus.SUCCEEDED)
+    received = sum(1 for pk in due if deliver_now(pk, now=now) == DeliveryStatus.SUCCEEDED)
+    purge_old_events(now=now)
+    return received
 
 
 def redeliver(delivery: WebhookDelivery, *, actor) -> WebhookDelivery:

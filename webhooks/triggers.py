@@ -3,7 +3,7 @@
 - ``decision.published``: a ``reviews.CommitteeSession`` saved with ``published_at`` set
   (``reviews.committee.publish_session``);
 - ``ptce.changed``: a ``laureates.Ptce`` saved (created, edited, status changed through
-  ``laureates.services.change_ptce_status``, award published).
+  ``laureates.services.change_ptce_status``, award published) or deleted (``deleted: true``).
 
 Receivers only register an on-commit callback: the event is built once the triggering
 transaction has committed (never for a rolled-back one), and building it never raises into the
@@ -146,11 +146,25 @@ def on_ptce_saved(sender, instance, raw=False, **kwargs):
     transaction.on_commit(_safely(emit_ptce, instance.pk))
 
 
+def on_ptce_deleted(sender, instance, **kwargs):
+    data = {
+        "uuid": str(instance.uuid),
+        "slug": instance.slug,
+        "name": instance.name,
+        "deleted": True,
+    }
+    subject = f"ptce:{instance.pk}"
+    transaction.on_commit(
+        _safely(lambda: services.emit(EventType.PTCE_CHANGED, subject, lambda: data))
+    )
+
+
 def connect() -> None:
-    from django.db.models.signals import post_save
+    from django.db.models.signals import post_delete, post_save
 
     from laureates.models import Ptce
     from reviews.models import CommitteeSession
 
     post_save.connect(on_session_saved, sender=CommitteeSession, dispatch_uid="webhooks.session")
     post_save.connect(on_ptce_saved, sender=Ptce, dispatch_uid="webhooks.ptce")
+    post_delete.connect(on_ptce_deleted, sender=Ptce, dispatch_uid="webhooks.ptce_deleted")

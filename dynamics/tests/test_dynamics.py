@@ -386,3 +386,14 @@ def test_conversion_refused_to_others(client):
     client.logout()
     client.force_login(UserFactory(unconfirmed=True, email="inconfirme@exemple.fr"))
     assert client.get(reverse("dynamics:convert", args=[third.uuid])).status_code == 403
+
+
+def test_staff_space_links_to_moderation_and_webhooks(client):
+    login_staff(client, UserFactory(national=True))
+    html = client.get(reverse("accounts:dashboard")).content.decode()
+    assert reverse("dynamics:moderation_list") in html
+    assert reverse("webhooks:list") in html
+    client.logout()
+    client.force_login(UserFactory())
+    html = client.get(reverse("accounts:dashboard")).content.decode()
+    assert reverse("dynamics:moderation_list") not in html

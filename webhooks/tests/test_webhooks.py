@@ -327,3 +327,33 @@ def test_publication_succeeds_when_the_receiver_is_down(
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == DeliveryStatus.PENDING
     assert delivery.event.type == "decision.published"
+
+
+def test_deleted_ptce_is_announced(receiver, django_capture_on_commit_callbacks):
+    WebhookEndpointFactory(url=receiver.url, events=["ptce.changed"])
+    with django_capture_on_commit_callbacks(execute=True):
+        ptce = PtceFactory(name="Pôle fermé")
+    slug = ptce.slug
+    with django_capture_on_commit_callbacks(execute=True):
+        ptce.delete()
+    data = receiver.bodies()[-1]["data"]
+    assert data["deleted"] is True and data["slug"] == slug
+    assert len(receiver.requests) == 2
+
+
+def test_old_finished_events_are_purged_pending_ones_kept(
+    receiver, closed_port_url, settings, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOKS_RETENTION_DAYS = 30
+    WebhookEndpointFactory(url=receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        PtceFactory()
+    done = WebhookEvent.objects.get()
+    WebhookEndpointFactory(url=closed_port_url)
+    with django_capture_on_commit_callbacks(execute=True):
+        PtceFactory()
+    assert WebhookEvent.objects.count() == 2
+    assert services.purge_old_events(now=later(29 * 86400)) == 0
+    assert services.purge_old_events(now=later(31 * 86400)) == 1
+    assert not WebhookEvent.objects.filter(pk=done.pk).exists()
+    assert WebhookEvent.objects.count() == 1  # one delivery of it is still pending

@@ -143,6 +143,12 @@ class DeclarationForm(PtceForm):
             )
         return data
 
+    def full_clean(self):
+        super().full_clean()
+        # The template lays the fields out one by one (no ``{{ form }}``): point to the
+        # first error here, as PtceForm does when it renders the whole form.
+        self._point_to_errors()
+
     @property
     def is_spam(self) -> bool:
         return bool(self.data.get("site_internet", "").strip())

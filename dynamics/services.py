@@ -209,6 +209,21 @@ def moderate(dynamic: LocalDynamic, to: str, *, actor, reason: str = "") -> Loca
     return locked
 
 
+def delete_dynamic(dynamic: LocalDynamic, *, actor) -> None:
+    """Erase a declaration (e.g. at the declarant's request, RGPD); the audit keeps its name
+    and status, never the contact details."""
+    if not is_national(actor):
+        raise PermissionDenied("Seule la cellule nationale supprime une déclaration.")
+    with transaction.atomic():
+        audit.record(
+            "dynamics.deleted",
+            actor=actor,
+            obj=dynamic,
+            before={"name": dynamic.name, "status": dynamic.status},
+        )
+        dynamic.delete()
+
+
 # ------------------------------------------------------------------ listing
 
 

@@ -16,4 +16,9 @@ urlpatterns = [
         views.moderation_detail,
         name="moderation_detail",
     ),
+    path(
+        "instruction/dynamiques/<uuid:uuid>/supprimer/",
+        views.moderation_delete,
+        name="moderation_delete",
+    ),
 ]

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import is_national, login_required, user_passes
 from calls.models import Call
@@ -78,18 +78,17 @@ def declare(request):
         if form.is_spam:
             # Robots get the same answer as people and nothing is stored.
             return redirect("dynamics:declared")
-        if services.rate_limited(request.META.get("REMOTE_ADDR", "")):
-            form.is_valid()
+        status = 200
+        # Only complete declarations count towards the limit: corrections are free.
+        if form.is_valid():
+            if not services.rate_limited(request.META.get("REMOTE_ADDR", "")):
+                services.declare(form.cleaned_data)
+                return redirect("dynamics:declared")
             form.add_error(
                 None,
                 "Trop de déclarations envoyées depuis cette connexion : réessayez dans une heure.",
             )
             status = 429
-        elif form.is_valid():
-            services.declare(form.cleaned_data)
-            return redirect("dynamics:declared")
-        else:
-            status = 200
         data = request.POST
     else:
         data = request.POST if searching else request.GET
@@ -286,6 +285,17 @@ def moderation_detail(request, uuid):
             },
         },
     )
+
+
+@national_required
+@require_POST
+def moderation_delete(request, uuid):
+    """Who may do it: national cell and programme administrators (2FA). Erases the
+    declaration, e.g. when its contact asks for it."""
+    dynamic = get_object_or_404(LocalDynamic, uuid=uuid)
+    services.delete_dynamic(dynamic, actor=request.user)
+    messages.success(request, f"La déclaration « {dynamic.name} » est supprimée.")
+    return redirect("dynamics:moderation_list")
 
 
 # ------------------------------------------------------------------ conversion

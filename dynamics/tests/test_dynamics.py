@@ -89,6 +89,8 @@ def test_honeypot_answers_like_success_but_stores_nothing(client):
 
 def test_declarations_are_limited_per_address_and_hour(client, settings):
     settings.DYNAMICS_DECLARATIONS_PER_HOUR = 2
+    for _ in range(3):  # forms sent back for correction do not count
+        assert client.post(DECLARE, declaration(consent_processing=None)).status_code == 200
     for number in range(2):
         assert client.post(DECLARE, declaration(name=f"Dynamique {number}")).status_code == 302
     refused = client.post(DECLARE, declaration(name="Dynamique 3"))
@@ -397,3 +399,18 @@ def test_staff_space_links_to_moderation_and_webhooks(client):
     client.force_login(UserFactory())
     html = client.get(reverse("accounts:dashboard")).content.decode()
     assert reverse("dynamics:moderation_list") not in html
+
+
+def test_national_cell_erases_a_declaration_keeping_only_its_name_in_the_audit(client):
+    dynamic = LocalDynamicFactory(accepted=True, contact_email="effacer@exemple.fr")
+    url = reverse("dynamics:moderation_delete", args=[dynamic.uuid])
+    assert client.post(url).status_code == 302  # anonymous → login
+    login_staff(client, UserFactory(reviewer=True))
+    assert client.post(url).status_code == 403
+    login_staff(client, UserFactory(national=True))
+    assert client.get(url).status_code == 405
+    assert client.post(url).url == reverse("dynamics:moderation_list")
+    assert not LocalDynamic.objects.exists()
+    entry = AuditLog.objects.get(action="dynamics.deleted")
+    assert entry.before == {"name": dynamic.name, "status": "accepted"}
+    assert "effacer@exemple.fr" not in str(entry.before) + str(entry.after)

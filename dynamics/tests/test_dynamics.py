@@ -414,3 +414,15 @@ def test_national_cell_erases_a_declaration_keeping_only_its_name_in_the_audit(c
     entry = AuditLog.objects.get(action="dynamics.deleted")
     assert entry.before == {"name": dynamic.name, "status": "accepted"}
     assert "effacer@exemple.fr" not in str(entry.before) + str(entry.after)
+
+
+def test_public_list_query_count_does_not_grow_with_the_page(client):
+    LocalDynamicFactory(accepted=True)
+    url = reverse("dynamics:list")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    LocalDynamicFactory.create_batch(15, accepted=True)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url)
+    assert page.context["page_obj"].paginator.count == 16
+    assert len(many) == len(few)

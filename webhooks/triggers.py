@@ -59,7 +59,8 @@ def decision_payload(session_id: int) -> dict | None:
         decisions.append(
             {
                 "application_reference": application.reference,
-                "pole_name": application.display_name,
+                # Data minimisation: only laureates are public, other files stay unnamed.
+                "pole_name": application.display_name if decision.decision == "accepted" else None,
                 "phase": application.phase or "",
                 "region": application.region_id or "",
                 "decision": decision.decision,

@@ -306,6 +306,8 @@ def test_publication_request_does_not_wait_for_the_receiver(
     assert decisions[first.reference]["ptce"]["slug"] == Ptce.objects.get().slug
     assert decisions[second.reference]["decision"] == "rejected"
     assert decisions[second.reference]["ptce"] is None
+    assert decisions[first.reference]["pole_name"] == first.display_name
+    assert decisions[second.reference]["pole_name"] is None  # not a laureate: not named
     assert signing.verify(
         endpoint.secret,
         receiver.requests[0]["headers"]["X-PTCE-Signature"],

@@ -10,6 +10,7 @@ MAIN_NAVIGATION = [
     ("Événements", "events:list"),
     ("Accompagnement", "laureates:support_list"),
     ("Données ouvertes", "directory:open_data"),
+    ("Déclarer une dynamique", "dynamics:declare"),
 ]
 
 

@@ -47,6 +47,8 @@ PROJECT_APPS = [
     "laureates",
     "directory",
     "events",
+    "dynamics",
+    "webhooks",
 ]
 
 INSTALLED_APPS = [

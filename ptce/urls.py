@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("laureates.urls")),
     path("", include("directory.urls")),
     path("", include("events.urls")),
+    path("", include("dynamics.urls")),
+    path("", include("webhooks.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -149,7 +149,11 @@ class AxeReport:
 
 
 AXE_REPORT = AxeReport()
-TOKEN = re.compile(r"/[^/]*-[0-9a-f]{20,}/|/[A-Za-z0-9_-]{2,}:[^/]+/")  # links from e-mails
+# Links from e-mails, and UUIDs of files: one row per page type, whatever the file.
+TOKEN = re.compile(
+    r"/[^/]*-[0-9a-f]{20,}/|/[A-Za-z0-9_-]{2,}:[^/]+/"
+    r"|/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/"
+)
 
 # Journeys run in this session: test name → (pages checked, seconds), for the summary.
 JOURNEYS: dict[str, dict] = {}
@@ -169,6 +173,31 @@ def horizontal_overflow(page) -> int:
     """How many CSS pixels the page scrolls sideways (0 when it does not)."""
     return page.evaluate(
         "() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth)"
+    )
+
+
+def overflowing_elements(page) -> list[str]:
+    """The elements sticking out to the right of the window (outside any scrolling box)."""
+    return page.evaluate(
+        """() => {
+            const width = window.innerWidth, found = [];
+            for (const el of document.querySelectorAll('body *')) {
+                if (el.getBoundingClientRect().right <= width + 1) continue;
+                let parent = el.parentElement, clipped = false;
+                for (; parent; parent = parent.parentElement) {
+                    const overflow = getComputedStyle(parent).overflowX;
+                    if (['auto', 'scroll', 'hidden', 'clip'].includes(overflow)) {
+                        clipped = true;
+                        break;
+                    }
+                }
+                if (!clipped) {
+                    const text = (el.textContent || '').trim().slice(0, 40);
+                    found.push(`${el.tagName.toLowerCase()}.${el.className} « ${text} »`);
+                }
+            }
+            return found.slice(0, 5);
+        }"""
     )
 
 
@@ -261,8 +290,11 @@ class Journey:
         self.page.set_viewport_size(MOBILE)
         overflow = horizontal_overflow(self.page)
         self.page.screenshot(path=folder / f"{stem}-375.png", full_page=True)
+        culprits = overflowing_elements(self.page) if overflow else []
         self.page.set_viewport_size(original)
-        assert overflow == 0, f"{label} : défilement horizontal de {overflow} px à 375 px"
+        assert overflow == 0, (
+            f"{label} : défilement horizontal de {overflow} px à 375 px, dû à : {culprits}"
+        )
 
     def expect_status(self, status: int) -> None:
         """A navigation answered with this error status is expected (e.g. 429 lock-out)."""

@@ -2,16 +2,34 @@
 (function () {
   "use strict";
 
-  /* After a failed submission the server marks the first field in error with `autofocus`.
-     Browsers ignore `autofocus` when the address has a fragment (e.g. « #contenu » after the
-     « Contenu » skip link, kept by a form without action): focus that field ourselves. */
-  function focusMarkedField() {
-    if (!window.location.hash) {
+  /* After a failed submission the focus goes to the first error, so keyboard and screen
+     reader users land on it (RGAA 11.10, 11.11):
+     1. the field the server marked with `autofocus` (PtceForm does it when it renders the
+        whole form). Browsers ignore `autofocus` when the address has a fragment (e.g.
+        « #contenu » after the « Contenu » skip link, kept by a form without action);
+     2. else the first field marked `aria-invalid` (forms rendered field by field);
+     3. else an error message: the summary of a form (`role="alert"`) or the message left
+        by a refused action (e.g. « Cochez la case de certification… »), made focusable.
+     Nothing happens when the person (or the browser) has already put the focus somewhere. */
+  function focusFirstError() {
+    var active = document.activeElement;
+    var main = document.querySelector("main");
+    if (active && active !== document.body && active !== main) {
       return;
     }
-    var field = document.querySelector("main [autofocus]");
-    if (field && document.activeElement !== field) {
-      field.focus();
+    var target =
+      document.querySelector("main [autofocus]") ||
+      document.querySelector('main [aria-invalid="true"]');
+    if (!target) {
+      target = document.querySelector(
+        'body > [role="status"] .fr-alert--error, main [role="alert"].fr-alert--error'
+      );
+      if (target) {
+        target.setAttribute("tabindex", "-1");
+      }
+    }
+    if (target) {
+      target.focus();
     }
   }
 
@@ -41,7 +59,7 @@
   }
 
   function onLoad() {
-    focusMarkedField();
+    focusFirstError();
     makeScrollableTablesFocusable();
   }
 

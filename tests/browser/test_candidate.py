@@ -245,6 +245,8 @@ def fill_budget(journey, *, state_year_2: str = "30 000") -> None:
     assert "Certains montants ne sont pas lisibles : corrigez les cases signalées." in (
         journey.error_messages()
     )
+    # static/js/ptce.js: the table is rendered cell by cell, the focus still goes to the error.
+    assert journey.focused()["id"] == "id_r_state_2"
     journey.check("Dossier — 5. budget, erreurs")
     amount(page, "Subvention demandée à l’État (présent appel), année 2").fill(state_year_2)
     journey.submit("Enregistrer et continuer")
@@ -322,6 +324,8 @@ def test_candidate_signs_up_builds_submits_then_answers_a_correction_request(jou
     # Submitting without the certification is refused with a message.
     journey.submit("Déposer le dossier")
     assert journey.error_messages() == ["Cochez la case de certification pour déposer le dossier."]
+    # The refusal message has the focus (static/js/ptce.js), then Tab leads back to the form.
+    assert journey.focused()["text"] == "Cochez la case de certification pour déposer le dossier."
     journey.check("Dossier — dépôt refusé (certification)")
     tick(main.get_by_role("checkbox", name=re.compile("^Je certifie sur l’honneur")))
     journey.submit("Déposer le dossier")

@@ -262,10 +262,13 @@ class Journey:
         assert current == path, f"adresse {current!r} au lieu de {path!r}"
 
     # -- checks
-    def check(self, label: str, *, screenshot: bool = True) -> list[dict]:
+    def check(
+        self, label: str, *, screenshot: bool = True, reflow: bool | None = None
+    ) -> list[dict]:
         """Every page reached goes through here: no JS/CSP/HTTP error, axe-core clean of
         serious and critical violations, screenshots at 1280 and 375 px, no horizontal
-        scroll at 375 px."""
+        scroll at 375 px. `screenshot=False` leaves the window alone (e.g. an open menu);
+        `reflow=True` with it still measures the 375 px width, without the images."""
         self.page.wait_for_load_state()
         assert not self.problems, f"{label} : " + " | ".join(self.problems)
         violations = run_axe(self.page, self._axe_source, self._axe_locale)
@@ -277,7 +280,24 @@ class Journey:
         )
         if screenshot:
             self.screenshots(label)
+        elif reflow:
+            self.expect_reflow(label)
         return violations
+
+    def check_state(self, label: str) -> list[dict]:
+        """A further state of a page already photographed (form errors, a confirmation):
+        axe-core and the 375 px reflow, without screenshots (they cost the most time)."""
+        return self.check(label, screenshot=False, reflow=True)
+
+    def expect_reflow(self, label: str) -> None:
+        original = self.page.viewport_size or DESKTOP
+        self.page.set_viewport_size(MOBILE)
+        overflow = horizontal_overflow(self.page)
+        culprits = overflowing_elements(self.page) if overflow else []
+        self.page.set_viewport_size(original)
+        assert overflow == 0, (
+            f"{label} : défilement horizontal de {overflow} px à 375 px, dû à : {culprits}"
+        )
 
     def screenshots(self, label: str) -> None:
         self._shots += 1

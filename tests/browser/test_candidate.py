@@ -109,7 +109,7 @@ def fill_lead(journey) -> None:
     assert any("SIRET" in error for error in errors), errors
     assert "Ce code postal est inconnu." in errors
     assert journey.focused()["id"] == "id_lead_siret"
-    journey.check("Dossier — 1. structure porteuse, erreurs")
+    journey.check_state("Dossier — 1. structure porteuse, erreurs")
     journey.fill(
         {
             "Numéro SIRET de la structure porteuse": valid_siret(1),
@@ -156,7 +156,7 @@ def fill_members(journey) -> None:
     journey.submit("Ajouter ce membre")
     assert "Indiquez le SIRET de cette organisation." in journey.error_messages()
     assert journey.focused()["id"] == "id_siret"
-    journey.check("Dossier — 2. membres, erreurs")
+    journey.check_state("Dossier — 2. membres, erreurs")
     add_member(
         journey,
         name="SCIC Les Jardins du Val",
@@ -168,7 +168,7 @@ def fill_members(journey) -> None:
     )
     table = page.get_by_role("table", name=re.compile("^Membres déclarés"))
     assert table.get_by_role("row").count() == 3  # header + 2 members
-    journey.check("Dossier — 2. membres, liste")
+    journey.check_state("Dossier — 2. membres, liste")
     page.get_by_role("main").get_by_role("link", name="Continuer vers le territoire").click()
     page.wait_for_load_state()
 
@@ -223,7 +223,7 @@ def fill_project(journey) -> None:
         "Indiquez un nombre d’équivalents temps plein, par exemple « 2,5 »."
     ]
     assert journey.focused()["id"] == "id_jobs_planned_fte"
-    journey.check("Dossier — 4. projet, erreurs")
+    journey.check_state("Dossier — 4. projet, erreurs")
     journey.fill({"Emplois prévus (équivalents temps plein)": "8"})
     journey.submit("Enregistrer et continuer")
 
@@ -247,7 +247,7 @@ def fill_budget(journey, *, state_year_2: str = "30 000") -> None:
     )
     # static/js/ptce.js: the table is rendered cell by cell, the focus still goes to the error.
     assert journey.focused()["id"] == "id_r_state_2"
-    journey.check("Dossier — 5. budget, erreurs")
+    journey.check_state("Dossier — 5. budget, erreurs")
     amount(page, "Subvention demandée à l’État (présent appel), année 2").fill(state_year_2)
     journey.submit("Enregistrer et continuer")
 
@@ -258,7 +258,7 @@ def upload(journey) -> None:
     journey.check("Dossier — 6. pièces")
     journey.submit("Ajouter cette pièce")
     assert journey.error_messages()
-    journey.check("Dossier — 6. pièces, erreurs")
+    journey.check_state("Dossier — 6. pièces, erreurs")
     select(page, "Type de pièce", "Statuts")
     page.get_by_role("main").locator("input[type=file]").set_input_files(
         {"name": "statuts.pdf", "mimeType": "application/pdf", "buffer": PDF}
@@ -319,14 +319,14 @@ def test_candidate_signs_up_builds_submits_then_answers_a_correction_request(jou
     assert "Le dossier remplit toutes les conditions d’éligibilité vérifiables." in (
         main.inner_text()
     )
-    journey.check("Dossier — 7. récapitulatif, prêt au dépôt")
+    journey.check_state("Dossier — 7. récapitulatif, prêt au dépôt")
 
     # Submitting without the certification is refused with a message.
     journey.submit("Déposer le dossier")
     assert journey.error_messages() == ["Cochez la case de certification pour déposer le dossier."]
     # The refusal message has the focus (static/js/ptce.js), then Tab leads back to the form.
     assert journey.focused()["text"] == "Cochez la case de certification pour déposer le dossier."
-    journey.check("Dossier — dépôt refusé (certification)")
+    journey.check_state("Dossier — dépôt refusé (certification)")
     tick(main.get_by_role("checkbox", name=re.compile("^Je certifie sur l’honneur")))
     journey.submit("Déposer le dossier")
     journey.expect_path("/mes-dossiers/")
@@ -368,7 +368,7 @@ def test_candidate_signs_up_builds_submits_then_answers_a_correction_request(jou
     amount(page, "Frais de personnel, année 2").fill("60 000")
     journey.submit("Enregistrer")
     assert page.get_by_role("status").inner_text() == "Brouillon enregistré."
-    journey.check("Dossier — budget en correction")
+    journey.check_state("Dossier — budget en correction")
     # The other sections stay closed, on the server too.
     journey.goto(f"/dossiers/{funding.uuid}/structure/")
     journey.expect_path(f"/dossiers/{funding.uuid}/")

@@ -116,7 +116,7 @@ def test_candidate_completes_and_submits_a_file_with_the_keyboard_only(journey):
     press_and_load(page, "Enter")
     assert focused(page)["id"] == "id_lead_siret"
     assert any("SIRET" in message for message in journey.error_messages())
-    journey.check("Dossier au clavier — 1. structure porteuse, erreurs")
+    journey.check_state("Dossier au clavier — 1. structure porteuse, erreurs")
 
     type_into(page, "id_lead_siret", valid_siret(7))
     tab_to(page, "champ id_lead_legal_form")
@@ -165,7 +165,7 @@ def test_candidate_completes_and_submits_a_file_with_the_keyboard_only(journey):
     )
     page.keyboard.press("Enter")
     assert focused(page)["id"] == "recherche-territoire"  # back in the field, to add more
-    journey.check("Dossier au clavier — 3. territoire choisi", screenshot=False)
+    journey.check_state("Dossier au clavier — 3. territoire choisi")
     tab_to(page, "Enregistrer et continuer")
     press_and_load(page, "Enter")
     journey.expect_path(base + "projet/")
@@ -186,7 +186,7 @@ def test_candidate_completes_and_submits_a_file_with_the_keyboard_only(journey):
     press_and_load(page, "Enter")
     journey.expect_path(base)
     assert describe(focused(page)) == "Cochez la case de certification pour déposer le dossier."
-    journey.check("Dossier au clavier — dépôt refusé")
+    journey.check_state("Dossier au clavier — dépôt refusé")
     tab_to(page, "champ id_certify")
     page.keyboard.press("Space")
     assert page.evaluate("() => document.activeElement.checked") is True

@@ -67,7 +67,7 @@ def reserved_offer_is_explained(journey) -> None:
     situation = journey.page.get_by_role("table", name="Vos PTCE et leur inscription")
     assert "réservée au public « Lauréats de la phase 2 (financement) »" in (situation.inner_text())
     assert situation.get_by_role("button").count() == 0
-    journey.check("Accompagnement — offre réservée")
+    journey.check_state("Accompagnement — offre réservée")
 
 
 def enrol(journey, title: str) -> None:
@@ -91,7 +91,7 @@ def join_the_waiting_list(journey, title: str) -> None:
         "Liste d’attente"
         in page.get_by_role("table", name="Vos PTCE et leur inscription").inner_text()
     )
-    journey.check("Accompagnement — liste d’attente")
+    journey.check_state("Accompagnement — liste d’attente")
 
 
 def test_laureate_enrols_in_support_services(journey):

@@ -63,7 +63,7 @@ def test_national_cell_ranks_simulates_decides_publishes_and_the_candidate_gets_
     journey.submit("Simuler")
     assert journey.error_messages()
     assert journey.focused()["id"] == "id_envelope"
-    journey.check("Consolidation nationale — simulation, erreurs")
+    journey.check_state("Consolidation nationale — simulation, erreurs")
     journey.fill(
         {
             "Enveloppe à répartir (€)": "100 000",
@@ -83,7 +83,7 @@ def test_national_cell_ranks_simulates_decides_publishes_and_the_candidate_gets_
     journey.check("Comité de sélection — séances")
     journey.submit("Créer la séance")
     assert journey.error_messages()
-    journey.check("Comité de sélection — séance, erreurs")
+    journey.check_state("Comité de sélection — séance, erreurs")
     main.get_by_role("combobox", name=re.compile("^Appel")).select_option(label=CALL_TITLE)
     journey.fill({"Intitulé de la séance": "Comité national du 15 décembre", "Lieu": "Paris"})
     main.get_by_label("Date de la séance").fill("2026-12-15")
@@ -107,7 +107,7 @@ def test_national_cell_ranks_simulates_decides_publishes_and_the_candidate_gets_
         refused.get_by_role("button", name="Enregistrer la décision").click()
     refused = decision_section(page, second.reference)
     assert refused.locator(".fr-error-text, .fr-alert--error").count() >= 1
-    journey.check("Séance — décision, erreurs")
+    journey.check_state("Séance — décision, erreurs")
     refused.get_by_role("textbox", name=re.compile("^Motifs")).fill(
         "Coopération encore trop peu formalisée ; candidature encouragée à la prochaine relève."
     )
@@ -116,7 +116,7 @@ def test_national_cell_ranks_simulates_decides_publishes_and_the_candidate_gets_
     assert page.get_by_role("status").inner_text() == (
         f"Décision enregistrée pour {second.reference}."
     )
-    journey.check("Séance — décisions saisies")
+    journey.check_state("Séance — décisions saisies")
 
     journey.submit("Publier les décisions")
     assert page.get_by_role("status").inner_text() == "Séance publiée : 2 candidat(s) prévenu(s)."

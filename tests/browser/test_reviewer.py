@@ -62,7 +62,7 @@ def test_reviewer_signs_in_with_totp_scores_a_file_then_gives_the_regional_opini
     first.fill("4")
     journey.submit("Transmettre l’évaluation")
     assert journey.error_messages(), "une évaluation incomplète doit être refusée"
-    journey.check("Évaluation — erreurs")
+    journey.check_state("Évaluation — erreurs")
     # The focus is on the first error (field or error summary), not left at the top.
     focused = journey.focused()
     assert focused["id"] == "id_score_cooperation", focused  # the first criterion left empty
@@ -86,11 +86,11 @@ def test_reviewer_signs_in_with_totp_scores_a_file_then_gives_the_regional_opini
     journey.check("Avis régional")
     journey.submit("Enregistrer l’avis")
     assert journey.error_messages()
-    journey.check("Avis régional — erreurs")
+    journey.check_state("Avis régional — erreurs")
     main.get_by_role("radio", name="Favorable", exact=True).check(force=True)
     main.get_by_role("textbox", name=re.compile("^Motifs de l’avis")).fill(
         "Pôle solide, gouvernance partagée, budget crédible."
     )
     journey.submit("Enregistrer l’avis")
     assert page.get_by_role("status").inner_text() == "Avis régional enregistré."
-    journey.check("Avis régional — enregistré")
+    journey.check_state("Avis régional — enregistré")

@@ -86,7 +86,7 @@ def test_visitor_goes_from_the_call_to_the_directory_the_map_and_registers_to_an
     page.wait_for_load_state()
     assert journey.path.startswith("/annuaire/?q=bugey")
     assert main.get_by_role("heading", name=re.compile("^1 PTCE correspondant")).count() == 1
-    journey.check("Annuaire — recherche")
+    journey.check_state("Annuaire — recherche")
     main.get_by_role("link", name="Ressourcerie coopérative du Bugey (démo)").click()
     assert page.get_by_role("heading", level=1).inner_text() == (
         "Ressourcerie coopérative du Bugey (démo)"
@@ -110,7 +110,7 @@ def test_visitor_goes_from_the_call_to_the_directory_the_map_and_registers_to_an
     journey.submit("M’inscrire")
     assert "Ce champ est obligatoire." in journey.error_messages()
     assert journey.focused()["id"] == "id_name"
-    journey.check("Événement — inscription, erreurs")
+    journey.check_state("Événement — inscription, erreurs")
     journey.fill(
         {
             "Nom et prénom": "Lucie Bernard",

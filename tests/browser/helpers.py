@@ -101,7 +101,7 @@ class AxeReport:
     entries: dict[str, AxeEntry] = field(default_factory=dict)
 
     def add(self, label: str, path: str, violations: list[dict]) -> None:
-        path = TOKEN.sub("/…/", path)
+        path = RESET_UID.sub("/…/", TOKEN.sub("/…/", path)).replace("/…/…/", "/…/")
         entry = self.entries.get(label)
         if entry is None:
             self.entries[label] = AxeEntry(label, path, violations)
@@ -149,6 +149,8 @@ class AxeReport:
 
 
 AXE_REPORT = AxeReport()
+# The user id of a password-reset link (before its token or « set-password »).
+RESET_UID = re.compile(r"/[A-Za-z0-9_-]{1,6}/(?=set-password/|…/)")
 # Links from e-mails, and UUIDs of files: one row per page type, whatever the file.
 TOKEN = re.compile(
     r"/[^/]*-[0-9a-f]{20,}/|/[A-Za-z0-9_-]{2,}:[^/]+/"

@@ -101,7 +101,7 @@ class AxeReport:
     entries: dict[str, AxeEntry] = field(default_factory=dict)
 
     def add(self, label: str, path: str, violations: list[dict]) -> None:
-        path = TOKEN.sub("/…/", path)
+        path = RESET_UID.sub("/…/", TOKEN.sub("/…/", path)).replace("/…/…/", "/…/")
         entry = self.entries.get(label)
         if entry is None:
             self.entries[label] = AxeEntry(label, path, violations)
@@ -149,7 +149,13 @@ class AxeReport:
 
 
 AXE_REPORT = AxeReport()
-TOKEN = re.compile(r"/[^/]*-[0-9a-f]{20,}/|/[A-Za-z0-9_-]{2,}:[^/]+/")  # links from e-mails
+# The user id of a password-reset link (before its token or « set-password »).
+RESET_UID = re.compile(r"/[A-Za-z0-9_-]{1,6}/(?=set-password/|…/)")
+# Links from e-mails, and UUIDs of files: one row per page type, whatever the file.
+TOKEN = re.compile(
+    r"/[^/]*-[0-9a-f]{20,}/|/[A-Za-z0-9_-]{2,}:[^/]+/"
+    r"|/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/"
+)
 
 # Journeys run in this session: test name → (pages checked, seconds), for the summary.
 JOURNEYS: dict[str, dict] = {}
@@ -169,6 +175,31 @@ def horizontal_overflow(page) -> int:
     """How many CSS pixels the page scrolls sideways (0 when it does not)."""
     return page.evaluate(
         "() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth)"
+    )
+
+
+def overflowing_elements(page) -> list[str]:
+    """The elements sticking out to the right of the window (outside any scrolling box)."""
+    return page.evaluate(
+        """() => {
+            const width = window.innerWidth, found = [];
+            for (const el of document.querySelectorAll('body *')) {
+                if (el.getBoundingClientRect().right <= width + 1) continue;
+                let parent = el.parentElement, clipped = false;
+                for (; parent; parent = parent.parentElement) {
+                    const overflow = getComputedStyle(parent).overflowX;
+                    if (['auto', 'scroll', 'hidden', 'clip'].includes(overflow)) {
+                        clipped = true;
+                        break;
+                    }
+                }
+                if (!clipped) {
+                    const text = (el.textContent || '').trim().slice(0, 40);
+                    found.push(`${el.tagName.toLowerCase()}.${el.className} « ${text} »`);
+                }
+            }
+            return found.slice(0, 5);
+        }"""
     )
 
 
@@ -233,10 +264,13 @@ class Journey:
         assert current == path, f"adresse {current!r} au lieu de {path!r}"
 
     # -- checks
-    def check(self, label: str, *, screenshot: bool = True) -> list[dict]:
+    def check(
+        self, label: str, *, screenshot: bool = True, reflow: bool | None = None
+    ) -> list[dict]:
         """Every page reached goes through here: no JS/CSP/HTTP error, axe-core clean of
         serious and critical violations, screenshots at 1280 and 375 px, no horizontal
-        scroll at 375 px."""
+        scroll at 375 px. `screenshot=False` leaves the window alone (e.g. an open menu);
+        `reflow=True` with it still measures the 375 px width, without the images."""
         self.page.wait_for_load_state()
         assert not self.problems, f"{label} : " + " | ".join(self.problems)
         violations = run_axe(self.page, self._axe_source, self._axe_locale)
@@ -248,7 +282,24 @@ class Journey:
         )
         if screenshot:
             self.screenshots(label)
+        elif reflow:
+            self.expect_reflow(label)
         return violations
+
+    def check_state(self, label: str) -> list[dict]:
+        """A further state of a page already photographed (form errors, a confirmation):
+        axe-core and the 375 px reflow, without screenshots (they cost the most time)."""
+        return self.check(label, screenshot=False, reflow=True)
+
+    def expect_reflow(self, label: str) -> None:
+        original = self.page.viewport_size or DESKTOP
+        self.page.set_viewport_size(MOBILE)
+        overflow = horizontal_overflow(self.page)
+        culprits = overflowing_elements(self.page) if overflow else []
+        self.page.set_viewport_size(original)
+        assert overflow == 0, (
+            f"{label} : défilement horizontal de {overflow} px à 375 px, dû à : {culprits}"
+        )
 
     def screenshots(self, label: str) -> None:
         self._shots += 1
@@ -261,8 +312,11 @@ class Journey:
         self.page.set_viewport_size(MOBILE)
         overflow = horizontal_overflow(self.page)
         self.page.screenshot(path=folder / f"{stem}-375.png", full_page=True)
+        culprits = overflowing_elements(self.page) if overflow else []
         self.page.set_viewport_size(original)
-        assert overflow == 0, f"{label} : défilement horizontal de {overflow} px à 375 px"
+        assert overflow == 0, (
+            f"{label} : défilement horizontal de {overflow} px à 375 px, dû à : {culprits}"
+        )
 
     def expect_status(self, status: int) -> None:
         """A navigation answered with this error status is expected (e.g. 429 lock-out)."""

@@ -18,6 +18,13 @@ PUBLIC_PAGES = [
     "/compte/mot-de-passe/",
     "/compte/confirmer-a-nouveau/",
     "/compte/inscription/envoyee/",
+    # The public sections, on an empty database (the journeys check them filled at 375 px).
+    "/appels/",
+    "/annuaire/",
+    "/annuaire/carte/",
+    "/evenements/",
+    "/accompagnement/",
+    "/donnees-ouvertes/",
 ]
 SIGNED_IN_PAGES = ["/compte/", "/"]
 

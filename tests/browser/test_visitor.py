@@ -1,5 +1,7 @@
 """A visitor who is not signed in reads the public pages of the shell."""
 
+import re
+
 
 def test_visitor_reads_every_footer_page_then_the_sitemap_then_signs_in_page(journey):
     page = journey.page
@@ -46,3 +48,76 @@ def test_visitor_follows_every_entry_of_the_main_navigation(journey):
         assert link.get_attribute("aria-current") == "page"
         assert page.locator("h1").count() == 1
         journey.check(f"{label} (vide)")
+
+
+def load_demo(*apps: str) -> None:
+    """The demo builders of these apps (the same data as `manage.py load_demo`)."""
+    import importlib
+    import io
+
+    for app in apps:
+        importlib.import_module(f"{app}.demo").load(io.StringIO())
+
+
+def test_visitor_goes_from_the_call_to_the_directory_the_map_and_registers_to_an_event(journey):
+    """Home → call page → directory search → a PTCE page → map → an event → registration
+    (with its error state), on the demo data, without an account."""
+    load_demo("calls", "laureates", "events")
+    page = journey.page
+    main = page.get_by_role("main")
+    navigation = page.get_by_role("navigation", name="Menu principal")
+    journey.goto("/")
+    journey.check("Accueil (avec données)")
+
+    main.get_by_role("link", name="Appels à candidatures").click()
+    journey.expect_path("/appels/")
+    journey.check("Appels à candidatures")
+    call = "AMI permanent PTCE 2026-2027 (démo)"
+    main.get_by_role("link", name=call).first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == call
+    assert main.get_by_role("link", name="Déposer un dossier").count() == 1
+    journey.check("Appel — page")
+
+    navigation.get_by_role("link", name="Annuaire des PTCE").click()
+    journey.expect_path("/annuaire/")
+    journey.check("Annuaire des PTCE")
+    main.get_by_role("searchbox", name=re.compile("^Recherche")).fill("bugey")
+    main.get_by_role("button", name="Rechercher").click()
+    page.wait_for_load_state()
+    assert journey.path.startswith("/annuaire/?q=bugey")
+    assert main.get_by_role("heading", name=re.compile("^1 PTCE correspondant")).count() == 1
+    journey.check_state("Annuaire — recherche")
+    main.get_by_role("link", name="Ressourcerie coopérative du Bugey (démo)").click()
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Ressourcerie coopérative du Bugey (démo)"
+    )
+    journey.check("Fiche d’un PTCE")
+
+    navigation.get_by_role("link", name="Carte").click()
+    journey.expect_path("/annuaire/carte/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Carte des PTCE"
+    journey.check("Carte des PTCE")
+
+    navigation.get_by_role("link", name="Événements").click()
+    journey.expect_path("/evenements/")
+    journey.check("Événements")
+    main.get_by_role("link", name="Préparer sa candidature à l'AMI 2027 (démo)").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Préparer sa candidature à l'AMI 2027 (démo)"
+    )
+    journey.check("Événement")
+
+    journey.submit("M’inscrire")
+    assert "Ce champ est obligatoire." in journey.error_messages()
+    assert journey.focused()["id"] == "id_name"
+    journey.check_state("Événement — inscription, erreurs")
+    journey.fill(
+        {
+            "Nom et prénom": "Lucie Bernard",
+            "Adresse électronique": "lucie.bernard@exemple.fr",
+            "Organisation": "Ressourcerie du Bugey",
+        }
+    )
+    journey.submit("M’inscrire")
+    assert "inscri" in page.get_by_role("status").inner_text()
+    journey.check("Événement — inscription enregistrée")

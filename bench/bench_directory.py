@@ -209,17 +209,23 @@ def child(args) -> dict:
         call_command("import_cog", verbosity=0)
     setup_seconds = time.perf_counter() - started
     client = Client()
+    from laureates.models import Ptce
+
     started = time.perf_counter()
-    seed(100, 0)
-    counts_100 = _query_counts(client)
-    seed(args.ptce, 100)
+    if args.reuse and Ptce.objects.count() >= args.ptce:
+        # Profiling an already seeded database: no 100-PTCE comparison.
+        counts_100 = None
+    else:
+        seed(100, 0)
+        counts_100 = _query_counts(client)
+        seed(args.ptce, 100)
     seed_seconds = time.perf_counter() - started
     counts_large = _query_counts(client)
     for params in SEARCHES:  # warm caches
         client.get("/annuaire/", params)
     search = {json.dumps(p, ensure_ascii=False): _timed(client, "/annuaire/", p) for p in SEARCHES}
     all_search = [t for timings in search.values() for t in timings]
-    from laureates.models import Ptce, PtceMember
+    from laureates.models import PtceMember
 
     result = {
         "ptce": Ptce.objects.count(),
@@ -255,16 +261,20 @@ def _fresh_postgres(url: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def run_engine(engine: str, size: int) -> dict:
+def run_engine(engine: str, size: int, reuse: bool = False) -> dict:
     OUT.mkdir(parents=True, exist_ok=True)
     if engine == "sqlite":
         path = OUT / "directory.sqlite3"
-        path.unlink(missing_ok=True)
+        if not reuse:
+            path.unlink(missing_ok=True)
         url = f"sqlite:///{path}"
     else:
         url = os.environ.get("BENCH_DIRECTORY_DATABASE_URL", PG_DEFAULT)
-        _fresh_postgres(url)
+        if not reuse:
+            _fresh_postgres(url)
     command = [sys.executable, __file__, "--child", "--database-url", url, "--ptce", str(size)]
+    if reuse:
+        command.append("--reuse")
     env = {**os.environ, "DATABASE_URL": url, "PTCE_TESTING": "1", "DJANGO_DEBUG": "0"}
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
     if result.returncode != 0:
@@ -274,6 +284,8 @@ def run_engine(engine: str, size: int) -> dict:
 
 
 def _same_counts(figures: dict) -> bool:
+    if figures["queries_at_100"] is None:  # --reuse: not measured
+        return True
     return all(
         small[0] == large[0]
         for small, large in zip(figures["queries_at_100"], figures["queries_at_large"], strict=True)
@@ -287,13 +299,18 @@ def main() -> int:
     parser.add_argument("--engine", choices=["sqlite", "postgresql"], action="append")
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--database-url")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep an already seeded database (profiling; skips the 100-PTCE query counts)",
+    )
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args), ensure_ascii=False))
         return 0
     figures = {}
     for engine in args.engine or ["sqlite", "postgresql"]:
-        figures[engine] = run_engine(engine, args.ptce)
+        figures[engine] = run_engine(engine, args.ptce, args.reuse)
         f = figures[engine]
         print(f"[{engine}] {f['ptce']} PTCE, {f['members']} membres (seed {f['seed_s']} s)")
         print(
@@ -302,7 +319,7 @@ def main() -> int:
         )
         for key, value in f["search_per_query_median_ms"].items():
             print(f"    {key or '{}'} : {value} ms")
-        small = [q for q, n in f["queries_at_100"]]
+        small = [q for q, n in f["queries_at_100"] or []]
         large = [q for q, n in f["queries_at_large"]]
         print(
             f"  requêtes SQL par recherche à 100 PTCE : {small} ; à {f['ptce']} : {large} "

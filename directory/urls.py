@@ -1,6 +1,6 @@
 from django.urls import path
 
-from directory import api, open_data, views
+from directory import api, open_data, views, views_statistics
 
 app_name = "directory"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("annuaire/", views.directory_list, name="list"),
     path("annuaire/carte/", views.directory_map, name="map"),
     path("annuaire/<str:identifier>/", views.ptce_detail, name="detail"),
+    path("statistiques/", views_statistics.statistics_page, name="statistics"),
     path("donnees-ouvertes/", open_data.open_data_page, name="open_data"),
     path("donnees-ouvertes/ptce.csv", open_data.ptce_csv, name="ptce_csv"),
     path("donnees-ouvertes/ptce.json", open_data.ptce_json, name="ptce_json"),

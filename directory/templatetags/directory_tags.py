@@ -3,8 +3,7 @@
 rendered through the template engine cost more than the database queries of the page)."""
 
 from django import template
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html_join
 
 from directory.charts import euros as _euros
 from directory.charts import number
@@ -35,17 +34,17 @@ def days(value) -> str:
 @register.filter
 def option_tags(options) -> str:
     """<option> elements of a facet: value, label, « (count) » when known, selected/disabled."""
-    parts = []
-    for option in options:
-        attributes = ""
-        if option.get("selected"):
-            attributes += " selected"
-        if option.get("disabled"):
-            attributes += " disabled"
-        count = option.get("count")
-        suffix = "" if count is None else f" ({count})"
-        parts.append(
-            f'<option value="{escape(option["value"])}"{attributes}>'
-            f"{escape(option['label'])}{suffix}</option>"
-        )
-    return mark_safe("\n".join(parts))
+    return format_html_join(
+        "\n",
+        '<option value="{}"{}{}>{}{}</option>',
+        (
+            (
+                option["value"],
+                " selected" if option.get("selected") else "",
+                " disabled" if option.get("disabled") else "",
+                option["label"],
+                "" if option.get("count") is None else f" ({option['count']})",
+            )
+            for option in options
+        ),
+    )

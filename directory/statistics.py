@@ -52,6 +52,11 @@ def acceptance_rate(accepted: int, rejected: int) -> Decimal | None:
     return (Decimal(accepted) * 100 / decided).quantize(Decimal("0.1"))
 
 
+def _cents(amount) -> Decimal:
+    """Sums come back as 75000.5 from SQLite: always two decimals."""
+    return Decimal(amount or 0).quantize(Decimal("0.01"))
+
+
 def _days(delay: timedelta | None) -> Decimal | None:
     if delay is None:
         return None
@@ -213,7 +218,7 @@ def call_round_statistics() -> list[CallRoundStats]:
     for row in awards:
         target = rows.get((row["call_id"], row["application__round_id"]))
         if target is not None:
-            target.awards, target.amount = row["count"], row["amount"]
+            target.awards, target.amount = row["count"], _cents(row["amount"])
     for (call_id, round_id), median in median_days_by("call_id", "round_id").items():
         if (call_id, round_id) in rows:
             rows[(call_id, round_id)].median_days = median
@@ -280,7 +285,7 @@ def awards_by_region() -> list[RegionAwards]:
         target = regions.get(row["application__region_id"], unknown)
         target.emergence += row["emergence"]
         target.funding += row["funding"]
-        target.amount += row["amount"]
+        target.amount += _cents(row["amount"])
     result = list(regions.values())
     if unknown.total:
         result.append(unknown)

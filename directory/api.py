@@ -297,8 +297,16 @@ def explorer(request):
 # Awards (public: decisions in force, the open-data columns) and events
 
 
+def _param(request, name: str) -> str:
+    """A query parameter without control characters (PostgreSQL refuses NUL), at most 200
+    characters: safe to compare and to look up."""
+    from directory.queries import _single
+
+    return _single(request.GET, name)
+
+
 def _choice(request, name: str, allowed, warnings: list[str], label: str) -> str:
-    value = request.GET.get(name, "")
+    value = _param(request, name)
     if not value:
         return ""
     if value in allowed:
@@ -311,24 +319,24 @@ def _award_filters(request, queryset, warnings: list[str]):
     from calls.choices import Phase
     from territories.models import Region
 
-    call = request.GET.get("call", "")
+    call = _param(request, "call")
     if call:
-        if Call.objects.filter(slug=call[:100]).exists():
+        if Call.objects.filter(slug=call).exists():
             queryset = queryset.filter(call__slug=call)
         else:
             warnings.append("L’appel demandé est inconnu : ce filtre est ignoré.")
     phase = _choice(request, "phase", Phase.values, warnings, "La phase")
     if phase:
         queryset = queryset.filter(phase=phase)
-    region = request.GET.get("region", "")
+    region = _param(request, "region")
     if region:
-        if Region.objects.filter(code=region[:3]).exists():
+        if Region.objects.filter(code=region).exists():
             queryset = queryset.filter(application__region_id=region)
         else:
             warnings.append("La région demandée est inconnue : ce filtre est ignoré.")
-    year = request.GET.get("year", "")
+    year = _param(request, "year")
     if year:
-        if year.isdigit() and 1990 <= int(year) <= 2100:
+        if year.isascii() and year.isdigit() and 1990 <= int(year) <= 2100:
             queryset = queryset.filter(call__year=int(year))
         else:
             warnings.append("L’année demandée est invalide : ce filtre est ignoré.")

@@ -115,7 +115,7 @@ def parse_filters(params) -> DirectoryFilters:
             filters.notices.append("Le statut demandé est inconnu : ce filtre est ignoré.")
     year = _single(params, "year")
     if year:
-        if year.isdigit() and 1990 <= int(year) <= 2100:
+        if year.isascii() and year.isdigit() and 1990 <= int(year) <= 2100:
             filters.year = int(year)
         else:
             filters.notices.append("L’année de label demandée est invalide : ce filtre est ignoré.")

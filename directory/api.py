@@ -7,6 +7,7 @@ token (missing, wrong, expired, revoked) and 403 when its owner is no longer a s
 
 import hashlib
 import json
+import os
 import time
 from functools import wraps
 from urllib.parse import urlencode
@@ -30,7 +31,19 @@ MAX_PAGE_SIZE = 100
 
 
 def rate_limit_per_minute() -> int:
-    return getattr(settings, "DIRECTORY_API_RATE_LIMIT", 120)
+    """Requests per minute and IP address: the setting, else the environment variable of the
+    same name (load tests set 0), else 120."""
+    default = os.environ.get("DIRECTORY_API_RATE_LIMIT", "120")
+    return getattr(settings, "DIRECTORY_API_RATE_LIMIT", int(default) if default.isdigit() else 120)
+
+
+def cache_seconds() -> int:
+    """Public responses are kept this long by the server (per worker, keyed by the full URL):
+    the same freshness they promise clients (``Cache-Control: max-age=60``)."""
+    default = os.environ.get("DIRECTORY_API_CACHE_SECONDS", "60")
+    return getattr(
+        settings, "DIRECTORY_API_CACHE_SECONDS", int(default) if default.isdigit() else 60
+    )
 
 
 def _error(status: int, detail: str, **headers) -> JsonResponse:
@@ -81,11 +94,22 @@ def api_view(view=None, *, private: bool = False):
                 "Trop de requêtes depuis votre adresse : réessayez dans une minute.",
                 Retry_After=str(wait),
             )
-        result = view(request, *args, **kwargs)
-        if isinstance(result, HttpResponse):
-            return result
-        body = json.dumps(result, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        cache_key = None
+        seconds = cache_seconds()
+        if not private and seconds > 0:
+            url = request.build_absolute_uri()
+            cache_key = "api-body:" + hashlib.sha256(url.encode("utf-8", "replace")).hexdigest()
+        cached = cache.get(cache_key) if cache_key else None
+        if cached is not None:
+            body, etag = cached
+        else:
+            result = view(request, *args, **kwargs)
+            if isinstance(result, HttpResponse):
+                return result
+            body = json.dumps(result, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            if cache_key:
+                cache.set(cache_key, (body, etag), timeout=seconds)
         if _etag_matches(request.headers.get("If-None-Match", ""), etag):
             response = HttpResponse(status=304)
         else:
@@ -95,7 +119,7 @@ def api_view(view=None, *, private: bool = False):
             response["Cache-Control"] = "private, no-cache"
             response["Vary"] = "Authorization"
         else:
-            response["Cache-Control"] = "public, max-age=60"
+            response["Cache-Control"] = f"public, max-age={max(cache_seconds(), 60)}"
             response["Access-Control-Allow-Origin"] = "*"
         return response
 

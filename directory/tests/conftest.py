@@ -9,7 +9,10 @@ from laureates.services import update_search_vectors
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache(settings):
+    """Empty cache; the API's server-side response cache off (tests change data between
+    requests), except where a test turns it on."""
+    settings.DIRECTORY_API_CACHE_SECONDS = 0
     cache.clear()
     yield
     cache.clear()

@@ -4,6 +4,12 @@ Search is accent- and case-insensitive everywhere. PostgreSQL: French full-text 
 stored ``search_vector`` (unaccent + French stemming) with ranking, or a substring of the
 normalised ``search_text`` (prefixes such as « ressour »). SQLite: every word of the query must
 appear in the normalised ``search_text``; matches in the name first.
+
+Another kind of directory entry (e.g. « dynamique territoriale ») plugs in with the same
+``DirectoryFilters``: its model carries the same search columns (``search_name``,
+``search_text``, ``search_vector``) and facet columns (``main_region``, ``main_department``,
+``status``, ``themes_key``), so ``_apply_search``, ``filter_ptces(queryset=…)`` and
+``facet_counts(queryset=…)`` work on its queryset unchanged; label years stay PTCE-only.
 """
 
 import re
@@ -228,7 +234,7 @@ def _theme_counts(filters: DirectoryFilters) -> dict:
     return {theme: counts.get(theme, 0) for theme in Theme.values}
 
 
-def facet_counts(filters: DirectoryFilters) -> dict:
+def facet_counts(filters: DirectoryFilters, *, queryset=None) -> dict:
     """Counts per value of each facet, among PTCE matching the search and the other filters
     (a facet ignores its own filter, so its other values stay reachable), and ``total``, the
     number of PTCE matching everything (the list's count, no separate COUNT query).
@@ -239,7 +245,9 @@ def facet_counts(filters: DirectoryFilters) -> dict:
     région, département, status and priority facets and the total —; the same search grouped
     by theme key; the label years; the overseas régions. The bench checks the same count at
     100 and 10 000 PTCE."""
-    base, _ = _apply_search(Ptce.objects.all(), filters, ranked=False)
+    base, _ = _apply_search(
+        Ptce.objects.all() if queryset is None else queryset, filters, ranked=False
+    )
     keys = ["main_region_id", "main_department_id", "status"]
     if filters.year:
         base = base.annotate(

@@ -147,17 +147,23 @@ def load(path: str, *, duration: float, concurrency: int) -> dict:
 def run(database_url: str, duration: float, concurrency: int) -> dict:
     out = ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
-    server = start_server(database_url, out / "load_api_gunicorn.log")
-    try:
-        results = {}
-        for label, path in TARGETS:
-            load(path, duration=1.0, concurrency=concurrency)  # warm-up (connections, caches)
-            results[label] = {
-                "path": path,
-                **load(path, duration=duration, concurrency=concurrency),
-            }
-    finally:
-        stop_server(server)
+    results = {}
+    # First without the server-side response cache (every request computed), then with it
+    # (the default: public responses kept 60 s, as their Cache-Control promises).
+    for cache in (False, True):
+        server = start_server(database_url, out / "load_api_gunicorn.log", cache=cache)
+        try:
+            for label, path in TARGETS:
+                if cache and path == "/sante/":
+                    continue
+                label = f"{label} (cache serveur 60 s)" if cache else label
+                load(path, duration=1.0, concurrency=concurrency)  # warm-up
+                results[label] = {
+                    "path": path,
+                    **load(path, duration=duration, concurrency=concurrency),
+                }
+        finally:
+            stop_server(server)
     health = results[TARGETS[0][0]]["rps"]
     for figures in results.values():
         figures["ratio_to_health"] = round(figures["rps"] / health, 3) if health else None

@@ -9,6 +9,7 @@ MAIN_NAVIGATION = [
     ("Carte", "directory:map"),
     ("Événements", "events:list"),
     ("Accompagnement", "laureates:support_list"),
+    ("Statistiques", "directory:statistics"),
     ("Données ouvertes", "directory:open_data"),
     ("Déclarer une dynamique", "dynamics:declare"),
 ]

@@ -1,10 +1,13 @@
-"""Public read-only REST API (/api/v1/): PTCE and published calls.
+"""Read-only REST API (/api/v1/): PTCE, published calls, awards, events; staff-only resources
+under /api/v1/staff/ with a bearer token (``directory.tokens``).
 
-Every endpoint here is public (no authentication), GET only, JSON, paginated, with an ETag
-(If-None-Match → 304) and a per-IP rate limit (429)."""
+Every endpoint is GET only, JSON, paginated, with an ETag (If-None-Match → 304) and a per-IP
+rate limit (429). Public endpoints need no authentication; staff ones answer 401 without a valid
+token (missing, wrong, expired, revoked) and 403 when its owner is no longer a staff member."""
 
 import hashlib
 import json
+import os
 import time
 from functools import wraps
 from urllib.parse import urlencode
@@ -28,7 +31,19 @@ MAX_PAGE_SIZE = 100
 
 
 def rate_limit_per_minute() -> int:
-    return getattr(settings, "DIRECTORY_API_RATE_LIMIT", 120)
+    """Requests per minute and IP address: the setting, else the environment variable of the
+    same name (load tests set 0), else 120."""
+    default = os.environ.get("DIRECTORY_API_RATE_LIMIT", "120")
+    return getattr(settings, "DIRECTORY_API_RATE_LIMIT", int(default) if default.isdigit() else 120)
+
+
+def cache_seconds() -> int:
+    """Public responses are kept this long by the server (per worker, keyed by the full URL):
+    the same freshness they promise clients (``Cache-Control: max-age=60``)."""
+    default = os.environ.get("DIRECTORY_API_CACHE_SECONDS", "60")
+    return getattr(
+        settings, "DIRECTORY_API_CACHE_SECONDS", int(default) if default.isdigit() else 60
+    )
 
 
 def _error(status: int, detail: str, **headers) -> JsonResponse:
@@ -61,9 +76,12 @@ def _etag_matches(header: str, etag: str) -> bool:
     return "*" in candidates or any(value.removeprefix("W/") == etag for value in candidates)
 
 
-def api_view(view):
+def api_view(view=None, *, private: bool = False):
     """GET only, rate-limited, JSON body with a strong ETag and conditional 304. Exempt from
-    CSRF so that any other method gets a plain 405 (nothing here changes state)."""
+    CSRF so that any other method gets a plain 405 (nothing here changes state). ``private``:
+    responses depend on the token (no shared caches, Vary: Authorization)."""
+    if view is None:
+        return lambda function: api_view(function, private=private)
 
     @csrf_exempt
     @require_GET
@@ -76,18 +94,33 @@ def api_view(view):
                 "Trop de requêtes depuis votre adresse : réessayez dans une minute.",
                 Retry_After=str(wait),
             )
-        result = view(request, *args, **kwargs)
-        if isinstance(result, HttpResponse):
-            return result
-        body = json.dumps(result, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        cache_key = None
+        seconds = cache_seconds()
+        if not private and seconds > 0:
+            url = request.build_absolute_uri()
+            cache_key = "api-body:" + hashlib.sha256(url.encode("utf-8", "replace")).hexdigest()
+        cached = cache.get(cache_key) if cache_key else None
+        if cached is not None:
+            body, etag = cached
+        else:
+            result = view(request, *args, **kwargs)
+            if isinstance(result, HttpResponse):
+                return result
+            body = json.dumps(result, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            if cache_key:
+                cache.set(cache_key, (body, etag), timeout=seconds)
         if _etag_matches(request.headers.get("If-None-Match", ""), etag):
             response = HttpResponse(status=304)
         else:
             response = HttpResponse(body, content_type="application/json")
         response["ETag"] = etag
-        response["Cache-Control"] = "public, max-age=60"
-        response["Access-Control-Allow-Origin"] = "*"
+        if private:
+            response["Cache-Control"] = "private, no-cache"
+            response["Vary"] = "Authorization"
+        else:
+            response["Cache-Control"] = f"public, max-age={max(cache_seconds(), 60)}"
+            response["Access-Control-Allow-Origin"] = "*"
         return response
 
     return wrapper
@@ -110,6 +143,20 @@ def _page_numbers(request, warnings: list[str]) -> tuple[int, int]:
         return value
 
     return read("page", 1), read("page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+
+
+def _page_of(request, queryset, warnings: list[str], serialise) -> dict:
+    """The common page envelope: count, next, previous, results, warnings."""
+    page, size = _page_numbers(request, warnings)
+    count = queryset.count()
+    page, next_url, previous_url = _paginate(request, count, page, size)
+    return {
+        "count": count,
+        "next": next_url,
+        "previous": previous_url,
+        "results": serialise(queryset[(page - 1) * size : page * size]),
+        "warnings": warnings,
+    }
 
 
 def _paginate(request, count: int, page: int, size: int) -> tuple[int, str | None, str | None]:
@@ -205,18 +252,13 @@ def _call_record(call: Call) -> dict:
 @api_view
 def call_list(request):
     warnings: list[str] = []
-    page, size = _page_numbers(request, warnings)
     queryset = Call.objects.published().order_by("-year", "title", "pk")
-    count = queryset.count()
-    page, next_url, previous_url = _paginate(request, count, page, size)
-    calls = queryset.prefetch_related("rounds")[(page - 1) * size : page * size]
-    return {
-        "count": count,
-        "next": next_url,
-        "previous": previous_url,
-        "results": [_call_record(call) for call in calls],
-        "warnings": warnings,
-    }
+    return _page_of(
+        request,
+        queryset,
+        warnings,
+        lambda page: [_call_record(call) for call in page.prefetch_related("rounds")],
+    )
 
 
 @csrf_exempt
@@ -232,6 +274,7 @@ def explorer(request):
     """Public: a server-rendered explorer of the OpenAPI document (no external script): each
     operation with its parameters and a GET form to try it."""
     document = build_document()
+    example = Ptce.objects.order_by("pk").values_list("uuid", flat=True).first()
     operations = []
     for path, methods in document["paths"].items():
         for method, operation in methods.items():
@@ -254,15 +297,205 @@ def explorer(request):
                     ],
                     "query_parameters": [p["name"] for p in parameters if p["in"] == "query"],
                     "responses": sorted(operation.get("responses", {}).items()),
-                    "tryable": method == "get" and "{" not in path,
+                    "tryable": method == "get"
+                    and "{" not in path
+                    and not operation.get("security"),
+                    "needs_token": bool(operation.get("security")),
+                    "example": (
+                        f"/api/v1/ptce/{example}"
+                        if operation.get("operationId") == "getPtce" and example
+                        else ""
+                    ),
                     "anchor": operation.get("operationId", path),
                 }
             )
-    example = Ptce.objects.order_by("pk").values_list("uuid", flat=True).first()
     context = {
         "document": document,
         "operations": operations,
-        "example_ptce": str(example) if example else "",
         "breadcrumb": {"links": [], "current": "API"},
     }
     return render(request, "directory/api_explorer.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Awards (public: decisions in force, the open-data columns) and events
+
+
+def _param(request, name: str) -> str:
+    """A query parameter without control characters (PostgreSQL refuses NUL), at most 200
+    characters: safe to compare and to look up."""
+    from directory.queries import _single
+
+    return _single(request.GET, name)
+
+
+def _choice(request, name: str, allowed, warnings: list[str], label: str) -> str:
+    value = _param(request, name)
+    if not value:
+        return ""
+    if value in allowed:
+        return value
+    warnings.append(f"{label} demandé(e) est inconnu(e) : ce filtre est ignoré.")
+    return ""
+
+
+def _award_filters(request, queryset, warnings: list[str]):
+    from calls.choices import Phase
+    from territories.models import Region
+
+    call = _param(request, "call")
+    if call:
+        if Call.objects.filter(slug=call).exists():
+            queryset = queryset.filter(call__slug=call)
+        else:
+            warnings.append("L’appel demandé est inconnu : ce filtre est ignoré.")
+    phase = _choice(request, "phase", Phase.values, warnings, "La phase")
+    if phase:
+        queryset = queryset.filter(phase=phase)
+    region = _param(request, "region")
+    if region:
+        if Region.objects.filter(code=region).exists():
+            queryset = queryset.filter(application__region_id=region)
+        else:
+            warnings.append("La région demandée est inconnue : ce filtre est ignoré.")
+    year = _param(request, "year")
+    if year:
+        if year.isascii() and year.isdigit() and 1990 <= int(year) <= 2100:
+            queryset = queryset.filter(call__year=int(year))
+        else:
+            warnings.append("L’année demandée est invalide : ce filtre est ignoré.")
+    return queryset
+
+
+def _award_json(records) -> list[dict]:
+    from directory.exports import json_value
+
+    return [{key: json_value(value) for key, value in record.items()} for record in records]
+
+
+@api_view
+def award_list(request):
+    from directory.exports import award_records, public_awards
+
+    warnings: list[str] = []
+    queryset = _award_filters(request, public_awards(), warnings).order_by("-decided_at", "pk")
+
+    def serialise(page):
+        ids = list(page.values_list("pk", flat=True))
+        records = {r["id"]: r for r in award_records(public_awards().filter(pk__in=ids))}
+        return _award_json(records[pk] for pk in ids)
+
+    return _page_of(request, queryset, warnings, serialise)
+
+
+def _event_record(event) -> dict:
+    site = settings.SITE_URL
+    return {
+        "slug": event.slug,
+        "titre": event.title,
+        "titre_complet": event.full_title,
+        "type": event.kind,
+        "format": event.format,
+        "statut": event.status,
+        "debut": event.starts_at.isoformat(timespec="seconds"),
+        "fin": event.ends_at.isoformat(timespec="seconds"),
+        "saison": event.series.title if event.series_id else None,
+        "episode": event.episode_number,
+        "lieu": event.venue_name or None,
+        "adresse": event.venue_address or None,
+        "commune_code": event.commune.code if event.commune_id else None,
+        "commune_nom": event.commune.name if event.commune_id else None,
+        "appel_slug": event.call.slug if event.call_id else None,
+        "places": event.capacity,
+        "inscriptions_ouvertes": event.registration_open,
+        "replay": event.replay_url or None,
+        "url": f"{site}/evenements/{event.slug}/",
+    }
+
+
+@api_view
+def event_list(request):
+    """Public events (published and cancelled, never access links or participants)."""
+    from django.utils import timezone
+
+    from events.models import Event, EventFormat, EventKind
+
+    warnings: list[str] = []
+    queryset = Event.objects.visible().select_related("call")
+    period = _choice(request, "period", ["upcoming", "past"], warnings, "La période")
+    now = timezone.now()
+    if period == "upcoming":
+        queryset = queryset.filter(ends_at__gte=now).order_by("starts_at", "pk")
+    elif period == "past":
+        queryset = queryset.filter(ends_at__lt=now).order_by("-starts_at", "pk")
+    else:
+        queryset = queryset.order_by("-starts_at", "pk")
+    kind = _choice(request, "kind", EventKind.values, warnings, "Le type")
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    event_format = _choice(request, "format", EventFormat.values, warnings, "Le format")
+    if event_format:
+        queryset = queryset.filter(format=event_format)
+    return _page_of(
+        request, queryset, warnings, lambda page: [_event_record(event) for event in page]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff-only resources (bearer token)
+
+
+def _staff_user(request):
+    """The token owner, or the 401/403 JSON response to return."""
+    from directory.tokens import TokenError, authenticate
+
+    try:
+        return authenticate(request.headers.get("Authorization")).user
+    except TokenError as error:
+        response = _error(error.status, error.message)
+        if error.status == 401:
+            response["WWW-Authenticate"] = 'Bearer realm="api", error="invalid_token"'
+        return response
+
+
+def _staff_award_record(award) -> dict:
+    application = award.application
+    return {
+        "id": award.pk,
+        "etat": award.status,
+        "appel_slug": award.call.slug,
+        "phase": award.phase,
+        "montant": None if award.amount is None else float(award.amount),
+        "date_decision": award.decided_at.isoformat(timespec="seconds"),
+        "dossier_reference": application.reference,
+        "dossier_statut": application.status,
+        "structure_porteuse": application.lead_name,
+        "siret_structure_porteuse": application.lead_siret or None,
+        "contact_courriel": application.contact_email or None,
+        "region_code": application.region_id,
+        "ptce_id": str(award.ptce.uuid) if award.ptce_id else None,
+        "ptce_nom": award.ptce.name if award.ptce_id else None,
+    }
+
+
+@api_view(private=True)
+def staff_award_list(request):
+    """Staff with a token: every award (cancelled ones included) of the files the token's owner
+    may see (``Application.objects.for_user``: national cell everything, regional staff their
+    région, never a file with a conflict of interest), with the file's non-public fields."""
+    from applications.models import Application
+    from laureates.models import Award, AwardStatus
+
+    user = _staff_user(request)
+    if isinstance(user, HttpResponse):
+        return user
+    warnings: list[str] = []
+    queryset = Award.objects.filter(application__in=Application.objects.for_user(user))
+    queryset = _award_filters(request, queryset, warnings)
+    status = _choice(request, "status", AwardStatus.values, warnings, "L’état")
+    if status:
+        queryset = queryset.filter(status=status)
+    queryset = queryset.select_related("call", "ptce", "application").order_by("-decided_at", "pk")
+    return _page_of(
+        request, queryset, warnings, lambda page: [_staff_award_record(a) for a in page]
+    )

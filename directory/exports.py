@@ -1,9 +1,11 @@
 """Open-data rows of the directory (one per PTCE), in the column order of schemas/ptce.json."""
 
+import datetime
 import json
 from collections import defaultdict
 from collections.abc import Iterator
-from functools import lru_cache
+from decimal import Decimal
+from functools import cache, lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -97,3 +99,108 @@ def ptce_table_rows(queryset=None) -> Iterator[list]:
     columns = ptce_columns()
     for record in ptce_records(queryset):
         yield ["" if record[column] is None else record[column] for column in columns]
+
+
+# ---------------------------------------------------------------------------------------------
+# Other open-data files: awards (lauréats) and aggregated call statistics. Each has its Table
+# Schema in schemas/<name>.json; records are dicts in the schema's column order with Python
+# values (Decimal, date, datetime, None), turned into text/JSON by the writers.
+
+SCHEMAS_DIR = SCHEMA_FILE.parent
+
+
+@cache
+def load_schema(name: str) -> dict:
+    return json.loads((SCHEMAS_DIR / f"{name}.json").read_text("utf-8"))
+
+
+def schema_columns(name: str) -> list[str]:
+    return [field["name"] for field in load_schema(name)["fields"]]
+
+
+def public_awards():
+    """Awards shown publicly: published decisions still in force (cancelled ones are not)."""
+    from laureates.models import Award, AwardStatus
+
+    return Award.objects.filter(status=AwardStatus.GRANTED)
+
+
+def award_records(queryset=None) -> Iterator[dict]:
+    queryset = public_awards() if queryset is None else queryset
+    queryset = queryset.select_related("call", "ptce", "application__region").order_by("pk")
+    site = settings.SITE_URL
+    for award in queryset.iterator(chunk_size=CHUNK):
+        ptce, region = award.ptce, award.application.region
+        yield {
+            "id": award.pk,
+            "appel_slug": award.call.slug,
+            "appel_titre": award.call.title,
+            "appel_annee": award.call.year,
+            "phase": award.phase,
+            "montant": award.amount,
+            "date_decision": award.decided_at.date(),
+            "ptce_id": str(ptce.uuid) if ptce else None,
+            "ptce_nom": ptce.name if ptce else None,
+            "structure_porteuse": (ptce.lead_organisation_name or None) if ptce else None,
+            "region_code": region.code if region else None,
+            "region_nom": region.name if region else None,
+            "url_fiche": f"{site}/annuaire/{ptce.slug}/" if ptce else None,
+        }
+
+
+def call_statistics_records() -> Iterator[dict]:
+    from directory.statistics import call_round_statistics
+
+    for row in call_round_statistics():
+        yield {
+            "appel_slug": row.call_slug,
+            "appel_titre": row.call_title,
+            "appel_annee": row.call_year,
+            "instrument": row.instrument,
+            "releve": row.round_name,
+            "releve_date_limite": row.round_cut_off_at,
+            "dossiers_deposes": row.submitted,
+            "dossiers_retenus": row.accepted,
+            "dossiers_non_retenus": row.rejected,
+            "dossiers_retires_ou_classes": row.ended,
+            "dossiers_en_cours": row.pending,
+            "taux_selection": row.rate,
+            "decisions_soutien": row.awards,
+            "montant_accorde": row.amount,
+            "delai_median_jours": row.median_days,
+        }
+
+
+def plain_value(value):
+    """A record value as written to CSV/XLSX cells and JSON: dates in ISO 8601, amounts as
+    numbers (Decimal for CSV/XLSX; ``json_value`` for JSON)."""
+    if isinstance(value, datetime.date):  # datetime is a date too
+        if isinstance(value, datetime.datetime):
+            return value.isoformat(timespec="seconds")
+        return value.isoformat()
+    return value
+
+
+def json_value(value):
+    value = plain_value(value)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+_AS_IS = frozenset({str, int, bool})
+
+
+def table_rows(records: Iterator[dict], columns: list[str]) -> Iterator[list]:
+    """Rows of cells in ``columns`` order: None as empty, dates in ISO 8601 (hot loop: 200 000
+    cells for the full PTCE file, text and integers pass through untouched)."""
+    for record in records:
+        row = []
+        for column in columns:
+            value = record[column]
+            if value is None:
+                value = ""
+            elif type(value) not in _AS_IS:
+                value = plain_value(value)
+            row.append(value)
+        yield row

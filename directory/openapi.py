@@ -32,8 +32,17 @@ def _field_schema(field: dict) -> dict:
             schema["minimum"] = constraints["minimum"]
         if "maximum" in constraints:
             schema["maximum"] = constraints["maximum"]
+    elif kind == "number":
+        schema = {"type": "number"}
+        constraints = field.get("constraints", {})
+        if "minimum" in constraints:
+            schema["minimum"] = constraints["minimum"]
+        if "maximum" in constraints:
+            schema["maximum"] = constraints["maximum"]
     elif kind == "datetime":
         schema = {"type": "string", "format": "date-time"}
+    elif kind == "date":
+        schema = {"type": "string", "format": "date"}
     else:
         schema = {"type": "string"}
         if field.get("format") in {"uuid", "email", "uri"}:
@@ -45,6 +54,19 @@ def _field_schema(field: dict) -> dict:
     if not field.get("constraints", {}).get("required"):
         schema["nullable"] = True
     return schema
+
+
+def _table_schema_object(name: str, description: str) -> dict:
+    from directory.exports import load_schema
+
+    fields = load_schema(name)["fields"]
+    return {
+        "type": "object",
+        "description": description,
+        "required": [f["name"] for f in fields],
+        "properties": {f["name"]: _field_schema(f) for f in fields},
+        "additionalProperties": False,
+    }
 
 
 def _ptce_summary_schema() -> dict:
@@ -119,6 +141,110 @@ def _json(ref: str, description: str) -> dict:
     }
 
 
+def _error_response(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+AWARD_FILTERS = [
+    _query("call", "Adresse courte de l’appel (ex. ami-ptce-2026)."),
+    _query("phase", "Phase : emergence, funding."),
+    _query("region", "Code INSEE de la région d’instruction (ex. 84)."),
+    _query("year", "Année de l’appel.", {"type": "integer"}),
+]
+EVENT_KINDS = ["round_table", "webinar", "national_day", "workshop"]
+
+
+def _nullable(kind: str, **extra) -> dict:
+    return {"type": kind, "nullable": True, **extra}
+
+
+EVENT_SCHEMA = {
+    "type": "object",
+    "required": [
+        "slug",
+        "titre",
+        "titre_complet",
+        "type",
+        "format",
+        "statut",
+        "debut",
+        "fin",
+        "saison",
+        "episode",
+        "lieu",
+        "adresse",
+        "commune_code",
+        "commune_nom",
+        "appel_slug",
+        "places",
+        "inscriptions_ouvertes",
+        "replay",
+        "url",
+    ],
+    "properties": {
+        "slug": {"type": "string"},
+        "titre": {"type": "string"},
+        "titre_complet": {"type": "string"},
+        "type": {"type": "string", "enum": EVENT_KINDS},
+        "format": {"type": "string", "enum": ["online", "on_site", "hybrid"]},
+        "statut": {"type": "string", "enum": ["published", "cancelled"]},
+        "debut": {"type": "string", "format": "date-time"},
+        "fin": {"type": "string", "format": "date-time"},
+        "saison": _nullable("string"),
+        "episode": _nullable("integer"),
+        "lieu": _nullable("string"),
+        "adresse": _nullable("string"),
+        "commune_code": _nullable("string"),
+        "commune_nom": _nullable("string"),
+        "appel_slug": _nullable("string"),
+        "places": _nullable("integer", minimum=1),
+        "inscriptions_ouvertes": {"type": "boolean"},
+        "replay": _nullable("string", format="uri"),
+        "url": {"type": "string", "format": "uri"},
+    },
+    "additionalProperties": False,
+}
+STAFF_AWARD_SCHEMA = {
+    "type": "object",
+    "required": [
+        "id",
+        "etat",
+        "appel_slug",
+        "phase",
+        "montant",
+        "date_decision",
+        "dossier_reference",
+        "dossier_statut",
+        "structure_porteuse",
+        "siret_structure_porteuse",
+        "contact_courriel",
+        "region_code",
+        "ptce_id",
+        "ptce_nom",
+    ],
+    "properties": {
+        "id": {"type": "integer"},
+        "etat": {"type": "string", "enum": ["granted", "cancelled"]},
+        "appel_slug": {"type": "string"},
+        "phase": {"type": "string", "enum": ["emergence", "funding"]},
+        "montant": _nullable("number", minimum=0),
+        "date_decision": {"type": "string", "format": "date-time"},
+        "dossier_reference": _nullable("string"),
+        "dossier_statut": {"type": "string"},
+        "structure_porteuse": {"type": "string"},
+        "siret_structure_porteuse": _nullable("string"),
+        "contact_courriel": _nullable("string"),
+        "region_code": _nullable("string"),
+        "ptce_id": _nullable("string", format="uuid"),
+        "ptce_nom": _nullable("string"),
+    },
+    "additionalProperties": False,
+}
+
+
 def _base_document() -> dict:
     from laureates.models import PtceStatus, Theme
 
@@ -137,7 +263,9 @@ def _base_document() -> dict:
             "title": "API de la Plateforme PTCE",
             "version": API_VERSION,
             "description": (
-                "API publique en lecture seule : annuaire des PTCE et appels publiés. "
+                "API en lecture seule : annuaire des PTCE, appels publiés, décisions de soutien "
+                "et événements (publics, sans authentification) ; ressources réservées aux "
+                "agents sous /api/v1/staff/ avec un jeton (en-tête Authorization: Bearer). "
                 "Données sous Licence Ouverte 2.0. Pagination par `page`/`page_size`, filtres "
                 "identiques à ceux de l’annuaire (une valeur inconnue est ignorée et signalée "
                 "dans `warnings`), ETag et If-None-Match, limite de requêtes par adresse IP "
@@ -152,6 +280,12 @@ def _base_document() -> dict:
         "tags": [
             {"name": "PTCE", "description": "Annuaire des pôles"},
             {"name": "Appels", "description": "Appels à candidatures publiés"},
+            {"name": "Lauréats", "description": "Décisions de soutien publiées"},
+            {"name": "Événements", "description": "Animation du réseau"},
+            {
+                "name": "Agents",
+                "description": "Ressources réservées aux agents du programme (jeton d’API).",
+            },
         ],
         "paths": {
             "/api/v1/ptce": {
@@ -198,6 +332,70 @@ def _base_document() -> dict:
                     },
                 }
             },
+            "/api/v1/awards": {
+                "get": {
+                    "operationId": "listAwards",
+                    "tags": ["Lauréats"],
+                    "summary": "Décisions de soutien",
+                    "description": "Labels de phase 1 et soutiens de phase 2 en vigueur, du plus "
+                    "récent au plus ancien (les décisions annulées n’y figurent pas).",
+                    "parameters": [*AWARD_FILTERS, *PAGINATION_PARAMETERS, IF_NONE_MATCH],
+                    "responses": {
+                        "200": _json("#/components/schemas/AwardPage", "Une page de décisions."),
+                        **COMMON_RESPONSES,
+                    },
+                }
+            },
+            "/api/v1/events": {
+                "get": {
+                    "operationId": "listEvents",
+                    "tags": ["Événements"],
+                    "summary": "Événements",
+                    "description": "Événements publics de l’animation du réseau (publiés ou "
+                    "annulés), sans les liens de connexion.",
+                    "parameters": [
+                        _query(
+                            "period",
+                            "upcoming : à venir (ordre chronologique) ; past : passés.",
+                            {"type": "string"},
+                        ),
+                        _query("kind", "Type : " + ", ".join(EVENT_KINDS) + "."),
+                        _query("format", "Format : online, on_site, hybrid."),
+                        *PAGINATION_PARAMETERS,
+                        IF_NONE_MATCH,
+                    ],
+                    "responses": {
+                        "200": _json("#/components/schemas/EventPage", "Une page d’événements."),
+                        **COMMON_RESPONSES,
+                    },
+                }
+            },
+            "/api/v1/staff/awards": {
+                "get": {
+                    "operationId": "listStaffAwards",
+                    "tags": ["Agents"],
+                    "summary": "Décisions de soutien (agents)",
+                    "description": "Toutes les décisions (annulées comprises) des dossiers que "
+                    "le titulaire du jeton peut voir (cellule nationale : tous ; agents "
+                    "régionaux : leur région ; jamais un dossier en conflit d’intérêts), avec "
+                    "les champs non publics du dossier.",
+                    "security": [{"jetonAgent": []}],
+                    "parameters": [
+                        *AWARD_FILTERS,
+                        _query("status", "État : granted, cancelled."),
+                        *PAGINATION_PARAMETERS,
+                        IF_NONE_MATCH,
+                    ],
+                    "responses": {
+                        "200": _json(
+                            "#/components/schemas/StaffAwardPage", "Une page de décisions."
+                        ),
+                        "401": _error_response("Jeton absent, invalide, expiré ou révoqué."),
+                        "403": _error_response("Le titulaire du jeton n’est plus agent."),
+                        **COMMON_RESPONSES,
+                    },
+                }
+            },
             "/api/v1/calls": {
                 "get": {
                     "operationId": "listCalls",
@@ -213,7 +411,25 @@ def _base_document() -> dict:
             },
         },
         "components": {
+            "securitySchemes": {
+                "jetonAgent": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Jeton d’API d’un agent du programme (« ptce_… »), délivré "
+                    "par la cellule nationale (`manage.py issue_api_token`).",
+                }
+            },
             "schemas": {
+                "Award": _table_schema_object(
+                    "awards",
+                    "Une décision de soutien en vigueur ; mêmes colonnes que le fichier ouvert "
+                    "« laureats » (schéma Table Schema).",
+                ),
+                "AwardPage": _page_schema("#/components/schemas/Award"),
+                "Event": EVENT_SCHEMA,
+                "EventPage": _page_schema("#/components/schemas/Event"),
+                "StaffAward": STAFF_AWARD_SCHEMA,
+                "StaffAwardPage": _page_schema("#/components/schemas/StaffAward"),
                 "Error": {
                     "type": "object",
                     "required": ["detail"],
@@ -303,7 +519,7 @@ def _base_document() -> dict:
                     },
                 },
                 "CallPage": _page_schema("#/components/schemas/Call"),
-            }
+            },
         },
     }
 

@@ -4,6 +4,12 @@ Search is accent- and case-insensitive everywhere. PostgreSQL: French full-text 
 stored ``search_vector`` (unaccent + French stemming) with ranking, or a substring of the
 normalised ``search_text`` (prefixes such as « ressour »). SQLite: every word of the query must
 appear in the normalised ``search_text``; matches in the name first.
+
+Another kind of directory entry (e.g. « dynamique territoriale ») plugs in with the same
+``DirectoryFilters``: its model carries the same search columns (``search_name``,
+``search_text``, ``search_vector``) and facet columns (``main_region``, ``main_department``,
+``status``, ``themes_key``), so ``_apply_search``, ``filter_ptces(queryset=…)`` and
+``facet_counts(queryset=…)`` work on its queryset unchanged; label years stay PTCE-only.
 """
 
 import re
@@ -11,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
 
 from laureates.models import Ptce, PtceLabel, PtceStatus, Theme
 from territories.models import Department, Region, Zone
@@ -115,7 +121,7 @@ def parse_filters(params) -> DirectoryFilters:
             filters.notices.append("Le statut demandé est inconnu : ce filtre est ignoré.")
     year = _single(params, "year")
     if year:
-        if year.isdigit() and 1990 <= int(year) <= 2100:
+        if year.isascii() and year.isdigit() and 1990 <= int(year) <= 2100:
             filters.year = int(year)
         else:
             filters.notices.append("L’année de label demandée est invalide : ce filtre est ignoré.")
@@ -201,63 +207,90 @@ def search_ptces(filters: DirectoryFilters):
     return queryset.order_by("name", "pk")
 
 
-def facet_counts(filters: DirectoryFilters) -> dict:
-    """Counts per value of each facet, among PTCE matching the search and the other filters
-    (a facet ignores its own filter, so its other values stay reachable).
+def _label_years(filters: DirectoryFilters) -> dict:
+    """Label year → number of PTCE matching the search and every filter but the year."""
+    labels = PtceLabel.objects.order_by()
+    if filters.is_filtered:
+        queryset, _ = _apply_search(filter_ptces(filters, exclude="year"), filters, ranked=False)
+        labels = labels.filter(ptce__in=queryset.order_by().values("pk"))
+    return dict(
+        labels.values("year").annotate(n=Count("ptce_id", distinct=True)).values_list("year", "n")
+    )
 
-    Three queries whatever the size of the directory: the facet columns of every PTCE matching
-    the search, their label years, the overseas régions; the filters are applied in Python."""
-    base, _ = _apply_search(Ptce.objects.all(), filters, ranked=False)
-    rows = list(
-        base.order_by().values_list(
-            "pk", "main_region_id", "main_department_id", "status", "themes_key"
+
+def _theme_counts(filters: DirectoryFilters) -> dict:
+    """Theme → number of PTCE matching the search and every filter but the theme: grouped by
+    the theme key (a few dozen combinations), split here."""
+    queryset, _ = _apply_search(filter_ptces(filters, exclude="theme"), filters, ranked=False)
+    counts = Counter()
+    for key, n in (
+        queryset.order_by()
+        .values("themes_key")
+        .annotate(n=Count("pk"))
+        .values_list("themes_key", "n")
+    ):
+        if key:
+            counts.update(dict.fromkeys(key[1:-1].split("||"), n))
+    return {theme: counts.get(theme, 0) for theme in Theme.values}
+
+
+def facet_counts(filters: DirectoryFilters, *, queryset=None) -> dict:
+    """Counts per value of each facet, among PTCE matching the search and the other filters
+    (a facet ignores its own filter, so its other values stay reachable), and ``total``, the
+    number of PTCE matching everything (the list's count, no separate COUNT query).
+
+    Four queries whatever the size of the directory, aggregated by the database: the PTCE
+    matching the search grouped by (région, département, status[, has the requested label
+    year], passes the theme filter) — at most a few hundred groups, folded here into the
+    région, département, status and priority facets and the total —; the same search grouped
+    by theme key; the label years; the overseas régions. The bench checks the same count at
+    100 and 10 000 PTCE."""
+    base, _ = _apply_search(
+        Ptce.objects.all() if queryset is None else queryset, filters, ranked=False
+    )
+    keys = ["main_region_id", "main_department_id", "status"]
+    if filters.year:
+        base = base.annotate(
+            year_ok=Exists(PtceLabel.objects.filter(ptce=OuterRef("pk"), year=filters.year))
         )
+        keys.append("year_ok")
+    passes_theme = (
+        Count("pk", filter=Q(themes_key__contains=f"|{filters.theme}|"))
+        if filters.theme
+        else Count("pk")
     )
-    years_by_ptce: dict[int, set[int]] = {}
-    labels = PtceLabel.objects.order_by().values_list("ptce_id", "year").distinct()
-    if filters.terms:
-        labels = labels.filter(ptce__in=base.values("pk"))
-    for ptce_id, year in labels:
-        years_by_ptce.setdefault(ptce_id, set()).add(year)
-    overseas = set(
-        Region.objects.filter(zone__in=[Zone.DROM, Zone.COM]).values_list("code", flat=True)
-    )
-    theme_token = f"|{filters.theme}|"
-    counts: dict = {name: Counter() for name in FILTER_NAMES}
-    for pk, region, department, status, themes_key in rows:
-        # Which active filters does this PTCE fail? A facet counts a PTCE that passes every
-        # filter, or fails only that facet's own filter.
-        failed = []
+    groups = base.order_by().values(*keys).annotate(n=passes_theme)
+    overseas_regions = set(_overseas_regions().values_list("code", flat=True))
+    counts: dict = {name: Counter() for name in ("region", "department", "status", "priority")}
+    total = 0
+    for group in groups:
+        region, department, n = group["main_region_id"], group["main_department_id"], group["n"]
+        overseas = region in overseas_regions
+        failed = set()
         if filters.region and region != filters.region:
-            failed.append("region")
+            failed.add("region")
         if filters.department and department != filters.department:
-            failed.append("department")
-        if filters.theme and theme_token not in themes_key:
-            failed.append("theme")
-        if filters.status and status != filters.status:
-            failed.append("status")
-        years = years_by_ptce.get(pk, ())
-        if filters.year and filters.year not in years:
-            failed.append("year")
-        is_overseas = region in overseas
-        if filters.priority == "overseas" and not is_overseas:
-            failed.append("priority")
-        if len(failed) > 1:
-            continue
-        only = failed[0] if failed else None
-        if only in (None, "region"):
-            counts["region"][region] += 1
-        if only in (None, "department"):
-            counts["department"][department] += 1
-        if only in (None, "status"):
-            counts["status"][status] += 1
-        if only in (None, "theme") and themes_key:
-            counts["theme"].update(themes_key[1:-1].split("||"))
-        if only in (None, "year"):
-            counts["year"].update(years)
-        if only in (None, "priority") and is_overseas:
-            counts["priority"]["overseas"] += 1
+            failed.add("department")
+        if filters.status and group["status"] != filters.status:
+            failed.add("status")
+        if filters.year and not group["year_ok"]:
+            failed.add("year")
+        if filters.priority == "overseas" and not overseas:
+            failed.add("priority")
+        # ``n`` counts the PTCE of the group that also pass the theme filter.
+        if failed <= {"region"}:
+            counts["region"][region] += n
+        if failed <= {"department"}:
+            counts["department"][department] += n
+        if failed <= {"status"}:
+            counts["status"][group["status"]] += n
+        if failed <= {"priority"} and overseas:
+            counts["priority"]["overseas"] += n
+        if not failed:
+            total += n
     result = {name: dict(counter) for name, counter in counts.items()}
-    result["theme"] = {theme: counts["theme"].get(theme, 0) for theme in Theme.values}
     result["priority"] = {"overseas": counts["priority"].get("overseas", 0)}
+    result["theme"] = _theme_counts(filters)
+    result["year"] = _label_years(filters)
+    result["total"] = total
     return result

@@ -23,10 +23,12 @@ from territories.models import Department, Region, Zone
 PAGE_SIZE = 20
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE):
+def paginate(request, queryset, per_page: int = PAGE_SIZE, *, count: int | None = None):
     """A page of ``queryset``; « page » values that are not a positive integer within range are
-    brought back to the nearest valid page."""
+    brought back to the nearest valid page. ``count``, when already known, spares the COUNT."""
     paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # cached_property: set once, never queried
     raw = request.GET.get("page", "1")
     try:
         number = int(raw)
@@ -53,14 +55,25 @@ def _options(choices, counts, selected):
 def directory_list(request):
     """Public: the directory of PTCE with full-text search, filters and facet counts."""
     filters = parse_filters(request.GET)
+    counts = facet_counts(filters)
     results = (
         search_ptces(filters)
-        .defer("search_text", "search_vector", "review_note")
         .select_related("main_region", "main_department")
-        .prefetch_related(Prefetch("labels", queryset=PtceLabel.objects.order_by("year")))
+        .only(
+            "pk",
+            "slug",
+            "name",
+            "description",
+            "status",
+            "themes",
+            "main_region__name",
+            "main_department__name",
+        )
+        .prefetch_related(
+            Prefetch("labels", queryset=PtceLabel.objects.order_by("year", "title", "phase"))
+        )
     )
-    page = paginate(request, results)
-    counts = facet_counts(filters)
+    page = paginate(request, results, count=counts["total"])
     regions = Region.objects.filter(retired=False).exclude(zone=Zone.COM).order_by("name")
     departments = Department.objects.filter(retired=False).exclude(zone=Zone.COM)
     if filters.region:

@@ -156,3 +156,23 @@ def test_explorer_lists_operations_without_external_scripts(client):
     assert "GET /api/v1/ptce" in content
     assert '<form method="get" action="/api/v1/ptce"' in content
     assert "cdn" not in content.lower()
+
+
+def test_public_responses_are_cached_for_their_max_age_but_not_staff_ones(client, settings):
+    from accounts.factories import UserFactory
+    from directory.tokens import issue_token
+
+    settings.DIRECTORY_API_CACHE_SECONDS = 60
+    bulk_ptces(2)
+    first = client.get("/api/v1/ptce")
+    assert first["Cache-Control"] == "public, max-age=60"
+    bulk_ptces(1, prefix="Nouveau")
+    again = client.get("/api/v1/ptce")
+    assert again.json()["count"] == 2  # served from the cache, as promised by max-age
+    assert again["ETag"] == first["ETag"]
+    assert client.get("/api/v1/ptce", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get("/api/v1/ptce", {"page": "1"}).json()["count"] == 3  # another URL
+    _, raw = issue_token(UserFactory(national=True), name="x")
+    staff = client.get("/api/v1/staff/awards", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert staff["Cache-Control"] == "private, no-cache"
+    assert client.get("/api/v1/staff/awards").status_code == 401  # never from a cache

@@ -101,3 +101,100 @@ def test_open_data_page_states_the_licence_and_links_schema(client, poles):
 def test_downloads_are_audited(client, poles):
     _body(client.get("/donnees-ouvertes/ptce.csv"))
     assert AuditLog.objects.filter(action="open_data.downloaded").count() == 1
+
+
+# --- Every dataset (PTCE, awards, call statistics) against its schema -----------------------
+
+DATASETS = [
+    ("ptce", "ptce"),
+    ("laureats", "awards"),
+    ("statistiques-appels", "call_statistics"),
+]
+
+
+def _dataset_schema(name: str) -> Schema:
+    from directory.exports import load_schema
+
+    return Schema.from_descriptor({k: v for k, v in load_schema(name).items() if k != "$schema"})
+
+
+@pytest.fixture
+def programme(poles):
+    from directory.tests.conftest import programme_data
+
+    return programme_data()
+
+
+def _report(report):
+    return report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+@pytest.mark.parametrize(("file_name", "schema_name"), DATASETS)
+def test_every_schema_is_valid_and_published_beside_its_files(client, file_name, schema_name):
+    from directory.exports import load_schema, schema_columns
+
+    descriptor = {k: v for k, v in load_schema(schema_name).items() if k != "$schema"}
+    assert list(Schema.metadata_validate(descriptor)) == []
+    assert descriptor["licenses"][0]["name"] == "etalab-2.0"
+    published = client.get(f"/donnees-ouvertes/{file_name}.schema.json").json()
+    assert [f["name"] for f in published["fields"]] == schema_columns(schema_name)
+
+
+@pytest.mark.parametrize(("file_name", "schema_name"), DATASETS)
+def test_every_export_validates_against_its_schema(
+    client, programme, tmp_path, file_name, schema_name
+):
+    from directory.exports import schema_columns
+
+    schema = _dataset_schema(schema_name)
+    csv_text = _body(client.get(f"/donnees-ouvertes/{file_name}.csv")).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(csv_text), delimiter=";"))
+    assert rows, "the fixture yields rows in every dataset"
+    assert list(rows[0]) == schema_columns(schema_name)
+    report = validate(
+        Resource(
+            data=csv_text.encode(), format="csv", control=CsvControl(delimiter=";"), schema=schema
+        )
+    )
+    assert report.valid, _report(report)
+    records = json.loads(_body(client.get(f"/donnees-ouvertes/{file_name}.json")))
+    assert len(records) == len(rows)
+    report = validate(Resource(data=records, schema=schema))
+    assert report.valid, _report(report)
+    path = tmp_path / f"{file_name}.xlsx"
+    path.write_bytes(client.get(f"/donnees-ouvertes/{file_name}.xlsx").content)
+    report = validate(Resource(path=path.name, basepath=str(tmp_path), schema=schema))
+    assert report.valid, _report(report)
+
+
+def test_awards_file_lists_granted_awards_only_with_amounts(client, programme):
+    records = json.loads(_body(client.get("/donnees-ouvertes/laureats.json")))
+    assert sorted((r["ptce_nom"], r["phase"], r["montant"]) for r in records) == [
+        ("Pôle Alpha", "emergence", None),
+        ("Pôle Bravo", "funding", 50000),
+        ("Pôle Foxtrot", "funding", 75000.5),
+    ]
+    assert {r["date_decision"] for r in records} == {"2026-03-31"}
+    assert "Pôle Charlie" not in _body(client.get("/donnees-ouvertes/laureats.csv")).decode()
+
+
+def test_call_statistics_file_has_one_row_per_call_and_round(client, programme):
+    text = _body(client.get("/donnees-ouvertes/statistiques-appels.csv")).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert [(r["appel_slug"], r["releve"], r["dossiers_deposes"]) for r in rows] == [
+        ("ami-ptce-2026", "Relève de printemps", "4"),
+        ("ami-ptce-2026", "Relève d’automne", "1"),
+        ("aap-ptce-2025", "Hors relève", "2"),
+    ]
+    assert rows[0]["taux_selection"] == "66.7"
+    assert rows[0]["delai_median_jours"] == "20.0"
+    assert rows[1]["taux_selection"] == ""
+    assert rows[2]["montant_accorde"] == "75000.50"
+
+
+def test_open_data_page_lists_every_dataset_with_its_schema(client, programme):
+    content = client.get("/donnees-ouvertes/").content.decode()
+    for file_name, _ in DATASETS:
+        assert f'href="/donnees-ouvertes/{file_name}.csv"' in content
+        assert f'href="/donnees-ouvertes/{file_name}.schema.json"' in content
+    assert content.count("<caption>") == 3

@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import islice
 from pathlib import Path
 
@@ -96,7 +97,20 @@ STREET_TYPES = {
     "VLA": "VILLA", "VLGE": "VILLAGE",
 }  # fmt: skip
 
-_DATE = re.compile(r"\d{4}-\d\d-\d\d\Z").match
+_DATE_SHAPE = re.compile(r"\d{4}-\d\d-\d\d\Z").match
+
+
+def _is_date(value: str) -> bool:
+    """AAAA-MM-JJ and a real day (2021-02-30 is refused on both engines, not stored)."""
+    if not _DATE_SHAPE(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 _ESS = {"O": True, "N": False, "": None}
 _HEAD_OFFICE = {"true": True, "false": False, "1": True, "0": False, "O": True, "N": False}
 _UNIT_STATES = frozenset({"A", "C"})
@@ -106,7 +120,7 @@ _ESTABLISHMENT_STATES = frozenset({"A", "F"})
 def _date(value: str, column: str) -> str | None:
     if not value:
         return None
-    if not _DATE(value):
+    if not _is_date(value):
         raise RowProblem(f"{column} « {value} » n’est pas une date AAAA-MM-JJ")
     return value
 
@@ -134,8 +148,8 @@ def unit_row(line: int, fields: tuple) -> tuple:
         or len(category) > 4
         or len(naf) > 6
         or len(nic) > 5
-        or (created and not _DATE(created))
-        or (since and not _DATE(since))
+        or (created and not _is_date(created))
+        or (since and not _is_date(since))
     ):
         _explain_unit(fields)
     if not name:

@@ -417,3 +417,30 @@ def test_bad_row_on_the_server_path_falls_back_to_line_numbers(tmp_path):
         7,
         1,
     )
+
+
+def test_impossible_calendar_date_is_reported_with_its_line_on_both_paths(tmp_path):
+    """2021-02-30 has the right shape: PostgreSQL's COPY refuses it (the fast path falls back),
+    SQLite would store it as text; both report the line instead."""
+    rows = unit_rows(6)
+    rows[2][col("dateCreationUniteLegale")] = "2021-02-30"
+    path = write_csv(tmp_path / "bad-date.csv", UNIT_HEADER, rows)
+    with pytest.raises(ImportAborted) as error:
+        SireneImport(units_path=path).run()
+    assert str(error.value) == (
+        "StockUniteLegale, ligne 4 : dateCreationUniteLegale « 2021-02-30 » n’est pas une date "
+        "AAAA-MM-JJ."
+    )
+    assert LegalUnit.objects.count() == 0
+    report = SireneImport(units_path=path, on_error="skip").run()
+    assert (report.files[0].kept, report.files[0].skipped) == (5, 1)
+    assert LegalUnit.objects.count() == 5
+
+
+def test_blank_line_in_the_middle_is_a_malformed_row_on_both_paths(tmp_path):
+    path = write_csv(tmp_path / "blank.csv", UNIT_HEADER, unit_rows(5))
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join([*lines[:3], "\n", *lines[3:]]), encoding="utf-8")
+    with pytest.raises(ImportAborted) as error:
+        SireneImport(units_path=path).run()
+    assert str(error.value).startswith("StockUniteLegale, ligne 4 : ligne mal formée (")

@@ -582,7 +582,19 @@ class SireneImport:
 
         started = time.monotonic()
         try:
-            loaded = pg_fast.load(staging, Path(path), columns, Path(path).name, self.token)
+            loaded = pg_fast.load(
+                staging,
+                Path(path),
+                columns,
+                Path(path).name,
+                self.token,
+                progress=(
+                    (lambda rows: self.progress(report.label, rows, time.monotonic() - started))
+                    if self.progress
+                    else None
+                ),
+                every=PROGRESS_EVERY_ROWS,
+            )
         except FileProblem as problem:
             raise ImportAborted(str(problem)) from None
         if loaded is None:

@@ -157,8 +157,11 @@ def _establishment_arrays(c, street_types) -> list | None:
     ]
 
 
-def load(staging, path, columns: ColumnSet, label: str, token: str) -> int | None:
-    """Rows loaded into ``staging``, or None when the Python path must take over."""
+def load(
+    staging, path, columns: ColumnSet, label: str, token: str, progress=None, every: int = 0
+) -> int | None:
+    """Rows loaded into ``staging``, or None when the Python path must take over.
+    ``progress(rows)`` is called about every ``every`` rows."""
     from registry.importer import STREET_TYPES, UNIT_TABLE
 
     header = _header(path, label)
@@ -223,6 +226,8 @@ def load(staging, path, columns: ColumnSet, label: str, token: str) -> int | Non
                 pa_csv.write_csv(table, buffer, write_options)
                 copy.write(buffer.getbuffer())
                 line += size
+                if progress and every and (line - 2) // every != (line - 2 - size) // every:
+                    progress(line - 2)
     except Exception:  # noqa: BLE001 - any anomaly: the Python path finds and reports it
         transaction.savepoint_rollback(savepoint)
         return None

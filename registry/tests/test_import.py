@@ -444,3 +444,19 @@ def test_blank_line_in_the_middle_is_a_malformed_row_on_both_paths(tmp_path):
     with pytest.raises(ImportAborted) as error:
         SireneImport(units_path=path).run()
     assert str(error.value).startswith("StockUniteLegale, ligne 4 : ligne mal formée (")
+
+
+def test_progress_is_reported_while_loading_on_both_paths(tmp_path, monkeypatch):
+    from registry import importer, pg_fast
+
+    monkeypatch.setattr(importer, "PROGRESS_EVERY_ROWS", 100)
+    monkeypatch.setattr(importer, "SQLITE_BATCH_ROWS", 50)
+    monkeypatch.setattr(pg_fast, "BLOCK_BYTES", 4096)  # a few dozen rows per Arrow batch
+    files = generate(tmp_path, 400, seed=5)
+    calls = []
+    SireneImport(
+        units_path=files.units, progress=lambda label, rows, seconds: calls.append((label, rows))
+    ).run()
+    rows = [count for _label, count in calls]
+    assert len(rows) >= 4 and rows == sorted(rows) and rows[-1] == 400
+    assert {label for label, _ in calls} == {"StockUniteLegale"}

@@ -1,11 +1,12 @@
 """PostgreSQL fast path of ``import_sirene``: parse once, in C, only the columns we keep.
 
 A clean UTF-8 CSV (plain or inside INSEE's zip) is read by Arrow's multi-threaded CSV reader,
-keeping only the dozen columns the register needs out of the file's 34 (units) or 48
+keeping only the dozen columns the register needs out of the file's 34 (units) or 53
 (establishments); checks and conversions run as vectorised Arrow kernels on each batch of about
 30 000 rows; the batch, already in the model's column order, is written as CSV into one
-``COPY … FROM STDIN (FREEZE)`` straight into the staging table. The server therefore receives a
-third of the file's bytes and parses each row once: no raw text table, no second pass in SQL.
+``COPY … FROM STDIN (FREEZE)`` straight into the staging table. The server therefore receives
+only the values kept (three quarters of the file's bytes) and parses each row once: no raw text
+table, no second pass in SQL.
 ``FREEZE`` (the staging table is created in the same subtransaction) writes the rows already
 frozen, so neither the primary key build nor the first vacuum has to visit them again.
 

@@ -576,7 +576,7 @@ def _rule_innovation(innovation: str) -> RuleVerdict:
 def _rule_previous_support(previous: bool, found: list[str], rules: _Rules) -> RuleVerdict:
     code = "previous_state_support"
     # ``found``: supports found by the caller (earlier awards matched by SIRET, SIREN or name)
-    seen = f" ({'; '.join(found)})" if found else ""
+    seen = f" ({' ; '.join(found)})" if found else ""
     if not previous and not found:
         return _verdict(code, True, "Aucun soutien antérieur de l’État n’est déclaré.")
     if rules.allows_previous_support:

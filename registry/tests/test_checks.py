@@ -238,3 +238,28 @@ def test_reviewer_page_shows_previous_support_and_register_warnings(client):
     assert html.count("SIRET « à vérifier » : inconnu") == 3
     panel = [q["sql"] for q in queries.captured_queries if "registry_" in q["sql"]]
     assert len(panel) == 2  # lookup_many: establishments and legal units, whatever the count
+
+
+def test_demo_register_knows_the_demo_file_and_shows_one_difference():
+    """The demo's reviewer page has something to show (applications/demo.py, seed 1)."""
+    import io
+
+    from applications.demo import _siret
+    from registry import demo
+
+    assert [demo.demo_file_siret(seed) for seed in (1, 11, 12, 13)] == [
+        _siret(seed) for seed in (1, 11, 12, 13)
+    ]
+    demo.load(io.StringIO())
+    demo.load(io.StringIO())  # idempotent
+    application = _with_members(
+        _file(
+            lead_siret=_siret(1),
+            lead_legal_form=LegalForm.COOPERATIVE,
+            lead_legal_category="5458",
+        ),
+        {"siret": _siret(12), "name": "Transports", "category": MemberCategory.OTHER_ENTERPRISE},
+        {"siret": _siret(13), "name": "CC", "category": MemberCategory.LOCAL_AUTHORITY},
+        {"siret": _siret(14), "name": "Lycée", "category": MemberCategory.TRAINING_BODY},
+    )
+    assert [len(check.warnings) for check in register_checks(application)] == [0, 1, 0, 1]

@@ -196,6 +196,12 @@ class RegisterCheck:
     warnings: list[str] = field(default_factory=list)
 
 
+def _label(choices, value) -> str:
+    """The French label of a stored value; the value itself if it is no longer a choice (a
+    version filed before the list changed)."""
+    return dict(choices.choices).get(value, value or "")
+
+
 def _yes_no(value) -> str:
     return {True: "oui", False: "non"}.get(value, "non renseigné")
 
@@ -216,7 +222,7 @@ def _category_warning(declared: str, record: CompanyRecord) -> str:
         return ""
     ess = _register_is_ess(record)
     local_authority = record.family == Family.LOCAL_AUTHORITY.value
-    label = MemberCategory(declared).label
+    label = _label(MemberCategory, declared)
     if declared == MemberCategory.ESS_ENTERPRISE and ess is False:
         reason = "le répertoire ne la classe pas dans l’ESS"
     elif declared == MemberCategory.OTHER_ENTERPRISE and ess:
@@ -290,13 +296,13 @@ def register_checks(application, snapshot: dict | None = None) -> list[RegisterC
         declared_ess = lead.get("is_ess", application.lead_is_ess)
         category = application.lead_category
         declared = [
-            f"Forme juridique : {LegalForm(legal_form).label if legal_form else 'non renseignée'}",
+            f"Forme juridique : {_label(LegalForm, legal_form) or 'non renseignée'}",
             f"ESS : {_yes_no(declared_ess)}",
         ]
         if application.lead_legal_category:
             declared.append(f"Catégorie juridique : {application.lead_legal_category}")
         if category:
-            declared.append(f"Catégorie (article 9) : {MemberCategory(category).label}")
+            declared.append(f"Catégorie (article 9) : {_label(MemberCategory, category)}")
         check = RegisterCheck(
             "Structure porteuse",
             lead.get("name", application.lead_name),
@@ -315,7 +321,7 @@ def register_checks(application, snapshot: dict | None = None) -> list[RegisterC
                 and not (legal_form == "cooperative" and record.is_ess)
             ):
                 check.warnings.append(
-                    f"Forme juridique déclarée « {LegalForm(legal_form).label} », mais le "
+                    f"Forme juridique déclarée « {_label(LegalForm, legal_form)} », mais le "
                     f"répertoire indique « {record.legal_category_label} »."
                 )
             if declared_ess is not None and ess is not None and declared_ess != ess:
@@ -340,10 +346,7 @@ def register_checks(application, snapshot: dict | None = None) -> list[RegisterC
             "Membre",
             member.get("name", ""),
             member["siret"],
-            [
-                "Catégorie (article 9) : "
-                + (MemberCategory(category).label if category else "non renseignée")
-            ],
+            ["Catégorie (article 9) : " + (_label(MemberCategory, category) or "non renseignée")],
             record,
             _register_lines(record),
             _status_warnings(record),

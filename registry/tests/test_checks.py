@@ -263,3 +263,19 @@ def test_demo_register_knows_the_demo_file_and_shows_one_difference():
         {"siret": _siret(14), "name": "Lycée", "category": MemberCategory.TRAINING_BODY},
     )
     assert [len(check.warnings) for check in register_checks(application)] == [0, 1, 0, 1]
+
+
+def test_snapshot_values_are_compared_and_an_old_category_does_not_break_the_page():
+    association = EstablishmentFactory()
+    application = _file()
+    snapshot = {
+        "lead": {"siret": association.siret, "name": "Déposé", "legal_form": "ancienne_forme"},
+        "members": [{"siret": association.siret, "name": "Membre", "category": "ancienne"}],
+    }
+    lead_check, member_check = register_checks(application, snapshot)
+    assert (lead_check.name, lead_check.declared[0]) == (
+        "Déposé",
+        "Forme juridique : ancienne_forme",
+    )
+    assert member_check.declared == ["Catégorie (article 9) : ancienne"]
+    assert member_check.warnings == []

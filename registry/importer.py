@@ -100,14 +100,20 @@ STREET_TYPES = {
 _DATE_SHAPE = re.compile(r"\d{4}-\d\d-\d\d\Z").match
 
 
+_KNOWN_DATES: set[str] = set()  # a few tens of thousands of distinct days in a whole stock file
+
+
 def _is_date(value: str) -> bool:
     """AAAA-MM-JJ and a real day (2021-02-30 is refused on both engines, not stored)."""
+    if value in _KNOWN_DATES:
+        return True
     if not _DATE_SHAPE(value):
         return False
     try:
         date.fromisoformat(value)
     except ValueError:
         return False
+    _KNOWN_DATES.add(value)
     return True
 
 

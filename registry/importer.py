@@ -578,11 +578,11 @@ class SireneImport:
         return self._created
 
     def _load_on_server(self, staging, path, columns, report: FileReport) -> bool:
-        """A clean CSV on PostgreSQL goes through Arrow and COPY (``registry.pg_fast``); False
-        otherwise."""
+        """A clean CSV or Parquet file on PostgreSQL goes through Arrow and COPY
+        (``registry.pg_fast``); False otherwise."""
         if staging.vendor != "postgresql" or self.limit is not None or self.only_ess:
             return False
-        if self.encoding not in ("auto", "utf-8") or is_parquet(Path(path)):
+        if self.encoding not in ("auto", "utf-8") and not is_parquet(Path(path)):
             return False
         from registry import pg_fast
 

@@ -1,6 +1,7 @@
 """PostgreSQL fast path of ``import_sirene``: parse once, in C, only the columns we keep.
 
-A clean UTF-8 CSV (plain or inside INSEE's zip) is read by Arrow's multi-threaded CSV reader,
+A clean UTF-8 CSV (plain or inside INSEE's zip) is read by Arrow's multi-threaded CSV reader (a
+Parquet file by Arrow's Parquet reader, its typed columns cast to text as on the Python path),
 keeping only the dozen columns the register needs out of the file's 34 (units) or 53
 (establishments); checks and conversions run as vectorised Arrow kernels on each batch of about
 30 000 rows; the batch, already in the model's column order, is written as CSV into one
@@ -20,13 +21,21 @@ the same either way (``test_server_side_and_python_paths_give_the_same_rows``).
 import csv
 import io
 import re
+from contextlib import ExitStack
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from django.db import connection, transaction
 
-from registry.sources import CSV_SAMPLE_BYTES, ColumnSet, _open_binary, detect_encoding
+from registry.sources import (
+    CSV_SAMPLE_BYTES,
+    PARQUET_BATCH_ROWS,
+    ColumnSet,
+    _open_binary,
+    detect_encoding,
+    is_parquet,
+)
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_]+\Z")
 BLOCK_BYTES = 4 << 20  # about 30 000 rows per batch: bounded memory, COPY fed continuously
@@ -42,6 +51,47 @@ def _header(path, label) -> list[str] | None:
     first = sample.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
     header = next(csv.reader([first]))
     return [name.strip() for name in header]
+
+
+def _parquet_header(path) -> list[str] | None:
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path).schema_arrow.names
+    except (pa.ArrowException, OSError):
+        return None  # the Python path reports it
+
+
+def _csv_batches(source, header, present):
+    """(columns by name, row count) per batch of a CSV file: strings, "" for empty."""
+    reader = pa_csv.open_csv(
+        source,
+        read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1, block_size=BLOCK_BYTES),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+        convert_options=pa_csv.ConvertOptions(
+            include_columns=present,
+            column_types=dict.fromkeys(present, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    for batch in reader:
+        yield {name: batch.column(name) for name in present}, batch.num_rows
+
+
+def _parquet_batches(path, present):
+    """The same from INSEE's Parquet file: typed columns (dates, booleans) cast to text exactly as
+    the Python path does (``registry.sources.read_parquet``)."""
+    import pyarrow.parquet as pq
+
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=present):
+        columns = {}
+        for name in present:
+            column = batch.column(name)
+            if not pa.types.is_string(column.type):
+                column = pc.cast(column, pa.string())
+            columns[name] = pc.fill_null(column, "")
+        yield columns, batch.num_rows
 
 
 def _all(*conditions) -> bool:
@@ -165,7 +215,8 @@ def load(
     ``progress(rows)`` is called about every ``every`` rows."""
     from registry.importer import STREET_TYPES, UNIT_TABLE
 
-    header = _header(path, label)
+    parquet = is_parquet(path)
+    header = _parquet_header(path) if parquet else _header(path, label)
     if header is None or not all(_SAFE_NAME.match(name) for name in header):
         return None
     if len(set(header)) != len(header):
@@ -184,38 +235,26 @@ def load(
     )
     write_options = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
     savepoint = transaction.savepoint()
-    line = 2  # the header is line 1
+    line = 2  # the header is line 1 (for Parquet: row number + 1, as on the Python path)
     try:
         staging.create()  # again, inside the savepoint: COPY FREEZE needs a table created here
         with (
-            _open_binary(path) as source,
+            ExitStack() as stack,
             connection.connection.cursor() as cursor,
             cursor.copy(
                 f'COPY "{staging.name}" ({quoted}) FROM STDIN '
                 f"(FORMAT csv, FREEZE true, FORCE_NOT_NULL ({not_null}))"
             ) as copy,
         ):
-            reader = pa_csv.open_csv(
-                source,
-                read_options=pa_csv.ReadOptions(
-                    column_names=header, skip_rows=1, block_size=BLOCK_BYTES
-                ),
-                parse_options=pa_csv.ParseOptions(
-                    newlines_in_values=True, ignore_empty_lines=False
-                ),
-                convert_options=pa_csv.ConvertOptions(
-                    include_columns=present,
-                    column_types=dict.fromkeys(present, pa.string()),
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-            for batch in reader:
-                size = batch.num_rows
+            if parquet:
+                batches = _parquet_batches(path, present)
+            else:
+                batches = _csv_batches(stack.enter_context(_open_binary(path)), header, present)
+            for columns_read, size in batches:
 
-                def c(name, batch=batch, size=size):
-                    if name in header:
-                        return batch.column(name)
+                def c(name, columns_read=columns_read, size=size):
+                    if name in columns_read:
+                        return columns_read[name]
                     return pa.array([""] * size, pa.string())
 
                 converted = arrays(c, street_types)

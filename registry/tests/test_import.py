@@ -381,12 +381,13 @@ def test_sqlite_batched_path_end_to_end_in_a_process_of_its_own(tmp_path):
     assert [name for name in tables if "__new_" in name] == []
 
 
-def test_server_side_and_python_paths_give_the_same_rows(tmp_path):
-    """On PostgreSQL a clean CSV is parsed by the server (registry.pg_fast); --limit forces the
-    Python path. Both must store exactly the same values."""
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_server_side_and_python_paths_give_the_same_rows(tmp_path, fmt):
+    """On PostgreSQL a clean CSV or Parquet file takes the Arrow + COPY path (registry.pg_fast);
+    --limit forces the Python path. Both must store exactly the same values."""
     from django.db import connection
 
-    files = generate(tmp_path, 400, seed=21, ess_share=0.3)
+    files = generate(tmp_path, 400, seed=21, ess_share=0.3, fmt=fmt)
     fast = SireneImport(units_path=files.units, establishments_path=files.establishments).run()
     expected_method = "copy" if connection.vendor == "postgresql" else "python"
     assert [f.method for f in fast.files] == [expected_method, expected_method]

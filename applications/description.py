@@ -27,9 +27,9 @@ def describe(application, *, members=None, budget=None, territory=None) -> dict:
     from applications.services import (
         budget_summary,
         has_phase_one_label,
-        previous_support_match,
         territory_codes,
     )
+    from registry.checks import previous_supports
 
     if members is None:
         members = list(application.members.all())
@@ -63,9 +63,10 @@ def describe(application, *, members=None, budget=None, territory=None) -> dict:
         ],
         "territory": {"communes": list(communes), "epcis": list(epcis)},
         "project": {"innovation": application.innovation},
-        # Declared by the candidate, or found: an earlier call funded the same pole.
-        "previous_state_support": bool(application.previous_state_support)
-        or previous_support_match(application) is not None,
+        # Declared by the candidate; found: an earlier call funded the same lead or pole
+        # (awards, funding labels, accepted files; by SIRET, SIREN or name).
+        "previous_state_support": bool(application.previous_state_support),
+        "previous_state_support_found": [s.summary for s in previous_supports(application)],
         "budget": {
             "requested_amount": str(budget.requested) if funding else None,
             "total_expenses": str(budget.expenses) if funding else None,

@@ -471,28 +471,6 @@ def has_phase_one_label(application) -> bool:
     )
 
 
-def previous_support_match(application):
-    """An accepted phase-2 file of an earlier call for the same pole, matched by the lead's
-    SIRET or by name (lead or pole), or ``None``."""
-    from django.db.models import Q
-
-    match = Q()
-    if application.lead_siret:
-        match |= Q(lead_siret=application.lead_siret)
-    if application.lead_name.strip():
-        match |= Q(lead_name__iexact=application.lead_name.strip())
-    if application.pole_name.strip():
-        match |= Q(pole_name__iexact=application.pole_name.strip())
-    if not match:
-        return None
-    return (
-        Application.objects.filter(match, phase=Phase.FUNDING, status=ApplicationStatus.ACCEPTED)
-        .exclude(call=application.call_id)
-        .exclude(pk=application.pk)
-        .first()
-    )
-
-
 def submit(application, *, actor, now=None) -> list[Application]:
     """Submit a draft (or a corrected file): one submitted file per phase, each with its
     reference and frozen snapshot. Returns the submitted files.

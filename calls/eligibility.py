@@ -573,23 +573,34 @@ def _rule_innovation(innovation: str) -> RuleVerdict:
     )
 
 
-def _rule_previous_support(previous: bool, rules: _Rules) -> RuleVerdict:
+def _rule_previous_support(previous: bool, found: list[str], rules: _Rules) -> RuleVerdict:
     code = "previous_state_support"
-    if not previous:
+    # ``found``: supports found by the caller (earlier awards matched by SIRET, SIREN or name)
+    seen = f" ({' ; '.join(found)})" if found else ""
+    if not previous and not found:
         return _verdict(code, True, "Aucun soutien antérieur de l’État n’est déclaré.")
     if rules.allows_previous_support:
         return _verdict(
             code,
             True,
-            "Un soutien antérieur de l’État est déclaré ; cet appel est ouvert aux pôles déjà "
-            "soutenus.",
+            f"Un soutien antérieur de l’État est déclaré ou retrouvé{seen} ; cet appel est "
+            "ouvert aux pôles déjà soutenus.",
+        )
+    if found and not previous:
+        return _verdict(
+            code,
+            False,
+            f"D’après les décisions enregistrées, ce pôle ou sa structure porteuse a déjà été "
+            f"soutenu par l’État au titre d’un appel précédent{seen}, et cet appel n’est pas "
+            "ouvert aux pôles déjà soutenus. S’il s’agit d’une autre structure, signalez-le à "
+            "l’équipe qui gère l’appel.",
         )
     return _verdict(
         code,
         False,
-        "Le pôle a déjà été soutenu par l’État au titre d’un appel précédent, et cet appel "
-        "n’est pas ouvert aux pôles déjà soutenus. Si la déclaration est erronée, corrigez-la ; "
-        "sinon, ce dossier ne peut pas être déposé sur cet appel.",
+        f"Le pôle a déjà été soutenu par l’État au titre d’un appel précédent{seen}, et cet "
+        "appel n’est pas ouvert aux pôles déjà soutenus. Si la déclaration est erronée, "
+        "corrigez-la ; sinon, ce dossier ne peut pas être déposé sur cet appel.",
     )
 
 
@@ -750,6 +761,7 @@ def evaluate(file: dict, rules: dict | None = None) -> EligibilityResult:
     project = _dict(data.get("project"), "project", required=False)
     innovation = _text(project.get("innovation"), "project.innovation")
     previous = _bool(data.get("previous_state_support"), "previous_state_support")
+    found = _strings(data.get("previous_state_support_found"), "previous_state_support_found")
     budget = _dict(data.get("budget"), "budget", required=False)
     requested = parse_amount(budget.get("requested_amount"), "budget.requested_amount")
     expenses = parse_amount(budget.get("total_expenses"), "budget.total_expenses")
@@ -766,7 +778,7 @@ def evaluate(file: dict, rules: dict | None = None) -> EligibilityResult:
         _rule_other_actor(parties),
         _rule_territory(communes, epcis),
         _rule_innovation(innovation),
-        _rule_previous_support(previous, call),
+        _rule_previous_support(previous, found, call),
         _rule_call_phases(phases, call),
         _rule_emergence_prerequisite(phases, has_label),
         _rule_amount(phases, requested, call),

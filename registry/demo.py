@@ -8,6 +8,7 @@ from datetime import date
 
 from registry.generator import luhn_check_digit
 from registry.models import Establishment, LegalUnit
+from registry.validators import siren_with_valid_checksum, siret_with_valid_checksum
 
 # (first 8 digits of the SIREN, name, legal category, NAF, ESS flag, state, since,
 #  street, postal code, city, commune code)
@@ -27,7 +28,65 @@ ORGANISATIONS = [
 ]  # fmt: skip
 
 
+# The demo file « Pôle alimentaire des Monts du Lyonnais » (applications/demo.py, seed 1): its lead
+# and three of its members are in the register, so that the reviewer's page shows agreeing values,
+# one difference (a transport company declared « autre entreprise » but ESS-approved in the
+# register) and one SIRET « à vérifier » (the lycée, left out).
+# (seed of applications.demo._siret, name, legal category, NAF, ESS flag, commune code, postal
+#  code, city, street)
+DEMO_FILE_ORGANISATIONS = [
+    (1, "COOPERATIVE DES MONTS DU LYONNAIS", "5458", "10.39B", True, "69238", "69590",
+     "SAINT-SYMPHORIEN-SUR-COISE", "12 PLACE DU MARCHÉ"),
+    (11, "LEGUMERIE SOLIDAIRE DE LA COISE", "9220", "10.39A", True, "69238", "69590",
+     "SAINT-SYMPHORIEN-SUR-COISE", "ROUTE DE LYON"),
+    (12, "TRANSPORTS GIRAUD ET FILS", "5710", "49.41A", True, "69238", "69590",
+     "SAINT-SYMPHORIEN-SUR-COISE", "ZONE ARTISANALE DU PLAT"),
+    (13, "CC DES MONTS DU LYONNAIS", "7346", "84.11Z", False, "69238", "69590",
+     "SAINT-SYMPHORIEN-SUR-COISE", "PLACE DE LA MAIRIE"),
+]  # fmt: skip
+
+
+def demo_file_siret(seed: int) -> str:
+    """Same numbers as ``applications.demo._siret`` (checked by a test)."""
+    return siret_with_valid_checksum(siren_with_valid_checksum(f"{88100000 + seed:08d}"), 1)
+
+
+def _load_demo_file_organisations():
+    for seed, name, category, naf, ess, commune, postal, city, street in DEMO_FILE_ORGANISATIONS:
+        siret = demo_file_siret(seed)
+        since = date(2016, 5, 1)
+        LegalUnit.objects.update_or_create(
+            siren=siret[:9],
+            defaults={
+                "name": name,
+                "legal_category": category,
+                "naf": naf,
+                "is_ess": ess,
+                "state": "A",
+                "state_since": since,
+                "creation_date": since,
+                "head_office_nic": siret[9:],
+            },
+        )
+        Establishment.objects.update_or_create(
+            siret=siret,
+            defaults={
+                "siren": siret[:9],
+                "is_head_office": True,
+                "state": "A",
+                "state_since": since,
+                "creation_date": since,
+                "naf": naf,
+                "address": street,
+                "postal_code": postal,
+                "city": city,
+                "commune_code": commune,
+            },
+        )
+
+
 def load(out):
+    _load_demo_file_organisations()
     for (
         first8,
         name,
@@ -72,4 +131,5 @@ def load(out):
                 "commune_code": commune,
             },
         )
-    out.write(f"Répertoire SIRENE : {len(ORGANISATIONS)} organisations de démonstration.\n")
+    count = len(ORGANISATIONS) + len(DEMO_FILE_ORGANISATIONS)
+    out.write(f"Répertoire SIRENE : {count} organisations de démonstration.\n")

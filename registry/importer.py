@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import islice
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from registry.sources import (
 
 SQLITE_BATCH_ROWS = 100_000
 PG_BATCH_ROWS = 50_000
+PG_INDEX_MEMORY = "256MB"  # server memory for one index build (PostgreSQL's default: 64MB)
 MAX_REPORTED_LINES = 50
 PROGRESS_EVERY_ROWS = 250_000
 
@@ -95,7 +97,26 @@ STREET_TYPES = {
     "VLA": "VILLA", "VLGE": "VILLAGE",
 }  # fmt: skip
 
-_DATE = re.compile(r"\d{4}-\d\d-\d\d\Z").match
+_DATE_SHAPE = re.compile(r"\d{4}-\d\d-\d\d\Z").match
+
+
+_KNOWN_DATES: set[str] = set()  # a few tens of thousands of distinct days in a whole stock file
+
+
+def _is_date(value: str) -> bool:
+    """AAAA-MM-JJ and a real day (2021-02-30 is refused on both engines, not stored)."""
+    if value in _KNOWN_DATES:
+        return True
+    if not _DATE_SHAPE(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    _KNOWN_DATES.add(value)
+    return True
+
+
 _ESS = {"O": True, "N": False, "": None}
 _HEAD_OFFICE = {"true": True, "false": False, "1": True, "0": False, "O": True, "N": False}
 _UNIT_STATES = frozenset({"A", "C"})
@@ -105,7 +126,7 @@ _ESTABLISHMENT_STATES = frozenset({"A", "F"})
 def _date(value: str, column: str) -> str | None:
     if not value:
         return None
-    if not _DATE(value):
+    if not _is_date(value):
         raise RowProblem(f"{column} « {value} » n’est pas une date AAAA-MM-JJ")
     return value
 
@@ -133,8 +154,8 @@ def unit_row(line: int, fields: tuple) -> tuple:
         or len(category) > 4
         or len(naf) > 6
         or len(nic) > 5
-        or (created and not _DATE(created))
-        or (since and not _DATE(since))
+        or (created and not _is_date(created))
+        or (since and not _is_date(since))
     ):
         _explain_unit(fields)
     if not name:
@@ -287,7 +308,7 @@ class FileReport:
     skipped: int = 0
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    method: str = "python"  # "copy": parsed by PostgreSQL itself (registry.pg_fast)
+    method: str = "python"  # "copy": Arrow + COPY fast path (registry.pg_fast)
 
     def problem(self, line: int, message: str):
         self.skipped += 1
@@ -507,6 +528,10 @@ class SireneImport:
             self._run_sqlite_batched()
         else:
             with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        # primary key and indexes sorted in memory, not in temporary files
+                        cursor.execute(f"SET LOCAL maintenance_work_mem = '{PG_INDEX_MEMORY}'")
                 stagings = self._load_all(commit_batches=False)
                 self._swap(stagings)
         self.report.seconds = time.monotonic() - started
@@ -553,16 +578,29 @@ class SireneImport:
         return self._created
 
     def _load_on_server(self, staging, path, columns, report: FileReport) -> bool:
-        """PostgreSQL parses a clean CSV itself (``registry.pg_fast``); False otherwise."""
+        """A clean CSV or Parquet file on PostgreSQL goes through Arrow and COPY
+        (``registry.pg_fast``); False otherwise."""
         if staging.vendor != "postgresql" or self.limit is not None or self.only_ess:
             return False
-        if self.encoding not in ("auto", "utf-8") or is_parquet(Path(path)):
+        if self.encoding not in ("auto", "utf-8") and not is_parquet(Path(path)):
             return False
         from registry import pg_fast
 
         started = time.monotonic()
         try:
-            loaded = pg_fast.load(staging, Path(path), columns, Path(path).name, self.token)
+            loaded = pg_fast.load(
+                staging,
+                Path(path),
+                columns,
+                Path(path).name,
+                self.token,
+                progress=(
+                    (lambda rows: self.progress(report.label, rows, time.monotonic() - started))
+                    if self.progress
+                    else None
+                ),
+                every=PROGRESS_EVERY_ROWS,
+            )
         except FileProblem as problem:
             raise ImportAborted(str(problem)) from None
         if loaded is None:

@@ -262,7 +262,10 @@ def test_previous_state_support_found_by_lead_siret_or_name_even_if_not_declared
     application.lead_name = earlier.lead_name.upper()
     application.save()
     assert application.previous_state_support is False
-    assert describe(application)["previous_state_support"] is True
+    assert describe(application)["previous_state_support"] is False
+    assert describe(application)["previous_state_support_found"] == [
+        f"{earlier.call.title} phase 2 ({earlier.call.year})"
+    ]
     with pytest.raises(services.SubmissionRefused) as refusal:
         services.submit(application, actor=application.owner)
     assert any("déjà été soutenu" in r for r in refusal.value.reasons)

@@ -315,6 +315,24 @@ def test_previous_support_refused_unless_the_call_allows_it():
     assert evaluate(file, None).verdict("previous_state_support").passed is False
 
 
+def test_previous_support_found_by_the_caller_is_named_in_the_message():
+    file = make_file(previous_state_support_found=["AAP 2015", "AMI 2023 phase 2"])
+    refused = verdict(file, "previous_state_support")
+    assert refused.passed is False
+    assert refused.message.startswith(
+        "D’après les décisions enregistrées, ce pôle ou sa structure porteuse a déjà été "
+        "soutenu par l’État au titre d’un appel précédent (AAP 2015 ; AMI 2023 phase 2)"
+    )
+    allowed = verdict(
+        file, "previous_state_support", {**RULES_2025, "allows_previous_support": True}
+    )
+    assert allowed.passed is True
+    assert "(AAP 2015 ; AMI 2023 phase 2)" in allowed.message
+    with pytest.raises(MalformedFile) as error:
+        evaluate(make_file(previous_state_support_found="AAP 2015"), RULES_2025)
+    assert error.value.field == "previous_state_support_found"
+
+
 # --- Call-specific rules -----------------------------------------------------------------------
 
 
@@ -600,6 +618,7 @@ json_values = st.recursive(
             ("budget", "total_expenses"),
             ("attachments",),
             ("previous_state_support",),
+            ("previous_state_support_found",),
         ]
     ),
     value=json_values,

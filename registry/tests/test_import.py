@@ -381,12 +381,13 @@ def test_sqlite_batched_path_end_to_end_in_a_process_of_its_own(tmp_path):
     assert [name for name in tables if "__new_" in name] == []
 
 
-def test_server_side_and_python_paths_give_the_same_rows(tmp_path):
-    """On PostgreSQL a clean CSV is parsed by the server (registry.pg_fast); --limit forces the
-    Python path. Both must store exactly the same values."""
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_server_side_and_python_paths_give_the_same_rows(tmp_path, fmt):
+    """On PostgreSQL a clean CSV or Parquet file takes the Arrow + COPY path (registry.pg_fast);
+    --limit forces the Python path. Both must store exactly the same values."""
     from django.db import connection
 
-    files = generate(tmp_path, 400, seed=21, ess_share=0.3)
+    files = generate(tmp_path, 400, seed=21, ess_share=0.3, fmt=fmt)
     fast = SireneImport(units_path=files.units, establishments_path=files.establishments).run()
     expected_method = "copy" if connection.vendor == "postgresql" else "python"
     assert [f.method for f in fast.files] == [expected_method, expected_method]
@@ -417,3 +418,46 @@ def test_bad_row_on_the_server_path_falls_back_to_line_numbers(tmp_path):
         7,
         1,
     )
+
+
+def test_impossible_calendar_date_is_reported_with_its_line_on_both_paths(tmp_path):
+    """2021-02-30 has the right shape: PostgreSQL's COPY refuses it (the fast path falls back),
+    SQLite would store it as text; both report the line instead."""
+    rows = unit_rows(6)
+    rows[2][col("dateCreationUniteLegale")] = "2021-02-30"
+    path = write_csv(tmp_path / "bad-date.csv", UNIT_HEADER, rows)
+    with pytest.raises(ImportAborted) as error:
+        SireneImport(units_path=path).run()
+    assert str(error.value) == (
+        "StockUniteLegale, ligne 4 : dateCreationUniteLegale « 2021-02-30 » n’est pas une date "
+        "AAAA-MM-JJ."
+    )
+    assert LegalUnit.objects.count() == 0
+    report = SireneImport(units_path=path, on_error="skip").run()
+    assert (report.files[0].kept, report.files[0].skipped) == (5, 1)
+    assert LegalUnit.objects.count() == 5
+
+
+def test_blank_line_in_the_middle_is_a_malformed_row_on_both_paths(tmp_path):
+    path = write_csv(tmp_path / "blank.csv", UNIT_HEADER, unit_rows(5))
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join([*lines[:3], "\n", *lines[3:]]), encoding="utf-8")
+    with pytest.raises(ImportAborted) as error:
+        SireneImport(units_path=path).run()
+    assert str(error.value).startswith("StockUniteLegale, ligne 4 : ligne mal formée (")
+
+
+def test_progress_is_reported_while_loading_on_both_paths(tmp_path, monkeypatch):
+    from registry import importer, pg_fast
+
+    monkeypatch.setattr(importer, "PROGRESS_EVERY_ROWS", 100)
+    monkeypatch.setattr(importer, "SQLITE_BATCH_ROWS", 50)
+    monkeypatch.setattr(pg_fast, "BLOCK_BYTES", 4096)  # a few dozen rows per Arrow batch
+    files = generate(tmp_path, 400, seed=5)
+    calls = []
+    SireneImport(
+        units_path=files.units, progress=lambda label, rows, seconds: calls.append((label, rows))
+    ).run()
+    rows = [count for _label, count in calls]
+    assert len(rows) >= 4 and rows == sorted(rows) and rows[-1] == 400
+    assert {label for label, _ in calls} == {"StockUniteLegale"}

@@ -301,7 +301,7 @@ def test_demo_register_is_idempotent_and_answers_lookups():
 
     demo.load(io.StringIO())
     demo.load(io.StringIO())
-    assert LegalUnit.objects.count() == len(demo.ORGANISATIONS)
+    assert LegalUnit.objects.count() == len(demo.ORGANISATIONS) + len(demo.DEMO_FILE_ORGANISATIONS)
     closed = Establishment.objects.get(state="F")
     ok, message, _ = form_check_siret(closed.siret)
     assert ok is False and "fermé depuis le 12/03/2021" in message

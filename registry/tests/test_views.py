@@ -72,3 +72,70 @@ def test_auto_fill_is_rate_limited_per_user(client, settings):
     assert client.get(url("73282932000074")).json()["error"].startswith("Trop de recherches")
     client.force_login(UserFactory())  # another user is not affected
     assert client.get(url("73282932000074")).status_code == 200
+
+
+# --- the API failing never reaches the candidate as an error ----------------------------------
+
+API_FAILURES = pytest.mark.parametrize(
+    "response",
+    [(500, {"erreur": "interne"}), (429, {"message": "trop"}), (200, b"{pas du json")],
+    ids=["5xx", "429", "malformed-json"],
+)
+
+
+@API_FAILURES
+def test_auto_fill_falls_back_to_the_local_table_when_the_api_fails(
+    client, fake_api, caplog, response
+):
+    import logging
+
+    establishment = EstablishmentFactory()
+    fake_api.answer(establishment.siret, response)
+    client.force_login(UserFactory())
+    with caplog.at_level(logging.WARNING, logger="registry"):
+        reply = client.get(url(establishment.siret))
+    assert reply.status_code == 200
+    assert (reply.json()["status"], reply.json()["source"]) == ("found", "local")
+    assert "repli local" in caplog.text
+
+
+@API_FAILURES
+def test_lead_step_accepts_an_unknown_siret_as_to_verify_when_the_api_fails(
+    client, fake_api, caplog, response
+):
+    """The candidate's form: no 500, the SIRET is kept « à vérifier » and re-checked later."""
+    import logging
+
+    from applications.factories import complete_application
+    from registry.models import PendingVerification
+
+    unknown = "73282932000074"
+    fake_api.answer(unknown, response)
+    application = complete_application()
+    client.force_login(application.owner)
+    with caplog.at_level(logging.WARNING, logger="registry"):
+        reply = client.post(
+            reverse("applications:lead", args=[application.uuid]), {"lead_siret": unknown}
+        )
+    assert reply.status_code in (200, 302)
+    application.refresh_from_db()
+    assert application.lead_siret == unknown
+    assert PendingVerification.objects.get(siret=unknown).reason.startswith("API indisponible")
+    assert "repli local" in caplog.text
+
+
+def test_lead_step_survives_an_api_timeout(client, fake_api, settings):
+    settings.SIRENE_API_TIMEOUT = 0.2
+    settings.SIRENE_API_RETRIES = 0
+    fake_api.delay = 1.0
+    establishment = EstablishmentFactory()
+    from applications.factories import complete_application
+
+    application = complete_application()
+    client.force_login(application.owner)
+    reply = client.post(
+        reverse("applications:lead", args=[application.uuid]), {"lead_siret": establishment.siret}
+    )
+    assert reply.status_code in (200, 302)
+    application.refresh_from_db()
+    assert application.lead_siret == establishment.siret

@@ -20,8 +20,14 @@ from applications import permissions, states
 from applications.choices import ApplicationStatus as S
 from applications.models import Application
 from applications.uploads import UploadRefused
-from reviews import forms, services, versions
-from reviews.models import Assignment, Evaluation, EvaluationStatus, ReviewSummary
+from reviews import forms, instructor, services, versions
+from reviews.models import (
+    Assignment,
+    Evaluation,
+    EvaluationStatus,
+    RegionalOpinion,
+    ReviewSummary,
+)
 from reviews.scoring import ScoringError
 
 PAGE_SIZE = 50
@@ -73,7 +79,7 @@ def filtered_files(user, data):
     queryset = (
         Application.objects.for_user(user)
         .exclude(status=S.DRAFT)
-        .select_related("call", "round", "region", "review_summary__department")
+        .select_related("call", "round", "region", "review_summary__department", "regional_opinion")
         .annotate(
             assignment_count=Count("assignments", distinct=True),
             scores_visible=ExpressionWrapper(_scores_visible_q(user), BooleanField()),
@@ -111,6 +117,10 @@ def filtered_files(user, data):
             score_filtered = True
         if score_filtered:  # never filter on scores a reviewer may not read yet
             queryset = queryset.filter(_scores_visible_q(user))
+        if data.get("opinion") == "none":
+            queryset = queryset.filter(regional_opinion__isnull=True)
+        elif data.get("opinion"):
+            queryset = queryset.filter(regional_opinion__opinion=data["opinion"])
         if data.get("priority"):
             queryset = queryset.filter(
                 Q(review_summary__is_rural=True)
@@ -135,9 +145,18 @@ def file_list(request):
             row.summary = row.review_summary
         except ReviewSummary.DoesNotExist:
             row.summary = None
+    for row in rows:
+        try:
+            row.opinion = row.regional_opinion
+        except RegionalOpinion.DoesNotExist:
+            row.opinion = None
     query = request.GET.copy()
     query.pop("page", None)
     can_bulk = is_national(request.user) or request.user.role == "regional_cell_lead"
+    try:
+        current = instructor.clean_query(query)
+    except services.ReviewError:
+        current = ""
     return render(
         request,
         "reviews/file_list.html",
@@ -147,6 +166,10 @@ def file_list(request):
             "rows": rows,
             "query": query.urlencode(),
             "can_bulk": can_bulk,
+            "bulk_actions": [("assign", "Attribuer (deux évaluateurs, les moins chargés d’abord)")]
+            + [(key, label) for key, (label, _t) in instructor.BULK_STATUS_ACTIONS.items()],
+            "saved_views": list(instructor.saved_views(request.user)),
+            "current_filters": current,
             "breadcrumb": {"links": [], "current": "Dossiers à instruire"},
         },
     )

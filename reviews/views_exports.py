@@ -1,11 +1,13 @@
-"""Exports of the reviewer list (SPEC §5.6): CSV (streamed) and XLSX, same filters and same
-scope as the list; scores only where the person may read them. Every export is audited."""
+"""Exports of the reviewer list (SPEC §5.6): CSV (streamed), XLSX (write-only) and ODS (written
+row by row to a temporary file, then streamed), same filters and same scope as the list; scores
+only where the person may read them. Every export is audited."""
 
 from django.http import HttpResponse
 
 from accounts.permissions import is_staff_member, user_passes
 from core import audit
 from core.exports import XLSX_MIMETYPE, csv_response, xlsx_bytes
+from core.ods import ods_response
 from reviews.models import RegionalOpinion, ReviewSummary
 from reviews.views import filtered_files
 
@@ -24,6 +26,10 @@ HEADER = [
     "Critère éliminatoire",
     "Avis régional",
     "Avis validé",
+    "Désaccord",
+    "Département principal",
+    "Territoire prioritaire",
+    "Motifs de l’avis régional",
 ]
 
 
@@ -53,6 +59,10 @@ def _rows(queryset):
             ("oui" if summary.eliminated else "non") if visible else "",
             opinion.get_opinion_display() if opinion else "",
             ("oui" if opinion.is_validated else "non") if opinion else "",
+            ("oui" if summary.disagreement else "non") if visible else "",
+            summary.department.name if summary is not None and summary.department else "",
+            ("oui" if summary.is_priority else "non") if summary is not None else "",
+            opinion.reasons if opinion else "",
         ]
 
 
@@ -80,3 +90,11 @@ def export_xlsx(request):
     response = HttpResponse(content, content_type=XLSX_MIMETYPE)
     response["Content-Disposition"] = 'attachment; filename="dossiers-instruction.xlsx"'
     return response
+
+
+@user_passes(is_staff_member)
+def export_ods(request):
+    """Who may use it: staff, on the files of the reviewer list they may see (same filters)."""
+    return ods_response(
+        "dossiers-instruction.ods", HEADER, _rows(_export(request, "ods")), "Dossiers"
+    )

@@ -73,7 +73,7 @@ def _evaluate(application, reviewer, values):
     )
 
 
-def load(out):
+def load(out, round_regions=None):
     call = Call.objects.open_at().order_by("pk").first()
     porteur, reviewer_a, reviewer_b, lead_ara, reviewer_hdf, lead_hdf = _users(
         "porteur@demo.ptce.fr",
@@ -130,7 +130,7 @@ def load(out):
                     _evaluate(application, reviewer_hdf, AGREE[1])
     from reviews import demo_round
 
-    demo_round.load(call, out)
+    demo_round.load(call, out, regions=round_regions)
     assignments = Assignment.objects.filter(application__call=call).count()
     out.write(
         f"Instruction de démonstration : {assignments} attribution(s), "

@@ -418,7 +418,8 @@ def _open_session(call, member, national_user, out):
     )
 
 
-def load(call, out):
+def load(call, out, regions=None):
+    """``regions``: codes of the régions to fill (all by default; tests take two)."""
     member = User.objects.filter(email="comite@demo.ptce.fr").first()
     national_user = User.objects.filter(email="cellule.nationale@demo.ptce.fr").first()
     if member is None or national_user is None:
@@ -429,6 +430,8 @@ def load(call, out):
     decided = []
     done = 0
     for index, region_id in enumerate(REGIONS):
+        if regions is not None and region_id not in regions:
+            continue
         owner = people[region_id][3]
         if Application.objects.filter(owner=owner, call=call).exists():
             continue

@@ -4,16 +4,17 @@ named, saved simulations that can be compared."""
 
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from applications.choices import ApplicationStatus as S
 from applications.choices import BudgetKind, Funder
-from applications.models import Application
+from applications.models import Application, BudgetLine
 from core import audit
 from reviews import allocation
 from reviews.models import ReviewSummary, Simulation
 from reviews.opinions import ranked_files
+from reviews.services import LONG_TEXTS
 
 ZERO = Decimal(0)
 
@@ -21,22 +22,21 @@ ZERO = Decimal(0)
 def national_files(call):
     """Files of the call that went through review (not drafts, withdrawn or closed), with the
     State subsidy they ask for (``requested``: one aggregate, no query per file)."""
+    state_lines = (
+        BudgetLine.objects.filter(
+            application=OuterRef("pk"), kind=BudgetKind.RESOURCE, category=Funder.STATE
+        )
+        .order_by()
+        .values("application")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
     return (
         Application.objects.filter(call=call)
         .exclude(status__in=[S.DRAFT, S.WITHDRAWN, S.CLOSED])
         .select_related("call", "region")
-        .annotate(
-            requested=Coalesce(
-                Sum(
-                    "budget_lines__amount",
-                    filter=Q(
-                        budget_lines__kind=BudgetKind.RESOURCE,
-                        budget_lines__category=Funder.STATE,
-                    ),
-                ),
-                ZERO,
-            )
-        )
+        .defer(*LONG_TEXTS)  # a correlated sum, not a GROUP BY over every column
+        .annotate(requested=Coalesce(Subquery(state_lines), ZERO))
     )
 
 

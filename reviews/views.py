@@ -72,19 +72,20 @@ def _scores_visible_q(user):
     return visible
 
 
-def filtered_files(user, data):
+def filtered_files(user, data, *, count_assignments=True):
     """(form, queryset) of the reviewer list for these GET parameters: one query for the
-    page (plus one count), whatever the filters and the page size."""
+    page (plus one count), whatever the filters and the page size. Exports leave out the
+    number of reviewers (``count_assignments=False``: no GROUP BY over every file)."""
     form = forms.FileFilterForm(data or None)
     queryset = (
         Application.objects.for_user(user)
         .exclude(status=S.DRAFT)
         .select_related("call", "round", "region", "review_summary__department", "regional_opinion")
-        .annotate(
-            assignment_count=Count("assignments", distinct=True),
-            scores_visible=ExpressionWrapper(_scores_visible_q(user), BooleanField()),
-        )
+        .defer(*services.LONG_TEXTS)
+        .annotate(scores_visible=ExpressionWrapper(_scores_visible_q(user), BooleanField()))
     )
+    if count_assignments:
+        queryset = queryset.annotate(assignment_count=Count("assignments", distinct=True))
     order = forms.SORTS["reference"][1]
     if form.is_valid():
         data = form.cleaned_data

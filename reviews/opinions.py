@@ -127,9 +127,11 @@ def ranked_files(applications, *, validated_only: bool = False):
     """[(RankedFile, application, opinion or None)] for these files, ranked with
     ``reviews.ranking`` on their figures and (validated, if asked) régional opinions."""
     applications = list(applications)
-    summaries = {
-        s.application_id: s
-        for s in ReviewSummary.objects.filter(application__in=[a.pk for a in applications])
+    summaries = {  # plain tuples: 10 000 files rank in a fraction of a second
+        row[0]: row
+        for row in ReviewSummary.objects.filter(
+            application__in=[a.pk for a in applications]
+        ).values_list("application_id", "review_count", "mean", "median", "eliminated")
     }
     opinions = {
         o.application_id: o
@@ -148,11 +150,11 @@ def ranked_files(applications, *, validated_only: bool = False):
         entries.append(
             RankingInput(
                 reference=reference,
-                mean=summary.mean if summary and summary.review_count else None,
-                median=summary.median if summary and summary.review_count else None,
+                mean=summary[2] if summary and summary[1] else None,
+                median=summary[3] if summary and summary[1] else None,
                 submitted_at=application.submitted_at,
                 opinion=counted.opinion if counted else None,
-                eliminated=bool(summary and summary.eliminated),
+                eliminated=bool(summary and summary[4]),
             )
         )
     return [(line, *by_reference[line.reference]) for line in rank_files(entries)]

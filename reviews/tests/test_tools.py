@@ -16,7 +16,7 @@ from applications.models import Attachment
 from core.models import AuditLog
 from core.ods import cell, write_ods
 from reviews import archives, committee, instructor, opinions
-from reviews.factories import reviewers, submit_evaluation, submitted_file
+from reviews.factories import call_with_grid, reviewers, submit_evaluation, submitted_file
 from reviews.models import CommitteeSession, ConflictOfInterest, SavedView
 from reviews.services import ReviewError
 
@@ -414,3 +414,63 @@ def test_publication_leaves_a_file_withdrawn_since_its_decision_untouched(client
     kept.refresh_from_db()
     withdrawn.refresh_from_db()
     assert (kept.status, withdrawn.status) == (S.ACCEPTED, S.WITHDRAWN)
+
+
+def test_reviewer_of_another_region_guessing_urls_is_denied_everywhere(client):
+    application = submitted_file()
+    _attach(application, "statuts.pdf")
+    [reviewer] = reviewers(count=1)
+    submit_evaluation(application, reviewer)
+    opinions.save_opinion(
+        application, actor=reviewer, opinion="favourable", reasons="Oui", expected_version=0
+    )
+    stranger = UserFactory(reviewer=True, region_id="32")
+    login_staff(client, stranger)
+    base = f"/instruction/dossiers/{application.uuid}"
+    for url in [
+        f"{base}/dossier.pdf",
+        f"{base}/dossier.pdf?version=1",
+        f"{base}/pieces.zip",
+        f"{base}/avis/",
+        f"/dossiers/{application.uuid}/lettre-de-decision.pdf",
+    ]:
+        assert client.get(url).status_code == 404, url
+    assert (
+        client.post(
+            f"{base}/avis/", {"opinion": "unfavourable", "reasons": "Non", "version": 1}
+        ).status_code
+        == 404
+    )
+    assert client.post(f"{base}/avis/valider/", {"version": 1}).status_code in (403, 404)
+    # Lists and exports never include the file.
+    assert client.get(LIST).context["rows"] == []
+    ods = client.get("/instruction/dossiers/export.ods")
+    assert len(_ods_rows(b"".join(ods.streaming_content))) == 1
+    csv = b"".join(client.get("/instruction/dossiers/export.csv").streaming_content)
+    assert application.reference.encode() not in csv
+    # Committee pages are not theirs.
+    assert client.get("/instruction/comite/").status_code == 403
+    application.regional_opinion.refresh_from_db()
+    assert application.regional_opinion.opinion == "favourable"
+
+
+def test_filters_and_saved_views_add_no_query_per_row(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lead = UserFactory(cell_lead=True)
+    login_staff(client, lead)
+    instructor.save_view(lead, "Réservés", "opinion=reserved")
+    query = {"opinion": "favourable", "disagreement": "on", "priority": "on", "sort": "-mean"}
+    submitted_file()
+
+    def count():
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(LIST, query).status_code == 200
+        return len(context.captured_queries)
+
+    few = count()
+    call = call_with_grid()
+    for _number in range(6):
+        submitted_file(call=call)
+    assert count() == few

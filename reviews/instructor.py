@@ -33,7 +33,12 @@ def clean_query(data) -> str:
     validated, as a stable query string; raises ``ReviewError`` on invalid filters."""
     if isinstance(data, str):
         data = QueryDict(data)
-    kept = {key: data.get(key) for key in FILTER_KEYS if (data.get(key) or "").strip()}
+    # NUL characters are dropped (PostgreSQL refuses them in text and in lookups).
+    kept = {
+        key: data.get(key).replace("\x00", "")
+        for key in FILTER_KEYS
+        if (data.get(key) or "").replace("\x00", "").strip()
+    }
     form = FileFilterForm(kept)
     if not form.is_valid():
         problems = "; ".join(
@@ -50,7 +55,7 @@ def saved_views(user):
 
 def save_view(user, name: str, data) -> SavedView:
     """Create or replace ``user``'s view called ``name`` with the filters of ``data``."""
-    name = " ".join((name or "").split())
+    name = " ".join((name or "").replace("\x00", "").split())
     if not name:
         raise ReviewError("Donnez un nom à la vue.")
     if len(name) > 80:

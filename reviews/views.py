@@ -76,6 +76,12 @@ def filtered_files(user, data, *, count_assignments=True):
     """(form, queryset) of the reviewer list for these GET parameters: one query for the
     page (plus one count), whatever the filters and the page size. Exports leave out the
     number of reviewers (``count_assignments=False``: no GROUP BY over every file)."""
+    if data:  # single values only; NUL characters dropped (PostgreSQL refuses them)
+        data = {
+            key: (data.get(key) or "").replace("\x00", "")
+            for key in forms.FileFilterForm.base_fields
+            if key in data
+        }
     form = forms.FileFilterForm(data or None)
     queryset = (
         Application.objects.for_user(user)

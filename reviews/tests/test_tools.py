@@ -65,6 +65,19 @@ def test_saved_views_are_per_person_cleaned_applied_and_deleted(client):
     assert AuditLog.objects.filter(action="review.saved_view_deleted").count() == 1
 
 
+def test_nul_characters_in_views_and_filters_are_dropped(client):
+    lead = UserFactory(cell_lead=True)
+    login_staff(client, lead)
+    client.post(
+        "/instruction/dossiers/vues/",
+        {"name": "A\x00B", "query": "region=8\x004&status=sub\x00mitted"},
+    )
+    view = SavedView.objects.get(user=lead)
+    assert (view.name, view.query) == ("AB", "region=84&status=submitted")
+    for key in ("region", "call", "department", "status", "score_min", "opinion"):
+        assert client.get(LIST, {key: "8\x004"}).status_code == 200, key
+
+
 def test_saved_views_are_limited_per_person():
     user = UserFactory(reviewer=True)
     for number in range(instructor.MAX_SAVED_VIEWS):

@@ -4,7 +4,7 @@ named, saved simulations that can be compared."""
 
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from applications.choices import ApplicationStatus as S
@@ -33,7 +33,6 @@ def national_files(call):
     return (
         Application.objects.filter(call=call)
         .exclude(status__in=[S.DRAFT, S.WITHDRAWN, S.CLOSED])
-        .select_related("region")
         # Only what the ranking, the simulator and the page show (10 000 files load in a
         # fraction of a second); the State's share is a correlated sum, not a GROUP BY.
         .only(
@@ -43,12 +42,14 @@ def national_files(call):
             "status",
             "phase",
             "call_id",
+            "region_id",
             "pole_name",
             "lead_name",
-            "region__code",
-            "region__name",
         )
-        .annotate(requested=Coalesce(Subquery(state_lines), ZERO))
+        .annotate(
+            requested=Coalesce(Subquery(state_lines), ZERO),
+            region_name=F("region__name"),
+        )
     )
 
 
@@ -70,7 +71,7 @@ def candidates(rows) -> list[allocation.Candidate]:
         result.append(
             allocation.Candidate(
                 reference=line.reference,
-                region=application.region.name if application.region else "—",
+                region=application.region_name or "—",
                 requested_amount=application.requested or ZERO,
                 score=line.score,
                 eliminated=line.eliminated,

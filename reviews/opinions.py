@@ -135,9 +135,9 @@ def ranked_files(applications, *, validated_only: bool = False):
     }
     opinions = {
         o.application_id: o
-        for o in RegionalOpinion.objects.filter(
-            application__in=[a.pk for a in applications]
-        ).select_related("author", "validated_by")
+        for o in RegionalOpinion.objects.filter(application__in=[a.pk for a in applications]).only(
+            "application_id", "opinion", "validated_at"
+        )
     }
     by_reference = {}
     entries = []

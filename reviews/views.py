@@ -9,7 +9,8 @@ the rules are in ``reviews.services`` and ``applications.states``.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -90,8 +91,15 @@ def filtered_files(user, data, *, count_assignments=True):
         .defer(*services.LONG_TEXTS)
         .annotate(scores_visible=ExpressionWrapper(_scores_visible_q(user), BooleanField()))
     )
-    if count_assignments:
-        queryset = queryset.annotate(assignment_count=Count("assignments", distinct=True))
+    if count_assignments:  # a correlated count: no GROUP BY over every visible file
+        per_file = (
+            Assignment.objects.filter(application=OuterRef("pk"))
+            .order_by()
+            .values("application")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        queryset = queryset.annotate(assignment_count=Coalesce(Subquery(per_file), 0))
     order = forms.SORTS["reference"][1]
     if form.is_valid():
         data = form.cleaned_data

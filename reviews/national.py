@@ -58,11 +58,14 @@ def national_ranking(call):
     return ranked_files(national_files(call), validated_only=True)
 
 
-def candidates(rows) -> list[allocation.Candidate]:
+def candidates(rows, selected=None) -> list[allocation.Candidate]:
+    """``selected``: a query of the files' primary keys (default: the rows' own keys)."""
+    if selected is None:
+        selected = [app.pk for _, app, _ in rows]
     flags_of = {
         pk: {flag for flag, on in (("rural", rural), ("qpv", qpv), ("overseas", overseas)) if on}
         for pk, rural, qpv, overseas in ReviewSummary.objects.filter(
-            application__in=[app.pk for _, app, _ in rows]
+            application__in=selected
         ).values_list("application_id", "is_rural", "is_qpv", "is_overseas")
     }
     result = []
@@ -83,7 +86,8 @@ def candidates(rows) -> list[allocation.Candidate]:
 
 
 def simulate(call, parameters: allocation.AllocationParameters) -> allocation.AllocationResult:
-    return allocation.simulate(parameters, candidates(national_ranking(call)))
+    rows = national_ranking(call)
+    return allocation.simulate(parameters, candidates(rows, national_files(call).values("pk")))
 
 
 def save_simulation(call, name: str, result: allocation.AllocationResult, *, actor) -> Simulation:

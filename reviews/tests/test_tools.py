@@ -488,3 +488,12 @@ def test_filters_and_saved_views_add_no_query_per_row(client):
     for _number in range(6):
         submitted_file(call=call)
     assert count() == few
+
+
+def test_file_page_links_to_the_pdf_and_the_zip(client):
+    application = submitted_file()
+    _attach(application, "statuts.pdf")
+    login_staff(client, UserFactory(national=True))
+    page = client.get(f"/instruction/dossiers/{application.uuid}/").content.decode()
+    assert f'href="/instruction/dossiers/{application.uuid}/dossier.pdf"' in page
+    assert f'href="/instruction/dossiers/{application.uuid}/pieces.zip"' in page

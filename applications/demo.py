@@ -147,6 +147,9 @@ def _build(owner, call, profile, *, seed, requested_phases, complete=True, suffi
     return application
 
 
+_DEMO_PDFS: dict[str, bytes] = {}
+
+
 def _attach_required(application):
     """A small generated PDF for each attachment the call requires (demo content)."""
     from io import BytesIO
@@ -158,11 +161,13 @@ def _attach_required(application):
     from applications.uploads import ALLOWED_TYPES
 
     for required in services.required_attachment_kinds(application):
-        buffer = BytesIO()
-        pdf = canvas.Canvas(buffer)
-        pdf.drawString(72, 760, f"{required.label} — document de démonstration")
-        pdf.save()
-        content = buffer.getvalue()
+        content = _DEMO_PDFS.get(required.label)
+        if content is None:  # one small PDF per kind of document, reused by every file
+            buffer = BytesIO()
+            pdf = canvas.Canvas(buffer)
+            pdf.drawString(72, 760, f"{required.label} — document de démonstration")
+            pdf.save()
+            content = _DEMO_PDFS[required.label] = buffer.getvalue()
         import hashlib
 
         attachment = Attachment(

@@ -31,6 +31,35 @@ def can_decide(user) -> bool:
     return is_committee_member(user) or is_national(user)
 
 
+def sits_at(user, session) -> bool:
+    """The national cell always may; a committee member when the session has no chosen
+    members or counts them among its members."""
+    if is_national(user):
+        return True
+    members = session.members_present.all()
+    return not members.exists() or members.filter(pk=user.pk).exists()
+
+
+def set_members(session, members, *, actor) -> None:
+    if not is_national(actor):
+        raise ReviewError("Seule la cellule nationale choisit les membres d’une séance.")
+    if session.status != SessionStatus.OPEN or session.is_published:
+        raise ReviewError("La séance est close : ses membres ne peuvent plus changer.")
+    from accounts.models import Role
+
+    if any(member.role != Role.COMMITTEE for member in members):
+        raise ReviewError("Seuls des membres du comité de sélection peuvent siéger.")
+    before = sorted(session.members_present.values_list("email", flat=True))
+    session.members_present.set(members)
+    audit.record(
+        "review.session_members",
+        actor=actor,
+        obj=session,
+        before={"members": before},
+        after={"members": sorted(m.email for m in members)},
+    )
+
+
 def proposals(session):
     """Files of the session's call ready for a decision (instructed), with the amount the
     session's simulation planned for each (``planned``), in reference order."""
@@ -63,6 +92,8 @@ def record_decision(
         raise ReviewError("Seuls les membres du comité et la cellule nationale décident.")
     if session.status != SessionStatus.OPEN or session.is_published:
         raise ReviewError("La séance est close : les décisions ne peuvent plus changer.")
+    if not sits_at(actor, session):
+        raise ReviewError("Vous ne siégez pas à cette séance : seuls ses membres décident.")
     if application.call_id != session.call_id or application.status != S.REVIEWED:
         raise ReviewError("Ce dossier n’est pas proposé à cette séance.")
     reasons = (reasons or "").strip()
@@ -172,6 +203,10 @@ def publish_session(session, *, actor) -> int:
         decisions = list(
             session.decisions.select_related("application__call", "application__owner")
         )
+        # A file withdrawn or closed since its decision was recorded is left as it is: no
+        # status change, no award, no letter (the audit entry names it).
+        skipped = [d.application.reference for d in decisions if d.application.status != S.REVIEWED]
+        decisions = [d for d in decisions if d.application.status == S.REVIEWED]
         for decision in decisions:
             application = decision.application
             target = {D.ACCEPTED: S.ACCEPTED, D.REJECTED: S.REJECTED}.get(decision.decision)
@@ -209,6 +244,16 @@ def publish_session(session, *, actor) -> int:
             "review.session_published",
             actor=actor,
             obj=session,
-            after={"decisions": len(decisions)},
+            after={"decisions": len(decisions), "skipped": skipped},
         )
     return len(decisions)
+
+
+def not_publishable(session) -> list[str]:
+    """« reference (état) » of the files of the session's decisions that are no longer
+    « Instruit » (withdrawn, closed…): publishing leaves them untouched."""
+    return [
+        f"{d.application.reference} (« {d.application.get_status_display()} »)"
+        for d in session.decisions.select_related("application")
+        if d.application.status != S.REVIEWED
+    ]

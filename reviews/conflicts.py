@@ -13,6 +13,7 @@ the same filter on one row, so lists, detail pages, attachments, exports and API
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from django.db.models import Q
 
@@ -47,6 +48,7 @@ LEGAL_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)  # pure; detection compares every staff member with every member
 def normalise_name(name: str) -> str:
     """« L’Association Coopérer-en-Coise » → « cooperer en coise »: accents, case,
     punctuation and legal-form words removed, to compare organisation names."""

@@ -21,6 +21,9 @@ AGREE = (["4", "4", "3", "4", "3", "3"], ["4", "3", "4", "3", "3", "4"])
 DISAGREE = (["5", "5", "5", "4", "5", "5"], ["1", "2", "1", "1", "2", "1"])
 
 
+DEMO_OWNERS = ("porteur@demo.ptce.fr", "porteuse2@demo.ptce.fr")
+
+
 def _users(*emails):
     found = {u.email: u for u in User.objects.filter(email__in=emails)}
     return [found.get(email) for email in emails]
@@ -70,7 +73,7 @@ def _evaluate(application, reviewer, values):
     )
 
 
-def load(out):
+def load(out, round_regions=None):
     call = Call.objects.open_at().order_by("pk").first()
     porteur, reviewer_a, reviewer_b, lead_ara, reviewer_hdf, lead_hdf = _users(
         "porteur@demo.ptce.fr",
@@ -87,7 +90,7 @@ def load(out):
     with transaction.atomic():
         extra = _extra_files(call, porteur, out)
         ara = list(
-            Application.objects.filter(call=call, region_id="84")
+            Application.objects.filter(call=call, region_id="84", owner=porteur)
             .exclude(status__in=[S.DRAFT, S.WITHDRAWN])
             .order_by("reference")
         )
@@ -118,13 +121,16 @@ def load(out):
                     deadline=timezone.localdate() + timedelta(days=15),
                 )
         if reviewer_hdf and lead_hdf:
-            for application in Application.objects.filter(call=call, region_id="32").exclude(
-                status__in=[S.DRAFT, S.WITHDRAWN]
-            ):
+            for application in Application.objects.filter(
+                call=call, region_id="32", owner__email__in=DEMO_OWNERS
+            ).exclude(status__in=[S.DRAFT, S.WITHDRAWN]):
                 if application.status in services.REVIEWABLE:
                     services.assign(application, [reviewer_hdf], actor=lead_hdf)
                     application.refresh_from_db()
                     _evaluate(application, reviewer_hdf, AGREE[1])
+    from reviews import demo_round
+
+    demo_round.load(call, out, regions=round_regions)
     assignments = Assignment.objects.filter(application__call=call).count()
     out.write(
         f"Instruction de démonstration : {assignments} attribution(s), "

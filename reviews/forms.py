@@ -75,6 +75,11 @@ class FileFilterForm(PtceForm):
     )
     score_min = forms.DecimalField(label="Note moyenne minimale", required=False, min_value=0)
     score_max = forms.DecimalField(label="Note moyenne maximale", required=False, min_value=0)
+    opinion = forms.ChoiceField(
+        label="Avis régional",
+        choices=[("", "Tous"), *Opinion.choices, ("none", "Sans avis")],
+        required=False,
+    )
     disagreement = forms.BooleanField(label="Désaccord entre évaluateurs", required=False)
     priority = forms.BooleanField(label="Territoire prioritaire", required=False)
     sort = forms.ChoiceField(
@@ -304,6 +309,33 @@ class SessionForm(PtceForm):
         label="Date de la séance", widget=forms.DateInput(attrs={"type": "date"})
     )
     place = forms.CharField(label="Lieu", max_length=200, required=False)
+    members = forms.ModelMultipleChoiceField(
+        label="Membres du comité siégeant à la séance",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Seuls les membres cochés saisissent des décisions (la cellule nationale "
+        "aussi) ; sans membre coché, tout membre du comité le peut.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import Role, User
+
+        self.fields["members"].queryset = User.objects.filter(
+            role=Role.COMMITTEE, is_active=True
+        ).order_by("last_name", "first_name", "email")
+        self.fields["members"].label_from_instance = lambda u: (
+            f"{u.full_name or u.email}" + (f" — {u.organisation}" if u.organisation else "")
+        )
+
+
+class SessionMembersForm(SessionForm):
+    """Only the members of an existing session (the other fields are not shown)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {"members": self.fields["members"]}
 
 
 class DecisionForm(PtceForm):

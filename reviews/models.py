@@ -492,3 +492,29 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.get_decision_display()} — {self.application_id}"
+
+
+class SavedView(models.Model):
+    """A named set of filters of the reviewer list, kept per person (SPEC §5.6). ``query``
+    holds only known filter parameters, cleaned by ``reviews.instructor.clean_query``."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="propriétaire",
+        on_delete=models.CASCADE,
+        related_name="saved_review_views",
+    )
+    name = models.CharField("nom", max_length=80)
+    query = models.CharField("filtres", max_length=1000, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "name"]
+        verbose_name = "vue enregistrée"
+        verbose_name_plural = "vues enregistrées"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="unique_saved_view_name")
+        ]
+
+    def __str__(self):
+        return self.name

@@ -6,14 +6,17 @@ carries the version the person loaded; if someone saved in between, the save is 
 a French message and nothing is overwritten.
 """
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.permissions import is_cell_lead_for, is_national, is_regional_for
 from applications.choices import ApplicationStatus as S
 from applications.models import Application
 from core import audit
+from reviews.choices import Opinion
 from reviews.models import RegionalOpinion, ReviewSummary
 from reviews.ranking import RankingInput, rank_files
 from reviews.services import ReviewError
@@ -123,19 +126,43 @@ def can_see_ranking(user, region_id) -> bool:
     return is_national(user) or is_cell_lead_for(user, region_id)
 
 
+@dataclass(frozen=True)
+class OpinionLine:
+    """What a ranking shows of a file's régional opinion (no model instance per file)."""
+
+    opinion: str
+    validated_at: object
+
+    @property
+    def is_validated(self) -> bool:
+        return self.validated_at is not None
+
+    def get_opinion_display(self) -> str:
+        return Opinion(self.opinion).label
+
+
 def ranked_files(applications, *, validated_only: bool = False):
-    """[(RankedFile, application, opinion or None)] for these files, ranked with
-    ``reviews.ranking`` on their figures and (validated, if asked) régional opinions."""
-    applications = list(applications)
-    summaries = {
-        s.application_id: s
-        for s in ReviewSummary.objects.filter(application__in=[a.pk for a in applications])
+    """[(RankedFile, application, OpinionLine or None)] for these files, ranked with
+    ``reviews.ranking`` on their figures and (validated, if asked) régional opinions.
+    Figures and opinions are read as plain values, selected by the same query as the files
+    (no list of 10 000 identifiers sent back to the database)."""
+    if isinstance(applications, QuerySet):
+        selected = applications.values("pk")
+        applications = list(applications)
+    else:
+        applications = list(applications)
+        selected = [a.pk for a in applications]
+    summaries = {  # plain tuples: 10 000 files rank in a fraction of a second
+        row[0]: row
+        for row in ReviewSummary.objects.filter(application__in=selected).values_list(
+            "application_id", "review_count", "mean", "median", "eliminated"
+        )
     }
     opinions = {
-        o.application_id: o
-        for o in RegionalOpinion.objects.filter(
-            application__in=[a.pk for a in applications]
-        ).select_related("author", "validated_by")
+        pk: OpinionLine(opinion, validated_at)
+        for pk, opinion, validated_at in RegionalOpinion.objects.filter(
+            application__in=selected
+        ).values_list("application_id", "opinion", "validated_at")
     }
     by_reference = {}
     entries = []
@@ -148,11 +175,11 @@ def ranked_files(applications, *, validated_only: bool = False):
         entries.append(
             RankingInput(
                 reference=reference,
-                mean=summary.mean if summary and summary.review_count else None,
-                median=summary.median if summary and summary.review_count else None,
+                mean=summary[2] if summary and summary[1] else None,
+                median=summary[3] if summary and summary[1] else None,
                 submitted_at=application.submitted_at,
                 opinion=counted.opinion if counted else None,
-                eliminated=bool(summary and summary.eliminated),
+                eliminated=bool(summary and summary[4]),
             )
         )
     return [(line, *by_reference[line.reference]) for line in rank_files(entries)]

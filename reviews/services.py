@@ -39,6 +39,16 @@ DEFAULT_REVIEWERS_PER_FILE = 2
 REVIEWER_ROLES = (Role.REGIONAL_REVIEWER, Role.REGIONAL_CELL_LEAD)
 # States in which reviewers score and may ask for corrections.
 REVIEWABLE = frozenset({S.SUBMITTED, S.UNDER_REVIEW})
+# Long texts of a file that lists, rankings and exports never show (deferred when loading
+# thousands of files).
+LONG_TEXTS = (
+    "diagnosis",
+    "strategy",
+    "projects",
+    "innovation",
+    "sustainable_development",
+    "governance",
+)
 
 
 class ReviewError(Exception):

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from reviews import views, views_committee, views_exports, views_national, views_opinions
+from reviews import (
+    views,
+    views_committee,
+    views_exports,
+    views_national,
+    views_opinions,
+    views_tools,
+)
 
 app_name = "reviews"
 
@@ -8,9 +15,27 @@ urlpatterns = [
     path("instruction/dossiers/", views.file_list, name="list"),
     path("instruction/dossiers/export.csv", views_exports.export_csv, name="export_csv"),
     path("instruction/dossiers/export.xlsx", views_exports.export_xlsx, name="export_xlsx"),
+    path("instruction/dossiers/export.ods", views_exports.export_ods, name="export_ods"),
     path("instruction/attributions/", views.bulk_assign, name="bulk_assign"),
+    path("instruction/dossiers/actions/", views_tools.bulk_action, name="bulk_action"),
+    path("instruction/dossiers/vues/", views_tools.save_view, name="save_view"),
+    path(
+        "instruction/dossiers/vues/<int:pk>/supprimer/",
+        views_tools.delete_view,
+        name="delete_view",
+    ),
     path("instruction/dossiers/<uuid:uuid>/", views.file_detail, name="file"),
     path("instruction/dossiers/<uuid:uuid>/evaluation/", views.score, name="score"),
+    path(
+        "instruction/dossiers/<uuid:uuid>/dossier.pdf",
+        views_tools.file_pdf_view,
+        name="file_pdf",
+    ),
+    path(
+        "instruction/dossiers/<uuid:uuid>/pieces.zip",
+        views_tools.attachments_zip,
+        name="attachments_zip",
+    ),
     path("instruction/dossiers/<uuid:uuid>/attribution/", views.assign, name="assign"),
     path(
         "instruction/dossiers/<uuid:uuid>/attribution/<int:pk>/retirer/",
@@ -55,6 +80,11 @@ urlpatterns = [
     path("instruction/comite/", views_committee.session_list, name="sessions"),
     path("instruction/comite/<int:pk>/", views_committee.session_detail, name="session"),
     path("instruction/comite/<int:pk>/publier/", views_committee.publish, name="publish"),
+    path(
+        "instruction/comite/<int:pk>/membres/",
+        views_committee.session_members,
+        name="session_members",
+    ),
     path(
         "instruction/comite/<int:pk>/proces-verbal.pdf",
         views_committee.minutes,

@@ -9,7 +9,8 @@ the rules are in ``reviews.services`` and ``applications.states``.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,8 +21,14 @@ from applications import permissions, states
 from applications.choices import ApplicationStatus as S
 from applications.models import Application
 from applications.uploads import UploadRefused
-from reviews import forms, services, versions
-from reviews.models import Assignment, Evaluation, EvaluationStatus, ReviewSummary
+from reviews import forms, instructor, services, versions
+from reviews.models import (
+    Assignment,
+    Evaluation,
+    EvaluationStatus,
+    RegionalOpinion,
+    ReviewSummary,
+)
 from reviews.scoring import ScoringError
 
 PAGE_SIZE = 50
@@ -66,19 +73,33 @@ def _scores_visible_q(user):
     return visible
 
 
-def filtered_files(user, data):
+def filtered_files(user, data, *, count_assignments=True):
     """(form, queryset) of the reviewer list for these GET parameters: one query for the
-    page (plus one count), whatever the filters and the page size."""
+    page (plus one count), whatever the filters and the page size. Exports leave out the
+    number of reviewers (``count_assignments=False``: no GROUP BY over every file)."""
+    if data:  # single values only; NUL characters dropped (PostgreSQL refuses them)
+        data = {
+            key: (data.get(key) or "").replace("\x00", "")
+            for key in forms.FileFilterForm.base_fields
+            if key in data
+        }
     form = forms.FileFilterForm(data or None)
     queryset = (
         Application.objects.for_user(user)
         .exclude(status=S.DRAFT)
-        .select_related("call", "round", "region", "review_summary__department")
-        .annotate(
-            assignment_count=Count("assignments", distinct=True),
-            scores_visible=ExpressionWrapper(_scores_visible_q(user), BooleanField()),
-        )
+        .select_related("call", "round", "region", "review_summary__department", "regional_opinion")
+        .defer(*services.LONG_TEXTS)
+        .annotate(scores_visible=ExpressionWrapper(_scores_visible_q(user), BooleanField()))
     )
+    if count_assignments:  # a correlated count: no GROUP BY over every visible file
+        per_file = (
+            Assignment.objects.filter(application=OuterRef("pk"))
+            .order_by()
+            .values("application")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        queryset = queryset.annotate(assignment_count=Coalesce(Subquery(per_file), 0))
     order = forms.SORTS["reference"][1]
     if form.is_valid():
         data = form.cleaned_data
@@ -111,6 +132,10 @@ def filtered_files(user, data):
             score_filtered = True
         if score_filtered:  # never filter on scores a reviewer may not read yet
             queryset = queryset.filter(_scores_visible_q(user))
+        if data.get("opinion") == "none":
+            queryset = queryset.filter(regional_opinion__isnull=True)
+        elif data.get("opinion"):
+            queryset = queryset.filter(regional_opinion__opinion=data["opinion"])
         if data.get("priority"):
             queryset = queryset.filter(
                 Q(review_summary__is_rural=True)
@@ -135,9 +160,18 @@ def file_list(request):
             row.summary = row.review_summary
         except ReviewSummary.DoesNotExist:
             row.summary = None
+    for row in rows:
+        try:
+            row.opinion = row.regional_opinion
+        except RegionalOpinion.DoesNotExist:
+            row.opinion = None
     query = request.GET.copy()
     query.pop("page", None)
     can_bulk = is_national(request.user) or request.user.role == "regional_cell_lead"
+    try:
+        current = instructor.clean_query(query)
+    except services.ReviewError:
+        current = ""
     return render(
         request,
         "reviews/file_list.html",
@@ -147,6 +181,10 @@ def file_list(request):
             "rows": rows,
             "query": query.urlencode(),
             "can_bulk": can_bulk,
+            "bulk_actions": [("assign", "Attribuer (deux évaluateurs, les moins chargés d’abord)")]
+            + [(key, label) for key, (label, _t) in instructor.BULK_STATUS_ACTIONS.items()],
+            "saved_views": list(instructor.saved_views(request.user)),
+            "current_filters": current,
             "breadcrumb": {"links": [], "current": "Dossiers à instruire"},
         },
     )

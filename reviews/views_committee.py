@@ -36,8 +36,16 @@ def session_list(request):
         if form is None:
             raise PermissionDenied
         if form.is_valid():
-            session = CommitteeSession.objects.create(**form.cleaned_data)
-            audit.record("review.session_created", actor=request.user, obj=session)
+            data = dict(form.cleaned_data)
+            members = data.pop("members")
+            session = CommitteeSession.objects.create(**data)
+            session.members_present.set(members)
+            audit.record(
+                "review.session_created",
+                actor=request.user,
+                obj=session,
+                after={"members": sorted(u.email for u in members)},
+            )
             messages.success(request, "Séance créée.")
             return redirect("reviews:session", pk=session.pk)
     return render(
@@ -104,6 +112,11 @@ def session_detail(request, pk):
         if d.application_id not in {a.pk for a, _, _ in rows}
     ]
     open_ = session.status == "open" and not session.is_published
+    members_form = None
+    if open_ and is_national(request.user):
+        members_form = forms.SessionMembersForm(
+            initial={"members": list(session.members_present.values_list("pk", flat=True))}
+        )
     return render(
         request,
         "reviews/session_detail.html",
@@ -113,6 +126,8 @@ def session_detail(request, pk):
             "decided": decided,
             "open": open_,
             "can_publish": is_national(request.user) and not session.is_published,
+            "members": session.members_present.order_by("last_name", "first_name"),
+            "members_form": members_form,
             "breadcrumb": _crumbs(str(session)),
         },
         status=400 if error_form is not None else 200,
@@ -121,15 +136,42 @@ def session_detail(request, pk):
 
 @require_POST
 @user_passes(is_national)
+def session_members(request, pk):
+    """Who may use it: the national cell, while the session is open. Chooses the committee
+    members sitting at the session."""
+    session = get_object_or_404(CommitteeSession, pk=pk)
+    form = forms.SessionMembersForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choix des membres invalide.")
+        return redirect("reviews:session", pk=session.pk)
+    try:
+        committee.set_members(session, list(form.cleaned_data["members"]), actor=request.user)
+    except ReviewError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Membres de la séance enregistrés.")
+    return redirect("reviews:session", pk=session.pk)
+
+
+@require_POST
+@user_passes(is_national)
 def publish(request, pk):
     """Who may use it: the national cell. Publishes the session's decisions."""
     session = get_object_or_404(CommitteeSession, pk=pk)
+    skipped = committee.not_publishable(session)
     try:
         count = committee.publish_session(session, actor=request.user)
     except ReviewError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, f"Séance publiée : {count} candidat(s) prévenu(s).")
+        if skipped:
+            messages.warning(
+                request,
+                "Décisions non appliquées (dossier qui n’est plus « Instruit ») : "
+                + ", ".join(skipped)
+                + ".",
+            )
     return redirect("reviews:session", pk=session.pk)
 
 

@@ -127,6 +127,7 @@ def test_list_query_count_is_pinned(client, django_assert_num_queries):
     make_files(5)
     # Session, user, OTP device and session save; the paginator's count and the page's rows
     # (one query with call, round, région, figures and département joined); the filter
-    # choices (calls, rounds, régions, départements); nothing per row.
-    with django_assert_num_queries(12):
+    # choices (calls, rounds, régions, départements); the person's saved views; nothing per
+    # row.
+    with django_assert_num_queries(13):
         client.get("/instruction/dossiers/")

@@ -27,13 +27,10 @@ YES_NO = [("oui", "Oui"), ("non", "Non")]
 
 
 class DraftForm(PtceForm):
-    """Step forms: every field can be left empty in a draft, so none is marked optional; the
-    summary page lists what is still missing before submission."""
-
-    def get_context(self):
-        context = super().get_context()
-        context["DSFR_MARK_OPTIONAL_FIELDS"] = False
-        return context
+    """Step forms: every field can be left empty in a draft (the summary page lists what is
+    still missing before submission). The fields the submission needs (those of
+    ``applications.services.step_problems``) are named in ``required_to_submit``: labelled
+    « Obligatoire pour déposer le dossier. », not « (Optionnel) », and still savable empty."""
 
 
 def _yes_no_initial(value):
@@ -69,6 +66,21 @@ def validate_siret_field(value: str) -> tuple[str, dict]:
 
 
 class LeadForm(DraftForm, forms.ModelForm):
+    required_to_submit = frozenset(
+        {
+            "lead_siret",
+            "lead_name",
+            "lead_legal_form",
+            "lead_is_ess",
+            "lead_category",
+            "lead_address",
+            "lead_postal_code",
+            "lead_city",
+            "representative_name",
+            "contact_name",
+            "contact_email",
+        }
+    )
     lead_siret = forms.CharField(
         label="Numéro SIRET de la structure porteuse",
         max_length=25,
@@ -349,6 +361,18 @@ class FteField(forms.CharField):
 
 
 class ProjectForm(DraftForm, forms.ModelForm):
+    required_to_submit = frozenset(
+        {
+            "pole_name",
+            "diagnosis",
+            "strategy",
+            "projects",
+            "innovation",
+            "governance",
+            "maturity",
+            "previous_state_support",
+        }
+    )
     LONG_TEXTS = [
         "diagnosis",
         "strategy",
@@ -466,9 +490,6 @@ class AttachmentForm(DraftForm):
         help_text="PDF, ODT, DOCX, ODS, XLSX, PNG ou JPEG ; 10 Mo au plus par pièce, 50 Mo au "
         "plus pour l’ensemble du dossier.",
     )
-
-    def get_context(self):
-        return PtceForm.get_context(self)
 
 
 class SubmitForm(PtceForm):

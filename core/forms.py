@@ -1,16 +1,67 @@
 from django import forms
-from dsfr.forms import DsfrBaseForm
+from dsfr.forms import DsfrBaseForm, DsfrBoundField
+
+
+class PtceBoundField(DsfrBoundField):
+    """A field of a `PtceForm`. A field named in the form's `required_to_submit` is shown as
+    required (no « (Optionnel) », the form's `required_to_submit_hint` first in its hint) but
+    carries no HTML `required` attribute, so that the draft can still be saved empty."""
+
+    @property
+    def is_required_to_submit(self) -> bool:
+        return self.name in self.form.required_to_submit
+
+    @property
+    def help_text(self):
+        if not self.is_required_to_submit:
+            return self._help_text
+        hint = self.form.required_to_submit_hint
+        return f"{hint} {self._help_text}" if self._help_text else hint
+
+    @help_text.setter
+    def help_text(self, value):
+        self._help_text = value
+
+    def get_context(self):
+        if self.is_required_to_submit:
+            # Read by django-dsfr's « (Optionnel) » marking; relaxed again while cleaning.
+            self.field.required = True
+        return super().get_context()
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        if self.is_required_to_submit:
+            attrs.pop("required", None)
+        return attrs
 
 
 class PtceForm(DsfrBaseForm):
-    """Base of every form: DSFR rendering, optional fields marked « (facultatif) », and, after
+    """Base of every form: DSFR rendering, optional fields marked « (Optionnel) », and, after
     a failed submission, focus on the first field in error and errors tied to the fields.
 
     Focus and links are set when the form is rendered, so errors a view adds after
     `is_valid()` (`form.add_error(...)`) are covered too. Errors that concern no single field
-    (e.g. « mot de passe incorrect ») are named by the first field's aria-describedby."""
+    (e.g. « mot de passe incorrect ») are named by the first field's aria-describedby.
+
+    `required_to_submit`: names of fields that may be left empty when the form is saved (a
+    draft) but are needed later (to submit the file, to send the evaluation). They are
+    validated as optional, yet labelled as required, with `required_to_submit_hint` in their
+    hint, instead of « (Optionnel) »; the browser does not block saving them empty."""
 
     template_name = "core/forms/form.html"
+    bound_field_class = PtceBoundField
+    required_to_submit: frozenset[str] | set[str] = frozenset()
+    required_to_submit_hint = "Obligatoire pour déposer le dossier."
+
+    def full_clean(self):
+        relaxed = [self.fields[name] for name in self.required_to_submit if name in self.fields]
+        for field in relaxed:
+            field.required = False
+        try:
+            super().full_clean()
+        finally:
+            for field in relaxed:
+                field.required = True
 
     @property
     def non_field_errors_id(self) -> str:

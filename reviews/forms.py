@@ -101,7 +101,10 @@ class FileFilterForm(PtceForm):
 
 
 class ScoringForm(PtceForm):
-    """One note and one comment per criterion of the call's grid."""
+    """One note and one comment per criterion of the call's grid. A draft may leave notes
+    empty; every note is needed to send the evaluation (``required_to_submit``)."""
+
+    required_to_submit_hint = "Obligatoire pour transmettre l’évaluation."
 
     general_comment = forms.CharField(
         label="Appréciation générale",
@@ -138,6 +141,7 @@ class ScoringForm(PtceForm):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
         self.fields = {**fields, **self.fields}
+        self.required_to_submit = {f"score_{criterion.code}" for criterion in criteria}
 
     def values(self) -> dict:
         return {

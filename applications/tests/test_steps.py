@@ -476,3 +476,53 @@ def test_siret_of_a_closed_establishment_is_refused_when_the_register_knows_it(o
     )
     assert "est fermé" in member.content.decode()
     assert not application.members.exists()
+
+
+# ------------------------------------------------- fields needed to submit, not « optional »
+
+# The form fields whose value step_problems checks through another attribute.
+CHECKED_AS = {"lead_postal_code": "lead_commune", "lead_city": "lead_commune"}
+
+
+@pytest.mark.parametrize("form_class", ["LeadForm", "ProjectForm"])
+def test_required_to_submit_is_exactly_what_the_submission_needs(form_class):
+    """A field is labelled « Obligatoire pour déposer le dossier » if and only if leaving it
+    empty is reported as missing on the summary (applications.services.step_problems)."""
+    from applications import forms as step_forms
+    from applications.services import step_problems
+
+    form = getattr(step_forms, form_class)
+    needed = set()
+    for name in form._meta.fields:
+        application = complete_application()
+        attr = CHECKED_AS.get(name, name)
+        field = Application._meta.get_field(attr)
+        blank = None if field.null or field.is_relation else ""
+        if field.get_internal_type() == "JSONField":
+            blank = []
+        setattr(application, attr, blank)
+        if any(step_problems(application).values()):
+            needed.add(name)
+    assert needed == set(form.required_to_submit)
+
+
+def test_lead_step_labels_say_which_fields_the_submission_needs(owner_client):
+    application = ApplicationFactory()
+    client = owner_client(application)
+    page = " ".join(client.get(url("lead", application)).content.decode().split())
+    assert "Adresse (Optionnel)" not in page
+    assert 'Adresse <span class="fr-hint-text" id="id_lead_address_helptext">' in page
+    assert "Obligatoire pour déposer le dossier." in page
+    assert "Téléphone du contact (Optionnel)" in page  # really optional
+    assert 'required id="id_lead_address"' not in page and " required " not in page
+
+
+def test_empty_draft_still_saves_with_the_fields_the_submission_needs(owner_client):
+    application = ApplicationFactory(lead_address="1 rue du Lac")
+    client = owner_client(application)
+    response = client.post(url("lead", application), {"lead_address": "", "action": "save"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.lead_address == ""
+    response = client.post(url("project", application), {"pole_name": "", "action": "save"})
+    assert response.status_code == 302

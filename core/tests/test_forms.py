@@ -50,3 +50,55 @@ def test_unbound_form_keeps_its_own_autofocus_and_no_error_block():
     form = ContactForm()
     assert autofocus_of(form) == ["code"]
     assert "erreurs-formulaire" not in str(form)
+
+
+# ------------------------------------------------------------------ required to submit
+
+
+class DraftStepForm(PtceForm):
+    required_to_submit = frozenset({"address", "kind"})
+    required_to_submit_hint = "Obligatoire pour déposer le dossier."
+
+    address = forms.CharField(label="Adresse", required=False)
+    kind = forms.ChoiceField(
+        label="Nature", choices=[("a", "Association"), ("b", "Société")], required=False
+    )
+    phone = forms.CharField(label="Téléphone", required=False, help_text="Facultatif ici.")
+    city = forms.CharField(label="Commune", required=False, help_text="Celle du siège.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.required_to_submit = self.required_to_submit | {"city"}  # per instance too
+
+
+def label_of(form, name) -> str:
+    html = form[name].as_field_group()
+    start = html.index("<label")
+    return " ".join(html[start : html.index("</label>", start)].split())
+
+
+def test_fields_required_to_submit_are_not_marked_optional_and_say_why():
+    form = DraftStepForm()
+    assert "(Optionnel)" not in label_of(form, "address")
+    assert "Obligatoire pour déposer le dossier." in label_of(form, "address")
+    assert "Obligatoire pour déposer le dossier. Celle du siège." in label_of(form, "city")
+    assert "(Optionnel)" in label_of(form, "phone")
+    assert "Obligatoire" not in label_of(form, "phone")
+    # The hint names the field for assistive technologies, as any DSFR hint.
+    assert 'aria-describedby="id_address_helptext"' in str(form["address"])
+
+
+def test_fields_required_to_submit_do_not_block_the_draft_in_the_browser():
+    html = str(DraftStepForm())
+    assert " required" not in html.replace("fr-required-marker", "")
+
+
+def test_a_draft_saves_with_fields_required_to_submit_left_empty():
+    form = DraftStepForm({"address": "", "kind": "", "phone": "", "city": ""})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data == {"address": "", "kind": "", "phone": "", "city": ""}
+    # Rendered again after saving: still labelled as needed for the submission.
+    assert "(Optionnel)" not in label_of(form, "address")
+    # Values are still checked when given.
+    form = DraftStepForm({"address": "", "kind": "z", "phone": "", "city": ""})
+    assert not form.is_valid() and list(form.errors) == ["kind"]

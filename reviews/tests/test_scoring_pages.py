@@ -50,6 +50,25 @@ def test_scoring_page_saves_draft_then_submits_and_audits(client):
     assert entry.after["scores"]["impact"] == "5"
 
 
+def test_scores_are_labelled_as_needed_to_send_comments_as_optional(client):
+    """A draft may leave notes empty, but the labels do not call them « (Optionnel) »."""
+    application = submitted_file()
+    reviewer = reviewers(count=1)[0]
+    Assignment.objects.create(application=application, reviewer=reviewer)
+    login_staff(client, reviewer)
+    page = client.get(f"/instruction/dossiers/{application.uuid}/evaluation/").content.decode()
+    page = " ".join(page.split())
+    label = "Coopération et mutualisation (pondération 20)"
+    assert f"{label} (Optionnel)" not in page
+    assert (
+        f'{label} <span class="fr-hint-text" id="id_score_cooperation_helptext">'
+        "Obligatoire pour transmettre l’évaluation. Note de 0 à 5"
+    ) in page
+    assert "Commentaire — Coopération et mutualisation (Optionnel)" in page
+    assert "Appréciation générale (Optionnel)" in page
+    assert 'name="score_cooperation" ' in page and " required " not in page
+
+
 def test_out_of_scale_and_missing_scores_are_refused_on_their_fields(client):
     application = submitted_file()
     reviewer = reviewers(count=1)[0]

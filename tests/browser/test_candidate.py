@@ -123,10 +123,12 @@ def fill_lead(journey) -> None:
             "Téléphone du contact": "04 77 00 00 00",
         }
     )
-    # « Adresse » alone: « Adresse électronique du contact » starts with the same word.
-    page.get_by_role("textbox", name=re.compile(r"^Adresse( \(Optionnel\))?$")).fill(
-        "1 place de la Mairie"
-    )
+    # « Adresse » alone: « Adresse électronique du contact » starts with the same word. Needed
+    # to submit, so not « (Optionnel) » although the draft saves without it.
+    page.get_by_role(
+        "textbox", name="Adresse Obligatoire pour déposer le dossier.", exact=True
+    ).fill("1 place de la Mairie")
+    assert journey.field("Téléphone du contact (Optionnel)").count() == 1
     select(page, "Forme juridique", "Association loi 1901")
     select(
         page,

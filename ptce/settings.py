@@ -47,6 +47,7 @@ PROJECT_APPS = [
     "laureates",
     "directory",
     "events",
+    "privacy",
 ]
 
 INSTALLED_APPS = [
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "privacy.middleware.AccessLogMiddleware",
 ]
 
 ROOT_URLCONF = "ptce.urls"

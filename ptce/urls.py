@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("laureates.urls")),
     path("", include("directory.urls")),
     path("", include("events.urls")),
+    path("", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]
 

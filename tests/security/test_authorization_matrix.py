@@ -237,6 +237,11 @@ laureates:support_manage               GET  LOG  403  403  403  403  403  403  4
 laureates:support_manage               POST LOG  403  403  403  403  403  403  403  200  403  200
 laureates:support_offer                GET  200  200  200  200  200  200  200  200  200  200  200
 laureates:support_offer                POST 200  200  200  200  200  200  200  200  200  200  200
+# privacy
+privacy:erase                          GET  LOG  200  200  200  403  403  403  403  403  403  403
+privacy:erase                          POST LOG  200  200  200  403  403  403  403  403  403  403
+privacy:export                         GET  LOG  200  200  200  200  200  200  200  200  200  200
+privacy:export                         POST 405  405  405  405  405  405  405  405  405  405  405
 # registry
 registry:establishment                 GET  LOG  200  200  200  200  200  200  200  200  200  200
 registry:establishment                 POST 405  405  405  405  405  405  405  405  405  405  405

@@ -38,6 +38,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.factories import login_staff
+from tests.security.headers import header_problems
 from tests.security.matrix_world import ROLES, STAFF_ROLES, build
 
 pytestmark = pytest.mark.django_db
@@ -440,6 +441,7 @@ def world(django_db_setup, django_db_blocker, matrix_media):
         with override_settings(STORAGES=storages):
             built = build()
             built.clients = {role: _login(built, role) for role in ROLES}
+            built.header_problems = []
         yield built
         transaction.set_rollback(True)
 
@@ -481,6 +483,8 @@ def request_as(world, role, method, url, **kwargs):
         with rolled_back():
             response = getattr(client, method.lower())(url, **kwargs)
             consume(response)
+            for problem in header_problems(response):
+                world.header_problems.append(f"{method} {url} ({role}) : {problem}")
             return outcome_of(response)
     finally:
         client.cookies = cookies
@@ -544,6 +548,8 @@ def test_authorization(world, key):
         for role in ROLES
         if seen[method][role] != expected[method][role]
     ]
+    problems, world.header_problems[:] = list(world.header_problems), []
+    assert not problems, "En-têtes de sécurité :\n" + "\n".join(problems)
     assert not wrong, (
         "\n".join(wrong)
         + "\nLignes observées (à ne coller que si c’est le comportement voulu) :\n"

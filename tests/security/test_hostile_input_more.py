@@ -374,3 +374,14 @@ def test_report_volume(capsys):
     with capsys.disabled():
         print(f"\nVOLUME requêtes hostiles (ce module) : {POSTS['count']}")
     assert Decimal(POSTS["count"]) >= 0
+
+
+def test_audit_entries_drop_nul_characters(world):
+    """PostgreSQL refuses NUL in JSON: an audited export with a NUL in its filters failed."""
+    from core import audit
+
+    with undone():
+        entry = audit.record("review.export", after={"filters": {"page": "\x00nul", "q\x00": 1}})
+        entry.refresh_from_db()
+        assert entry.after == {"filters": {"page": "nul", "q": 1}}
+        assert audit.verify_chain() == []

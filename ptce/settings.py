@@ -49,6 +49,7 @@ PROJECT_APPS = [
     "events",
     "dynamics",
     "webhooks",
+    "privacy",
 ]
 
 INSTALLED_APPS = [
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "privacy.middleware.AccessLogMiddleware",
 ]
 
 ROOT_URLCONF = "ptce.urls"

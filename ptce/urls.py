@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("events.urls")),
     path("", include("dynamics.urls")),
     path("", include("webhooks.urls")),
+    path("", include("privacy.urls")),
     path("admin/", admin.site.urls),
 ]
 

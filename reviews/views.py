@@ -6,6 +6,8 @@ or one on which the person has a conflict of interest, is a 404 everywhere. View
 the rules are in ``reviews.services`` and ``applications.states``.
 """
 
+import uuid as uuid_module
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -34,6 +36,15 @@ from reviews.scoring import ScoringError
 PAGE_SIZE = 50
 # Status changes offered on the file page (others happen through their own actions).
 STAFF_TARGETS = (S.UNDER_REVIEW, S.REVIEWED, S.CLOSED)
+
+
+def _is_uuid(value) -> bool:
+    """A posted file identifier that is not a UUID is ignored (it used to answer 500)."""
+    try:
+        uuid_module.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def _staff_file(request, uuid):
@@ -195,7 +206,7 @@ def file_list(request):
 def bulk_assign(request):
     """Who may use it: cell leads (their région) and the national cell. Completes each
     selected file to two reviewers, « fewest reviews first »."""
-    uuids = request.POST.getlist("files")[:PAGE_SIZE]
+    uuids = [u for u in request.POST.getlist("files")[:PAGE_SIZE] if _is_uuid(u)]
     files = list(
         Application.objects.for_user(request.user)
         .exclude(status=S.DRAFT)

@@ -68,8 +68,9 @@ def session_detail(request, pk):
     session = get_object_or_404(CommitteeSession.objects.select_related("call"), pk=pk)
     error_for, error_form = None, None
     if request.method == "POST":
+        posted = request.POST.get("application", "")
         application = get_object_or_404(
-            session.call.applications.all(), pk=request.POST.get("application")
+            session.call.applications.all(), pk=int(posted) if posted.isdigit() else None
         )
         form = forms.DecisionForm(request.POST, prefix=f"d{application.pk}")
         if form.is_valid():

@@ -15,7 +15,7 @@ from reviews.models import Simulation
 def _call(request):
     calls = Call.objects.order_by("-year", "title")
     raw = request.GET.get("call") or request.POST.get("call")
-    if raw and str(raw).isdigit():
+    if raw and str(raw).isdigit() and len(str(raw)) <= 18:  # fits a database integer
         return get_object_or_404(Call, pk=raw), calls
     return calls.first(), calls
 

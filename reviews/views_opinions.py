@@ -100,7 +100,7 @@ def regional_ranking(request):
     if not opinions.can_see_ranking(user, region.pk):
         raise PermissionDenied
     call_id = request.GET.get("call") or None
-    if call_id and not str(call_id).isdigit():
+    if call_id and not (str(call_id).isdigit() and len(str(call_id)) <= 18):
         call_id = None
     rows = opinions.ranked_files(opinions.regional_files(region.pk, call_id))
     return render(

@@ -5,10 +5,11 @@ import hashlib
 from types import SimpleNamespace
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 
 from accounts.factories import UserFactory
 from applications import services
-from applications.factories import CallFactory, complete_application
+from applications.factories import complete_application
 from applications.models import Attachment, CoEditorInvitation
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -22,6 +23,7 @@ ROLES = [
     "co_editor",
     "reviewer",
     "reviewer_other_region",
+    "reviewer_conflict",
     "cell_lead",
     "national",
     "committee",
@@ -30,6 +32,7 @@ ROLES = [
 STAFF_ROLES = {
     "reviewer",
     "reviewer_other_region",
+    "reviewer_conflict",
     "cell_lead",
     "national",
     "committee",
@@ -53,9 +56,29 @@ def attach(application, owner):
 
 
 def build():
+    """Every object a route of the matrix needs. To extend: create the object here, add it to
+    the namespace returned, and use it in ``ARGS`` of test_authorization_matrix.py."""
+    import datetime
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from applications import states
+    from applications.choices import ApplicationStatus
     from calls.models import CallDocument
     from events.factories import EventFactory, RegistrationFactory
     from events.services import registration_token
+    from laureates.factories import PtceFactory
+    from laureates.factories_support import (
+        EnrolmentFactory,
+        PtceContactFactory,
+        SupportOfferFactory,
+    )
+    from reviews import committee, national
+    from reviews import services as review_services
+    from reviews.allocation import AllocationParameters
+    from reviews.factories import call_with_grid, submit_evaluation
+    from reviews.models import CommitteeSession, ConflictOfInterest, ConflictSource
 
     users = {
         "owner": UserFactory(email="titulaire@exemple.fr"),
@@ -63,13 +86,14 @@ def build():
         "co_editor": UserFactory(email="coredacteur@exemple.fr"),
         "reviewer": UserFactory(reviewer=True, region_id=ARA),
         "reviewer_other_region": UserFactory(reviewer=True, region_id=OTHER_REGION),
+        "reviewer_conflict": UserFactory(reviewer=True, region_id=ARA),
         "cell_lead": UserFactory(cell_lead=True, region_id=ARA),
         "national": UserFactory(national=True),
         "committee": UserFactory(committee=True),
         "admin": UserFactory(admin=True),
     }
     owner = users["owner"]
-    call = CallFactory(slug="ami-matrice")
+    call = call_with_grid(slug="ami-matrice")
     draft = complete_application(owner=owner, call=call)
     draft.co_editors.add(users["co_editor"])
     draft_attachment = attach(draft, owner)
@@ -79,6 +103,47 @@ def build():
     services.submit(submitted, actor=owner)
     submitted.refresh_from_db()
     assert submitted.region_id == ARA
+    # The files the conflicted reviewer must not see: declared conflict on both, assignment of
+    # the région's reviewer on the submitted one.
+    ConflictOfInterest.objects.create(
+        application=submitted,
+        reviewer=users["reviewer_conflict"],
+        source=ConflictSource.DECLARED,
+        reason="Administratrice d’un membre du groupement",
+    )
+    assignment = review_services.assign(submitted, [users["reviewer"]], actor=users["cell_lead"])[0]
+    message = review_services.post_message(
+        submitted,
+        author=users["reviewer"],
+        body="Merci de préciser le budget.",
+        upload=SimpleUploadedFile("precisions.pdf", PDF, content_type="application/pdf"),
+    )
+    # A decided file: evaluated, reviewed, decided by the committee, published.
+    decided = complete_application(owner=owner, call=call)
+    decided.co_editors.add(users["co_editor"])
+    services.submit(decided, actor=owner)
+    decided.refresh_from_db()
+    ConflictOfInterest.objects.create(
+        application=decided,
+        reviewer=users["reviewer_conflict"],
+        source=ConflictSource.DECLARED,
+        reason="Administratrice d’un membre du groupement",
+    )
+    submit_evaluation(decided, users["reviewer"])
+    states.change_status(decided, ApplicationStatus.REVIEWED, actor=users["cell_lead"])
+    decided.refresh_from_db()
+    result = national.simulate(call, AllocationParameters(envelope=Decimal("1000000")))
+    simulation = national.save_simulation(call, "Scénario matrice", result, actor=users["national"])
+    session = CommitteeSession.objects.create(
+        call=call, title="Comité de la matrice", date=datetime.date(2026, 6, 15)
+    )
+    committee.record_decision(
+        session, decided, actor=users["committee"], decision="rejected", reasons="Budget fragile"
+    )
+    committee.publish_session(session, actor=users["national"])
+    open_session = CommitteeSession.objects.create(
+        call=call, title="Comité ouvert", date=datetime.date(2026, 7, 1)
+    )
     token = "jeton-invitation-matrice"
     CoEditorInvitation.objects.create(
         application=draft,
@@ -91,6 +156,12 @@ def build():
     )
     event = EventFactory(slug="table-ronde-matrice")
     registration = RegistrationFactory(event=event, email="titulaire@exemple.fr", user=owner)
+    ptce = PtceFactory()
+    PtceContactFactory(ptce=ptce, user=owner)
+    offer = SupportOfferFactory(slug="atelier-matrice")
+    other_offer = SupportOfferFactory(slug="atelier-matrice-2")
+    spare_reviewer = UserFactory(reviewer=True, region_id=ARA)  # for assignments
+    enrolment = EnrolmentFactory(offer=offer, ptce=ptce, enrolled_by=owner)
     return SimpleNamespace(
         users=users,
         call=call,
@@ -99,9 +170,28 @@ def build():
         draft_attachment=draft_attachment,
         submitted=submitted,
         submitted_attachment=submitted_attachment,
+        assignment=assignment,
+        message=message,
+        decided=decided,
+        simulation=simulation,
+        session=session,
+        open_session=open_session,
         invitation_token=token,
         document=document,
         event=event,
         registration=registration,
         registration_token=registration_token(registration),
+        ptce=ptce,
+        offer=offer,
+        other_offer=other_offer,
+        spare_reviewer=spare_reviewer,
+        enrolment=enrolment,
     )
+
+
+class KeepFilesStorage(FileSystemStorage):
+    """Storage of the matrix: deleting is a no-op, so a POST that deletes an attachment
+    (rolled back in the database) does not remove the file that other routes read."""
+
+    def delete(self, name):
+        return None

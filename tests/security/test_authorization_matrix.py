@@ -1,49 +1,66 @@
-"""Authorization matrix (issue 10, point 1): every URL pattern of the project × every role ×
+"""Authorization matrix (issue 10, SPEC §9): every URL pattern of the project × every role ×
 GET and POST, with the expected outcome declared in ``MATRIX`` below.
 
 The routes are enumerated from the URL resolver: a view added without a line in ``MATRIX``
-fails ``test_every_route_is_in_the_matrix`` with its name. Outcomes:
-``200`` page, ``LOG`` redirect to the sign-in page, ``302`` another redirect (a form sent
-back, an action done), ``400``/``401`` refused input or expired session (JSON), ``403`` seen
-but not allowed, ``404`` not shown to this person (or does not exist), ``405`` method refused.
+fails ``test_every_route_is_in_the_matrix``, whose message prints the lines to paste (with the
+outcomes observed, to check one by one before pasting). Outcomes: ``200`` page, ``LOG``
+redirect to the sign-in page, ``302`` another redirect (a form sent back, an action done),
+``400``/``401`` refused input or expired session (JSON), ``403`` seen but not allowed,
+``404`` not shown to this person (or does not exist), ``405`` method refused.
 
-Roles: anonymous, the owner of the files, another candidate, a co-editor, a regional reviewer
-of the files' région (Auvergne-Rhône-Alpes), a reviewer of another région, the cell lead of the
-région, the national cell, a committee member, a programme admin. A reviewer with a conflict of
-interest is not a role yet: conflicts do not exist on main (reviews/ has no model for them).
+Roles (columns, in this order): anonymous, the owner of the files, another candidate, a
+co-editor, a regional reviewer of the files' région (Auvergne-Rhône-Alpes, assigned to the
+submitted file), a reviewer of another région, a reviewer of the région with a declared
+conflict of interest on the submitted and decided files, the cell lead of the région, the
+national cell, a committee member, a programme admin.
+
+To add a route: paste its lines in ``MATRIX`` (``route[#variant] VERB`` then one outcome per
+role), and if its URL has arguments, say how to build them in ``ARGS`` from the objects of
+``tests/security/matrix_world.py`` (add objects there if needed). A ``#variant`` tests the same
+route on another object (a draft rather than a submitted file…).
+
+How it runs: the objects are built once for the module inside a transaction rolled back at the
+end, one signed-in ``Client`` per role; each request runs in a savepoint rolled back after it,
+so a POST that changes something is undone. The module is marked ``django_db`` (so that
+pytest-django creates the test database) but replaces pytest-django's per-test helper: its
+``TestCase`` teardown closes the connection, which on PostgreSQL would lose the module's
+transaction.
 """
 
 import os
+from contextlib import contextmanager
 from http.cookies import SimpleCookie
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.factories import login_staff
+from tests.security.headers import header_problems
 from tests.security.matrix_world import ROLES, STAFF_ROLES, build
 
-# Not yet in force: the table predates the review (routing, scoring, opinions, committee),
-# support-services and directory pages merged since, and its module-wide fixture loses its
-# PostgreSQL connection after the first signed-in request. The next step of issue 10 adds their
-# lines and builds the objects per test; until then the table documents the expected outcomes.
-pytestmark = pytest.mark.skip(
-    reason="matrice d’autorisations à compléter pour les pages d’instruction et d’accompagnement"
-)
+pytestmark = pytest.mark.django_db
 
 LOGIN = "LOG"
+METHODS = ["GET", "POST"]
+HEADER = (
+    "# route                                verb anon own  oth  coed rev  revX revC lead nat  "
+    "comm adm"
+)
 
 
 def table(text: str) -> dict:
     """Parse ``route method outcome…`` lines, one outcome per role in ROLES order (anon,
-    own, oth, coed, rev, revX, lead, nat, comm, adm) → {route: {method: {role: outcome}}}."""
+    own, oth, coed, rev, revX, revC, lead, nat, comm, adm) → {route: {method: {role: outcome}}}."""
     matrix = {}
     for line in text.strip().splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         route, method, *outcomes = line.split()
-        assert len(outcomes) == len(ROLES), line
+        assert len(outcomes) == len(ROLES), f"{len(ROLES)} résultats attendus : {line}"
+        assert method not in matrix.get(route, {}), f"ligne en double : {line}"
         matrix.setdefault(route, {})[method] = {
             role: (value if value == LOGIN else int(value))
             for role, value in zip(ROLES, outcomes, strict=True)
@@ -51,162 +68,250 @@ def table(text: str) -> dict:
     return matrix
 
 
+def format_line(key, method, outcomes: dict) -> str:
+    cells = " ".join(f"{outcomes[role]!s:<4}" for role in ROLES)
+    return f"{key:<38} {method:<4} {cells}".rstrip()
+
+
 # route name (#variant) → {method: {role: outcome}}; URL arguments in ARGS.
 MATRIX = table(
     """
-# route                                verb anon own  oth  coed rev  revX lead nat  comm adm
-accounts:confirm_email                 GET  400  400  400  400  400  400  400  400  400  400
-accounts:confirm_email                 POST 400  400  400  400  400  400  400  400  400  400
-accounts:dashboard                     GET  LOG  200  200  200  200  200  200  200  200  200
-accounts:dashboard                     POST LOG  200  200  200  200  200  200  200  200  200
-accounts:login                         GET  200  302  302  302  302  302  302  302  302  302
-accounts:login                         POST 200  302  302  302  302  302  302  302  302  302
-accounts:logout                        GET  405  405  405  405  405  405  405  405  405  405
-accounts:logout                        POST 302  302  302  302  302  302  302  302  302  302
-accounts:otp_setup                     GET  LOG  200  200  200  302  302  302  302  302  302
-accounts:otp_setup                     POST LOG  200  200  200  302  302  302  302  302  302
-accounts:otp_verify                    GET  LOG  302  302  302  200  200  200  200  200  200
-accounts:otp_verify                    POST LOG  302  302  302  200  200  200  200  200  200
-accounts:password_reset                GET  200  200  200  200  200  200  200  200  200  200
-accounts:password_reset                POST 200  200  200  200  200  200  200  200  200  200
-accounts:password_reset_complete       GET  200  200  200  200  200  200  200  200  200  200
-accounts:password_reset_complete       POST 405  405  405  405  405  405  405  405  405  405
-accounts:password_reset_confirm        GET  200  200  200  200  200  200  200  200  200  200
-accounts:password_reset_confirm        POST 200  200  200  200  200  200  200  200  200  200
-accounts:password_reset_done           GET  200  200  200  200  200  200  200  200  200  200
-accounts:password_reset_done           POST 405  405  405  405  405  405  405  405  405  405
-accounts:resend_confirmation           GET  200  200  200  200  200  200  200  200  200  200
-accounts:resend_confirmation           POST 200  200  200  200  200  200  200  200  200  200
-accounts:signup                        GET  200  302  302  302  302  302  302  302  302  302
-accounts:signup                        POST 200  302  302  302  302  302  302  302  302  302
-accounts:signup_done                   GET  200  200  200  200  200  200  200  200  200  200
-accounts:signup_done                   POST 200  200  200  200  200  200  200  200  200  200
-applications:accept_invitation         GET  LOG  302  302  302  302  302  302  302  302  302
-applications:accept_invitation         POST LOG  302  302  302  302  302  302  302  302  302
-applications:attachment_delete         GET  405  405  405  405  405  405  405  405  405  405
-applications:attachment_delete         POST LOG  302  404  302  404  404  404  404  404  404
-applications:attachment_download       GET  LOG  200  404  200  200  404  200  200  404  200
-applications:attachment_download       POST LOG  200  404  200  200  404  200  200  404  200
-applications:attachment_download#draft GET  LOG  200  404  200  404  404  404  404  404  404
-applications:attachment_download#draft POST LOG  200  404  200  404  404  404  404  404  404
-applications:attachments               GET  LOG  200  404  200  404  404  404  404  404  404
-applications:attachments               POST LOG  200  404  200  404  404  404  404  404  404
-applications:autosave                  GET  405  405  405  405  405  405  405  405  405  405
-applications:autosave                  POST 401  200  404  200  404  404  404  404  404  404
-applications:budget                    GET  LOG  200  404  200  404  404  404  404  404  404
-applications:budget                    POST LOG  302  404  302  404  404  404  404  404  404
-applications:dashboard                 GET  LOG  200  200  200  403  403  403  403  403  403
-applications:dashboard                 POST LOG  200  200  200  403  403  403  403  403  403
-applications:duplicate                 GET  LOG  200  404  403  403  404  403  403  404  403
-applications:duplicate                 POST LOG  200  404  403  403  404  403  403  404  403
-applications:invite                    GET  LOG  200  404  403  404  404  404  404  404  404
-applications:invite                    POST LOG  200  404  403  404  404  404  404  404  404
-applications:lead                      GET  LOG  200  404  200  404  404  404  404  404  404
-applications:lead                      POST LOG  302  404  302  404  404  404  404  404  404
-applications:member_delete             GET  405  405  405  405  405  405  405  405  405  405
-applications:member_delete             POST LOG  302  404  302  404  404  404  404  404  404
-applications:member_edit               GET  LOG  200  404  200  404  404  404  404  404  404
-applications:member_edit               POST LOG  200  404  200  404  404  404  404  404  404
-applications:members                   GET  LOG  200  404  200  404  404  404  404  404  404
-applications:members                   POST LOG  200  404  200  404  404  404  404  404  404
-applications:project                   GET  LOG  200  404  200  404  404  404  404  404  404
-applications:project                   POST LOG  302  404  302  404  404  404  404  404  404
-applications:receipt                   GET  LOG  200  404  200  200  404  200  200  404  200
-applications:receipt                   POST LOG  200  404  200  200  404  200  200  404  200
-applications:start                     GET  LOG  200  200  200  403  403  403  403  403  403
-applications:start                     POST LOG  200  200  200  403  403  403  403  403  403
-applications:submit                    GET  405  405  405  405  405  405  405  405  405  405
-applications:submit                    POST LOG  302  404  403  404  404  404  404  404  404
-applications:summary                   GET  LOG  200  404  200  200  404  200  200  404  200
-applications:summary                   POST LOG  200  404  200  200  404  200  200  404  200
-applications:summary#draft             GET  LOG  200  404  200  404  404  404  404  404  404
-applications:summary#draft             POST LOG  200  404  200  404  404  404  404  404  404
-applications:territory                 GET  LOG  200  404  200  404  404  404  404  404  404
-applications:territory                 POST LOG  200  404  200  404  404  404  404  404  404
-applications:withdraw                  GET  LOG  200  404  403  403  404  403  403  404  403
-applications:withdraw                  POST LOG  200  404  403  403  404  403  403  404  403
-calls:api_eligibility                  GET  405  405  405  405  405  405  405  405  405  405
-calls:api_eligibility                  POST 400  400  400  400  400  400  400  400  400  400
-calls:detail                           GET  200  200  200  200  200  200  200  200  200  200
-calls:detail                           POST 405  405  405  405  405  405  405  405  405  405
-calls:document                         GET  200  200  200  200  200  200  200  200  200  200
-calls:document                         POST 200  200  200  200  200  200  200  200  200  200
-calls:list                             GET  200  200  200  200  200  200  200  200  200  200
-calls:list                             POST 405  405  405  405  405  405  405  405  405  405
-core:accessibility                     GET  200  200  200  200  200  200  200  200  200  200
-core:accessibility                     POST 405  405  405  405  405  405  405  405  405  405
-core:health                            GET  200  200  200  200  200  200  200  200  200  200
-core:health                            POST 200  200  200  200  200  200  200  200  200  200
-core:home                              GET  200  200  200  200  200  200  200  200  200  200
-core:home                              POST 405  405  405  405  405  405  405  405  405  405
-core:legal_notice                      GET  200  200  200  200  200  200  200  200  200  200
-core:legal_notice                      POST 405  405  405  405  405  405  405  405  405  405
-core:personal_data                     GET  200  200  200  200  200  200  200  200  200  200
-core:personal_data                     POST 405  405  405  405  405  405  405  405  405  405
-core:sitemap                           GET  200  200  200  200  200  200  200  200  200  200
-core:sitemap                           POST 405  405  405  405  405  405  405  405  405  405
-directory:api_call_list                GET  200  200  200  200  200  200  200  200  200  200
-directory:api_call_list                POST 405  405  405  405  405  405  405  405  405  405
-directory:api_explorer                 GET  200  200  200  200  200  200  200  200  200  200
-directory:api_explorer                 POST 200  200  200  200  200  200  200  200  200  200
-directory:api_openapi                  GET  200  200  200  200  200  200  200  200  200  200
-directory:api_openapi                  POST 405  405  405  405  405  405  405  405  405  405
-directory:api_ptce_detail              GET  404  404  404  404  404  404  404  404  404  404
-directory:api_ptce_detail              POST 405  405  405  405  405  405  405  405  405  405
-directory:api_ptce_list                GET  200  200  200  200  200  200  200  200  200  200
-directory:api_ptce_list                POST 405  405  405  405  405  405  405  405  405  405
-directory:detail                       GET  404  404  404  404  404  404  404  404  404  404
-directory:detail                       POST 404  404  404  404  404  404  404  404  404  404
-directory:list                         GET  200  200  200  200  200  200  200  200  200  200
-directory:list                         POST 200  200  200  200  200  200  200  200  200  200
-directory:map                          GET  200  200  200  200  200  200  200  200  200  200
-directory:map                          POST 200  200  200  200  200  200  200  200  200  200
-directory:open_data                    GET  200  200  200  200  200  200  200  200  200  200
-directory:open_data                    POST 200  200  200  200  200  200  200  200  200  200
-directory:ptce_csv                     GET  200  200  200  200  200  200  200  200  200  200
-directory:ptce_csv                     POST 200  200  200  200  200  200  200  200  200  200
-directory:ptce_json                    GET  200  200  200  200  200  200  200  200  200  200
-directory:ptce_json                    POST 200  200  200  200  200  200  200  200  200  200
-directory:ptce_schema                  GET  200  200  200  200  200  200  200  200  200  200
-directory:ptce_schema                  POST 200  200  200  200  200  200  200  200  200  200
-directory:ptce_xlsx                    GET  200  200  200  200  200  200  200  200  200  200
-directory:ptce_xlsx                    POST 200  200  200  200  200  200  200  200  200  200
-registry:establishment                 GET  LOG  200  200  200  200  200  200  200  200  200
-registry:establishment                 POST 405  405  405  405  405  405  405  405  405  405
-events:cancel                          GET  LOG  403  403  403  403  403  403  405  403  405
-events:cancel                          POST LOG  403  403  403  403  403  403  302  403  302
-events:cancel_registration             GET  200  200  200  200  200  200  200  200  200  200
-events:cancel_registration             POST 302  302  302  302  302  302  302  302  302  302
-events:check_in                        GET  LOG  403  403  403  403  403  403  405  403  405
-events:check_in                        POST LOG  403  403  403  403  403  403  302  403  302
-events:detail                          GET  200  200  200  200  200  200  200  200  200  200
-events:detail                          POST 200  200  200  200  200  200  200  200  200  200
-events:export                          GET  LOG  403  403  403  403  403  403  200  403  200
-events:export                          POST LOG  403  403  403  403  403  403  200  403  200
-events:ics                             GET  200  200  200  200  200  200  200  200  200  200
-events:ics                             POST 200  200  200  200  200  200  200  200  200  200
-events:list                            GET  200  200  200  200  200  200  200  200  200  200
-events:list                            POST 200  200  200  200  200  200  200  200  200  200
-events:manage                          GET  LOG  403  403  403  403  403  403  200  403  200
-events:manage                          POST LOG  403  403  403  403  403  403  200  403  200
-events:personal                        GET  200  200  200  200  200  200  200  200  200  200
-events:personal                        POST 200  200  200  200  200  200  200  200  200  200
-events:personal_ics                    GET  200  200  200  200  200  200  200  200  200  200
-events:personal_ics                    POST 200  200  200  200  200  200  200  200  200  200
-events:send_invitations                GET  LOG  403  403  403  403  403  403  405  403  405
-events:send_invitations                POST LOG  403  403  403  403  403  403  400  403  400
-territories:search                     GET  200  200  200  200  200  200  200  200  200  200
-territories:search                     POST 405  405  405  405  405  405  405  405  405  405
+# route                                verb anon own  oth  coed rev  revX revC lead nat  comm adm
+# accounts
+accounts:confirm_email                 GET  400  400  400  400  400  400  400  400  400  400  400
+accounts:confirm_email                 POST 400  400  400  400  400  400  400  400  400  400  400
+accounts:dashboard                     GET  LOG  200  200  200  200  200  200  200  200  200  200
+accounts:dashboard                     POST LOG  200  200  200  200  200  200  200  200  200  200
+accounts:login                         GET  200  302  302  302  302  302  302  302  302  302  302
+accounts:login                         POST 200  302  302  302  302  302  302  302  302  302  302
+accounts:logout                        GET  405  405  405  405  405  405  405  405  405  405  405
+accounts:logout                        POST 302  302  302  302  302  302  302  302  302  302  302
+accounts:otp_setup                     GET  LOG  200  200  200  302  302  302  302  302  302  302
+accounts:otp_setup                     POST LOG  200  200  200  302  302  302  302  302  302  302
+accounts:otp_verify                    GET  LOG  302  302  302  200  200  200  200  200  200  200
+accounts:otp_verify                    POST LOG  302  302  302  200  200  200  200  200  200  200
+accounts:password_reset                GET  200  200  200  200  200  200  200  200  200  200  200
+accounts:password_reset                POST 200  200  200  200  200  200  200  200  200  200  200
+accounts:password_reset_complete       GET  200  200  200  200  200  200  200  200  200  200  200
+accounts:password_reset_complete       POST 405  405  405  405  405  405  405  405  405  405  405
+accounts:password_reset_confirm        GET  200  200  200  200  200  200  200  200  200  200  200
+accounts:password_reset_confirm        POST 200  200  200  200  200  200  200  200  200  200  200
+accounts:password_reset_done           GET  200  200  200  200  200  200  200  200  200  200  200
+accounts:password_reset_done           POST 405  405  405  405  405  405  405  405  405  405  405
+accounts:resend_confirmation           GET  200  200  200  200  200  200  200  200  200  200  200
+accounts:resend_confirmation           POST 200  200  200  200  200  200  200  200  200  200  200
+accounts:signup                        GET  200  302  302  302  302  302  302  302  302  302  302
+accounts:signup                        POST 200  302  302  302  302  302  302  302  302  302  302
+accounts:signup_done                   GET  200  200  200  200  200  200  200  200  200  200  200
+accounts:signup_done                   POST 200  200  200  200  200  200  200  200  200  200  200
+# applications
+applications:accept_invitation         GET  LOG  302  302  302  302  302  302  302  302  302  302
+applications:accept_invitation         POST LOG  302  302  302  302  302  302  302  302  302  302
+applications:attachment_delete         GET  405  405  405  405  405  405  405  405  405  405  405
+applications:attachment_delete         POST LOG  302  404  302  404  404  404  404  404  404  404
+applications:attachment_download       GET  LOG  200  404  200  200  404  404  200  200  404  200
+applications:attachment_download       POST LOG  200  404  200  200  404  404  200  200  404  200
+applications:attachment_download#draft GET  LOG  200  404  200  404  404  404  404  404  404  404
+applications:attachment_download#draft POST LOG  200  404  200  404  404  404  404  404  404  404
+applications:attachments               GET  LOG  200  404  200  404  404  404  404  404  404  404
+applications:attachments               POST LOG  200  404  200  404  404  404  404  404  404  404
+applications:autosave                  GET  405  405  405  405  405  405  405  405  405  405  405
+applications:autosave                  POST 401  200  404  200  404  404  404  404  404  404  404
+applications:budget                    GET  LOG  200  404  200  404  404  404  404  404  404  404
+applications:budget                    POST LOG  302  404  302  404  404  404  404  404  404  404
+applications:dashboard                 GET  LOG  200  200  200  403  403  403  403  403  403  403
+applications:dashboard                 POST LOG  200  200  200  403  403  403  403  403  403  403
+applications:duplicate                 GET  LOG  200  404  403  403  404  404  403  403  404  403
+applications:duplicate                 POST LOG  200  404  403  403  404  404  403  403  404  403
+applications:invite                    GET  LOG  200  404  403  404  404  404  404  404  404  404
+applications:invite                    POST LOG  200  404  403  404  404  404  404  404  404  404
+applications:lead                      GET  LOG  200  404  200  404  404  404  404  404  404  404
+applications:lead                      POST LOG  302  404  302  404  404  404  404  404  404  404
+applications:member_delete             GET  405  405  405  405  405  405  405  405  405  405  405
+applications:member_delete             POST LOG  302  404  302  404  404  404  404  404  404  404
+applications:member_edit               GET  LOG  200  404  200  404  404  404  404  404  404  404
+applications:member_edit               POST LOG  200  404  200  404  404  404  404  404  404  404
+applications:members                   GET  LOG  200  404  200  404  404  404  404  404  404  404
+applications:members                   POST LOG  200  404  200  404  404  404  404  404  404  404
+applications:project                   GET  LOG  200  404  200  404  404  404  404  404  404  404
+applications:project                   POST LOG  302  404  302  404  404  404  404  404  404  404
+applications:receipt                   GET  LOG  200  404  200  200  404  404  200  200  404  200
+applications:receipt                   POST LOG  200  404  200  200  404  404  200  200  404  200
+applications:start                     GET  LOG  200  200  200  403  403  403  403  403  403  403
+applications:start                     POST LOG  200  200  200  403  403  403  403  403  403  403
+applications:submit                    GET  405  405  405  405  405  405  405  405  405  405  405
+applications:submit                    POST LOG  302  404  403  404  404  404  404  404  404  404
+applications:summary                   GET  LOG  200  404  200  200  404  404  200  200  404  200
+applications:summary                   POST LOG  200  404  200  200  404  404  200  200  404  200
+applications:summary#decided           GET  LOG  200  404  200  200  404  404  200  200  404  200
+applications:summary#decided           POST LOG  200  404  200  200  404  404  200  200  404  200
+applications:summary#draft             GET  LOG  200  404  200  404  404  404  404  404  404  404
+applications:summary#draft             POST LOG  200  404  200  404  404  404  404  404  404  404
+applications:territory                 GET  LOG  200  404  200  404  404  404  404  404  404  404
+applications:territory                 POST LOG  200  404  200  404  404  404  404  404  404  404
+applications:withdraw                  GET  LOG  200  404  403  403  404  404  403  403  404  403
+applications:withdraw                  POST LOG  200  404  403  403  404  404  403  403  404  403
+# calls
+calls:api_eligibility                  GET  405  405  405  405  405  405  405  405  405  405  405
+calls:api_eligibility                  POST 400  400  400  400  400  400  400  400  400  400  400
+calls:detail                           GET  200  200  200  200  200  200  200  200  200  200  200
+calls:detail                           POST 405  405  405  405  405  405  405  405  405  405  405
+calls:document                         GET  200  200  200  200  200  200  200  200  200  200  200
+calls:document                         POST 200  200  200  200  200  200  200  200  200  200  200
+calls:list                             GET  200  200  200  200  200  200  200  200  200  200  200
+calls:list                             POST 405  405  405  405  405  405  405  405  405  405  405
+# core
+core:accessibility                     GET  200  200  200  200  200  200  200  200  200  200  200
+core:accessibility                     POST 405  405  405  405  405  405  405  405  405  405  405
+core:health                            GET  200  200  200  200  200  200  200  200  200  200  200
+core:health                            POST 200  200  200  200  200  200  200  200  200  200  200
+core:home                              GET  200  200  200  200  200  200  200  200  200  200  200
+core:home                              POST 405  405  405  405  405  405  405  405  405  405  405
+core:legal_notice                      GET  200  200  200  200  200  200  200  200  200  200  200
+core:legal_notice                      POST 405  405  405  405  405  405  405  405  405  405  405
+core:personal_data                     GET  200  200  200  200  200  200  200  200  200  200  200
+core:personal_data                     POST 405  405  405  405  405  405  405  405  405  405  405
+core:sitemap                           GET  200  200  200  200  200  200  200  200  200  200  200
+core:sitemap                           POST 405  405  405  405  405  405  405  405  405  405  405
+# directory
+directory:api_call_list                GET  200  200  200  200  200  200  200  200  200  200  200
+directory:api_call_list                POST 405  405  405  405  405  405  405  405  405  405  405
+directory:api_explorer                 GET  200  200  200  200  200  200  200  200  200  200  200
+directory:api_explorer                 POST 200  200  200  200  200  200  200  200  200  200  200
+directory:api_openapi                  GET  200  200  200  200  200  200  200  200  200  200  200
+directory:api_openapi                  POST 405  405  405  405  405  405  405  405  405  405  405
+directory:api_ptce_detail              GET  404  404  404  404  404  404  404  404  404  404  404
+directory:api_ptce_detail              POST 405  405  405  405  405  405  405  405  405  405  405
+directory:api_ptce_list                GET  200  200  200  200  200  200  200  200  200  200  200
+directory:api_ptce_list                POST 405  405  405  405  405  405  405  405  405  405  405
+directory:detail                       GET  404  404  404  404  404  404  404  404  404  404  404
+directory:detail                       POST 404  404  404  404  404  404  404  404  404  404  404
+directory:list                         GET  200  200  200  200  200  200  200  200  200  200  200
+directory:list                         POST 200  200  200  200  200  200  200  200  200  200  200
+directory:map                          GET  200  200  200  200  200  200  200  200  200  200  200
+directory:map                          POST 200  200  200  200  200  200  200  200  200  200  200
+directory:open_data                    GET  200  200  200  200  200  200  200  200  200  200  200
+directory:open_data                    POST 200  200  200  200  200  200  200  200  200  200  200
+directory:ptce_csv                     GET  200  200  200  200  200  200  200  200  200  200  200
+directory:ptce_csv                     POST 200  200  200  200  200  200  200  200  200  200  200
+directory:ptce_json                    GET  200  200  200  200  200  200  200  200  200  200  200
+directory:ptce_json                    POST 200  200  200  200  200  200  200  200  200  200  200
+directory:ptce_schema                  GET  200  200  200  200  200  200  200  200  200  200  200
+directory:ptce_schema                  POST 200  200  200  200  200  200  200  200  200  200  200
+directory:ptce_xlsx                    GET  200  200  200  200  200  200  200  200  200  200  200
+directory:ptce_xlsx                    POST 200  200  200  200  200  200  200  200  200  200  200
+# events
+events:cancel                          GET  LOG  403  403  403  403  403  403  403  405  403  405
+events:cancel                          POST LOG  403  403  403  403  403  403  403  302  403  302
+events:cancel_registration             GET  200  200  200  200  200  200  200  200  200  200  200
+events:cancel_registration             POST 302  302  302  302  302  302  302  302  302  302  302
+events:check_in                        GET  LOG  403  403  403  403  403  403  403  405  403  405
+events:check_in                        POST LOG  403  403  403  403  403  403  403  302  403  302
+events:detail                          GET  200  200  200  200  200  200  200  200  200  200  200
+events:detail                          POST 200  200  200  200  200  200  200  200  200  200  200
+events:export                          GET  LOG  403  403  403  403  403  403  403  200  403  200
+events:export                          POST LOG  403  403  403  403  403  403  403  200  403  200
+events:ics                             GET  200  200  200  200  200  200  200  200  200  200  200
+events:ics                             POST 200  200  200  200  200  200  200  200  200  200  200
+events:list                            GET  200  200  200  200  200  200  200  200  200  200  200
+events:list                            POST 200  200  200  200  200  200  200  200  200  200  200
+events:manage                          GET  LOG  403  403  403  403  403  403  403  200  403  200
+events:manage                          POST LOG  403  403  403  403  403  403  403  200  403  200
+events:personal                        GET  200  200  200  200  200  200  200  200  200  200  200
+events:personal                        POST 200  200  200  200  200  200  200  200  200  200  200
+events:personal_ics                    GET  200  200  200  200  200  200  200  200  200  200  200
+events:personal_ics                    POST 200  200  200  200  200  200  200  200  200  200  200
+events:send_invitations                GET  LOG  403  403  403  403  403  403  403  405  403  405
+events:send_invitations                POST LOG  403  403  403  403  403  403  403  400  403  400
+# laureates
+laureates:support_attendance           GET  405  405  405  405  405  405  405  405  405  405  405
+laureates:support_attendance           POST LOG  403  403  403  403  403  403  403  302  403  302
+laureates:support_cancel               GET  405  405  405  405  405  405  405  405  405  405  405
+laureates:support_cancel               POST LOG  302  403  403  403  403  403  403  302  403  302
+laureates:support_consumption          GET  LOG  403  403  403  403  403  403  403  200  403  200
+laureates:support_consumption          POST LOG  403  403  403  403  403  403  403  200  403  200
+laureates:support_enrol                GET  405  405  405  405  405  405  405  405  405  405  405
+laureates:support_enrol                POST LOG  403  403  403  403  403  403  403  403  403  403
+laureates:support_list                 GET  200  200  200  200  200  200  200  200  200  200  200
+laureates:support_list                 POST 200  200  200  200  200  200  200  200  200  200  200
+laureates:support_manage               GET  LOG  403  403  403  403  403  403  403  200  403  200
+laureates:support_manage               POST LOG  403  403  403  403  403  403  403  200  403  200
+laureates:support_offer                GET  200  200  200  200  200  200  200  200  200  200  200
+laureates:support_offer                POST 200  200  200  200  200  200  200  200  200  200  200
+# privacy
+privacy:erase                          GET  LOG  200  200  200  403  403  403  403  403  403  403
+privacy:erase                          POST LOG  200  200  200  403  403  403  403  403  403  403
+privacy:export                         GET  LOG  200  200  200  200  200  200  200  200  200  200
+privacy:export                         POST 405  405  405  405  405  405  405  405  405  405  405
+# registry
+registry:establishment                 GET  LOG  200  200  200  200  200  200  200  200  200  200
+registry:establishment                 POST 405  405  405  405  405  405  405  405  405  405  405
+# reviews
+reviews:assign                         GET  LOG  403  403  403  403  404  404  200  200  404  200
+reviews:assign                         POST LOG  403  403  403  403  404  404  200  200  404  200
+reviews:bulk_assign                    GET  405  405  405  405  405  405  405  405  405  405  405
+reviews:bulk_assign                    POST LOG  403  403  403  302  302  302  302  302  302  302
+reviews:change_status                  GET  405  405  405  405  405  405  405  405  405  405  405
+reviews:change_status                  POST LOG  403  403  403  302  404  404  302  302  404  302
+reviews:decision_letter                GET  LOG  200  404  200  200  404  404  200  200  404  200
+reviews:decision_letter                POST LOG  200  404  200  200  404  404  200  200  404  200
+reviews:declare_conflict               GET  405  405  405  405  405  405  405  405  405  405  405
+reviews:declare_conflict               POST LOG  403  403  403  302  404  404  302  302  404  302
+reviews:export_csv                     GET  LOG  403  403  403  200  200  200  200  200  200  200
+reviews:export_csv                     POST LOG  403  403  403  200  200  200  200  200  200  200
+reviews:export_xlsx                    GET  LOG  403  403  403  200  200  200  200  200  200  200
+reviews:export_xlsx                    POST LOG  403  403  403  200  200  200  200  200  200  200
+reviews:file                           GET  LOG  403  403  403  200  404  404  200  200  404  200
+reviews:file                           POST LOG  403  403  403  200  404  404  200  200  404  200
+reviews:file#decided                   GET  LOG  403  403  403  200  404  404  200  200  404  200
+reviews:file#decided                   POST LOG  403  403  403  200  404  404  200  200  404  200
+reviews:list                           GET  LOG  403  403  403  200  200  200  200  200  200  200
+reviews:list                           POST LOG  403  403  403  200  200  200  200  200  200  200
+reviews:message_attachment             GET  LOG  200  404  200  200  404  404  200  200  404  200
+reviews:message_attachment             POST LOG  200  404  200  200  404  404  200  200  404  200
+reviews:messages                       GET  LOG  200  404  200  200  404  404  200  200  404  200
+reviews:messages                       POST LOG  200  404  200  200  404  404  200  200  404  200
+reviews:messages#draft                 GET  LOG  404  404  404  404  404  404  404  404  404  404
+reviews:messages#draft                 POST LOG  404  404  404  404  404  404  404  404  404  404
+reviews:minutes                        GET  LOG  403  403  403  403  403  403  403  200  200  200
+reviews:minutes                        POST LOG  403  403  403  403  403  403  403  200  200  200
+reviews:national                       GET  LOG  403  403  403  403  403  403  403  200  403  200
+reviews:national                       POST LOG  403  403  403  403  403  403  403  400  403  400
+reviews:opinion                        GET  LOG  403  403  403  200  404  404  200  200  404  200
+reviews:opinion                        POST LOG  403  403  403  200  404  404  200  403  404  403
+reviews:publish                        GET  405  405  405  405  405  405  405  405  405  405  405
+reviews:publish                        POST LOG  403  403  403  403  403  403  403  302  403  302
+reviews:regional_ranking               GET  LOG  403  403  403  403  403  403  200  200  403  200
+reviews:regional_ranking               POST LOG  403  403  403  403  403  403  200  200  403  200
+reviews:request_correction             GET  LOG  403  403  403  200  404  404  200  200  404  200
+reviews:request_correction             POST LOG  403  403  403  200  404  404  200  200  404  200
+reviews:reroute                        GET  405  405  405  405  405  405  405  405  405  405  405
+reviews:reroute                        POST LOG  403  403  403  403  403  403  403  302  403  302
+reviews:score                          GET  LOG  403  403  403  200  404  404  200  403  404  403
+reviews:score                          POST LOG  403  403  403  200  404  404  200  403  404  403
+reviews:session                        GET  LOG  403  403  403  403  403  403  403  200  200  200
+reviews:session                        POST LOG  403  403  403  403  403  403  403  404  404  404
+reviews:sessions                       GET  LOG  403  403  403  403  403  403  403  200  200  200
+reviews:sessions                       POST LOG  403  403  403  403  403  403  403  200  403  200
+reviews:simulation                     GET  LOG  403  403  403  403  403  403  403  200  403  200
+reviews:simulation                     POST LOG  403  403  403  403  403  403  403  200  403  200
+reviews:simulations                    GET  LOG  403  403  403  403  403  403  403  200  403  200
+reviews:simulations                    POST LOG  403  403  403  403  403  403  403  200  403  200
+reviews:unassign                       GET  405  405  405  405  405  405  405  405  405  405  405
+reviews:unassign                       POST LOG  403  403  403  403  404  404  302  302  404  302
+reviews:validate_opinion               GET  405  405  405  405  405  405  405  405  405  405  405
+reviews:validate_opinion               POST LOG  403  403  403  403  404  404  302  403  404  403
+reviews:versions                       GET  LOG  403  403  403  200  404  404  200  200  404  200
+reviews:versions                       POST LOG  403  403  403  200  404  404  200  200  404  200
+# territories
+territories:search                     GET  200  200  200  200  200  200  200  200  200  200  200
+territories:search                     POST 405  405  405  405  405  405  405  405  405  405  405
 """
 )
 
 # Routes under admin/ are Django's admin site: checked through its index below, the rest is
 # Django's own permission system (staff flag + model permissions).
 ADMIN_PREFIX = "admin:"
-
-
-def url_args(world, spec):
-    return spec(world) if spec else []
 
 
 def _draft(w):
@@ -217,7 +322,7 @@ def _submitted(w):
     return [w.submitted.uuid]
 
 
-# How to build each route's URL from the objects of ``world`` (routes without arguments: None).
+# How to build each route's URL from the objects of ``world`` (routes without arguments: none).
 ARGS = {
     "accounts:confirm_email": lambda w: ["jeton-inconnu"],
     "accounts:password_reset_confirm": lambda w: ["MQ", "jeton-inconnu"],
@@ -227,6 +332,7 @@ ARGS = {
     "applications:accept_invitation": lambda w: [w.invitation_token],
     "applications:summary": _submitted,
     "applications:summary#draft": _draft,
+    "applications:summary#decided": lambda w: [w.decided.uuid],
     "applications:lead": _draft,
     "applications:members": _draft,
     "applications:member_edit": lambda w: [w.draft.uuid, w.draft_member.pk],
@@ -257,35 +363,59 @@ ARGS = {
     "events:cancel": lambda w: [w.event.slug],
     "events:check_in": lambda w: [w.event.slug, w.registration.pk],
     "events:export": lambda w: [w.event.slug, "csv"],
+    "laureates:support_attendance": lambda w: [w.enrolment.pk],
+    "laureates:support_cancel": lambda w: [w.enrolment.pk],
+    "laureates:support_offer": lambda w: [w.offer.slug],
+    "laureates:support_enrol": lambda w: [w.offer.slug],
+    "laureates:support_manage": lambda w: [w.offer.slug],
+    "reviews:file": _submitted,
+    "reviews:file#decided": lambda w: [w.decided.uuid],
+    "reviews:score": _submitted,
+    "reviews:assign": _submitted,
+    "reviews:unassign": lambda w: [w.submitted.uuid, w.assignment.pk],
+    "reviews:declare_conflict": _submitted,
+    "reviews:reroute": _submitted,
+    "reviews:change_status": _submitted,
+    "reviews:request_correction": _submitted,
+    "reviews:versions": _submitted,
+    "reviews:opinion": _submitted,
+    "reviews:validate_opinion": _submitted,
+    "reviews:messages": _submitted,
+    "reviews:messages#draft": _draft,
+    "reviews:message_attachment": lambda w: [w.submitted.uuid, w.message.pk],
+    "reviews:decision_letter": lambda w: [w.decided.uuid],
+    "reviews:simulation": lambda w: [w.simulation.pk],
+    "reviews:session": lambda w: [w.session.pk],
+    "reviews:minutes": lambda w: [w.session.pk],
+    "reviews:publish": lambda w: [w.open_session.pk],
 }
 
 
 def enumerate_routes():
-    def walk(patterns, namespace=""):
+    return sorted(name for name, _ in _named_patterns() if not name.startswith(ADMIN_PREFIX))
+
+
+def _named_patterns():
+    """(route name, full pattern text) of every named URL pattern."""
+
+    def walk(patterns, namespace="", prefix=""):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 inner = pattern.namespace or ""
                 ns = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
-                yield from walk(pattern.url_patterns, ns)
+                yield from walk(pattern.url_patterns, ns, prefix + str(pattern.pattern))
             elif isinstance(pattern, URLPattern) and pattern.name:
-                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+                yield name, prefix + str(pattern.pattern)
 
     return sorted(set(walk(get_resolver().url_patterns)))
 
 
-def test_every_route_is_in_the_matrix():
-    declared = {key.split("#")[0] for key in MATRIX}
-    missing = [
-        name
-        for name in enumerate_routes()
-        if name not in declared and not name.startswith(ADMIN_PREFIX)
-    ]
-    assert not missing, (
-        "Routes sans ligne dans la matrice d’autorisations "
-        f"(tests/security/test_authorization_matrix.py) : {', '.join(missing)}"
-    )
-    stale = sorted(declared - set(enumerate_routes()))
-    assert not stale, f"Lignes de la matrice pour des routes qui n’existent plus : {stale}"
+def _storage(location):
+    return {
+        "BACKEND": "tests.security.matrix_world.KeepFilesStorage",
+        "OPTIONS": {"location": location},
+    }
 
 
 @pytest.fixture(scope="module")
@@ -299,17 +429,10 @@ def _media_in_tmp(settings, matrix_media):
     settings.STORAGES = {**settings.STORAGES, "default": _storage(matrix_media)}
 
 
-def _storage(location):
-    return {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": location},
-    }
-
-
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, matrix_media):
-    """The objects, built once for the module inside a transaction rolled back at the end;
-    each test runs in its own savepoint, so a POST that changes something is undone."""
+    """The objects and one signed-in client per role, built once for the module inside a
+    transaction rolled back at the end (see the module's docstring)."""
     from django.conf import settings
     from django.test import override_settings
 
@@ -318,8 +441,16 @@ def world(django_db_setup, django_db_blocker, matrix_media):
         with override_settings(STORAGES=storages):
             built = build()
             built.clients = {role: _login(built, role) for role in ROLES}
+            built.header_problems = []
         yield built
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def _django_db_helper(world):
+    """Replaces pytest-django's helper for this module: the database is the module's
+    transaction of ``world`` (each request runs in a rolled-back savepoint)."""
+    return None
 
 
 def _login(world, role):
@@ -334,9 +465,38 @@ def _login(world, role):
     return client
 
 
-def client_for(world, role):
-    """The role's client, signed in once for the module (a logout POST is rolled back)."""
-    return world.clients[role]
+@contextmanager
+def rolled_back():
+    """What happens inside is undone (database rows, cache counters)."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+    cache.clear()
+
+
+def request_as(world, role, method, url, **kwargs):
+    """The outcome for ``role`` of ``method url``, undone afterwards; the role's client keeps
+    its session (a logout is undone too)."""
+    client = world.clients[role]
+    cookies = SimpleCookie(client.cookies)
+    try:
+        with rolled_back():
+            response = getattr(client, method.lower())(url, **kwargs)
+            consume(response)
+            for problem in header_problems(response):
+                world.header_problems.append(f"{method} {url} ({role}) : {problem}")
+            return outcome_of(response)
+    finally:
+        client.cookies = cookies
+
+
+def consume(response):
+    """Read a streamed download to its end: the test client then closes it (never call
+    ``response.close()`` here: it would run ``close_old_connections``, which closes a
+    connection found inside a transaction and so loses the module's transaction on
+    PostgreSQL)."""
+    if response.streaming:
+        b"".join(response.streaming_content)
 
 
 def outcome_of(response):
@@ -346,122 +506,239 @@ def outcome_of(response):
     return response.status_code
 
 
-CASES = [
-    (key, method, role)
-    for key, methods in MATRIX.items()
-    for method, roles in methods.items()
-    for role in roles
-]
+def observe(world, key, methods=METHODS):
+    url = reverse(key.split("#")[0], args=ARGS[key](world) if key in ARGS else [])
+    return url, {
+        method: {role: request_as(world, role, method, url) for role in ROLES} for method in methods
+    }
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("key", "method", "role"), CASES)
-def test_authorization(world, key, method, role):
-    methods = MATRIX[key]
-    url = reverse(key.split("#")[0], args=url_args(world, ARGS.get(key)))
-    client = client_for(world, role)
-    cookies = SimpleCookie(client.cookies)
-    try:
-        response = getattr(client, method.lower())(url)
-        response.close()  # file downloads are streamed
-    finally:
-        client.cookies = cookies  # a logout would otherwise sign the shared client out
-    assert outcome_of(response) == methods[method][role], f"{method} {url} ({role})"
+def test_every_route_is_in_the_matrix(world):
+    declared = {key.split("#")[0] for key in MATRIX}
+    patterns = dict(_named_patterns())
+    missing = [name for name in enumerate_routes() if name not in declared]
+    if missing:
+        lines = []
+        for name in missing:
+            if "<" in patterns[name] and name not in ARGS:
+                lines.append(f"# {name}: /{patterns[name]} — ajoutez ARGS[{name!r}]")
+                lines += [format_line(name, m, dict.fromkeys(ROLES, "?")) for m in METHODS]
+                continue
+            _, seen = observe(world, name)
+            lines += [format_line(name, m, seen[m]) for m in METHODS]
+        pytest.fail(
+            "Routes sans ligne dans la matrice d’autorisations "
+            f"(tests/security/test_authorization_matrix.py) : {', '.join(missing)}.\n"
+            "Lignes à vérifier puis coller dans MATRIX (résultats observés ; chaque case doit "
+            "être ce que ce rôle DOIT obtenir) :\n" + HEADER + "\n" + "\n".join(lines),
+            pytrace=False,
+        )
+    stale = sorted(declared - set(enumerate_routes()))
+    assert not stale, f"Lignes de la matrice pour des routes qui n’existent plus : {stale}"
+    assert not sorted(set(ARGS) - set(MATRIX)), "ARGS sans ligne dans MATRIX"
 
 
-@pytest.mark.django_db
+@pytest.mark.parametrize("key", sorted(MATRIX))
+def test_authorization(world, key):
+    expected = MATRIX[key]
+    url, seen = observe(world, key, list(expected))
+    wrong = [
+        f"{method} {url} ({role}) : attendu {expected[method][role]}, obtenu {seen[method][role]}"
+        for method in expected
+        for role in ROLES
+        if seen[method][role] != expected[method][role]
+    ]
+    problems, world.header_problems[:] = list(world.header_problems), []
+    assert not problems, "En-têtes de sécurité :\n" + "\n".join(problems)
+    assert not wrong, (
+        "\n".join(wrong)
+        + "\nLignes observées (à ne coller que si c’est le comportement voulu) :\n"
+        + "\n".join(format_line(key, m, seen[m]) for m in expected)
+    )
+
+
+def _effects():
+    """(route, URL args, POST data, what the action does, roles for whom it must happen): the
+    matrix posts nothing, so a refused action and a done one may both answer 302; these
+    actions are posted with real data and their effect is checked in the database."""
+    from applications.choices import ApplicationStatus
+    from laureates.models_support import Enrolment
+    from reviews.models import Assignment, ConflictOfInterest, Message
+
+    return [
+        (
+            "reviews:bulk_assign",
+            lambda w: [],
+            lambda w: {"files": [str(w.submitted.uuid)]},
+            lambda w: Assignment.objects.filter(application=w.submitted).count() > 1,
+            {"cell_lead", "national", "admin"},
+        ),
+        (
+            "reviews:assign",
+            _submitted,
+            lambda w: {"reviewers": [w.spare_reviewer.pk]},
+            lambda w: Assignment.objects.filter(reviewer=w.spare_reviewer).exists(),
+            {"cell_lead", "national", "admin"},
+        ),
+        (
+            "reviews:change_status",
+            _submitted,
+            lambda w: {"target": ApplicationStatus.REVIEWED},
+            lambda w: (
+                type(w.submitted).objects.get(pk=w.submitted.pk).status
+                == ApplicationStatus.REVIEWED
+            ),
+            {"cell_lead", "national", "admin"},
+        ),
+        (
+            "reviews:declare_conflict",
+            _submitted,
+            lambda w: {"reason": "Je connais la porteuse."},
+            lambda w: ConflictOfInterest.objects.filter(application=w.submitted).count() > 1,
+            {"reviewer", "cell_lead", "national", "admin"},
+        ),
+        (
+            "reviews:messages",
+            _submitted,
+            lambda w: {"body": "Bonjour, voici une précision."},
+            lambda w: Message.objects.filter(application=w.submitted).count() > 1,
+            {"owner", "co_editor", "reviewer", "cell_lead", "national", "admin"},
+        ),
+        (
+            "laureates:support_enrol",
+            lambda w: [w.other_offer.slug],
+            lambda w: {"ptce": w.ptce.pk},
+            lambda w: Enrolment.objects.filter(offer=w.other_offer).exists(),
+            {"owner"},
+        ),
+    ]
+
+
+@pytest.mark.parametrize("effect", range(6))
+def test_actions_take_effect_only_for_allowed_roles(world, effect):
+    key, args, data, happened, allowed = _effects()[effect]
+    url = reverse(key, args=args(world))
+    done = set()
+    for role in ROLES:
+        client = world.clients[role]
+        cookies = SimpleCookie(client.cookies)
+        with rolled_back():
+            response = client.post(url, data(world))
+            assert response.status_code < 500, (key, role)
+            if happened(world):
+                done.add(role)
+        client.cookies = cookies
+    assert done == allowed, f"{key} : fait pour {sorted(done)}, attendu {sorted(allowed)}"
+
+
 def test_dump_observed_outcomes(world):
-    """Not an assertion: with MATRIX_DUMP=1, prints what every role gets (to write rows)."""
-    if not os.environ.get("MATRIX_DUMP"):
+    """Not an assertion: with MATRIX_DUMP=1 (or =prefix,prefix), prints what every role gets."""
+    only = os.environ.get("MATRIX_DUMP")
+    if not only:
         pytest.skip("MATRIX_DUMP=1 pour afficher les résultats observés")
-    keys = [n for n in enumerate_routes() if not n.startswith(ADMIN_PREFIX)]
-    keys += [k for k in ARGS if "#" in k]
-    only = os.environ.get("MATRIX_DUMP", "")
-    for name in sorted(keys):
-        if only not in {"1", ""} and not any(name.startswith(p) for p in only.split(",")):
+    keys = sorted(set(enumerate_routes()) | {k for k in ARGS if "#" in k})
+    for key in keys:
+        if only != "1" and not any(key.startswith(p) for p in only.split(",")):
             continue
-        url = reverse(name.split("#")[0], args=url_args(world, ARGS.get(name)))
-        for method in ["GET", "POST"]:
-            seen = {}
-            for role in ROLES:
-                sid = transaction.savepoint()
-                client = client_for(world, role)
-                cookies = SimpleCookie(client.cookies)
-                response = getattr(client, method.lower())(url)
-                response.close()
-                client.cookies = cookies
-                seen[role] = outcome_of(response)
-                transaction.savepoint_rollback(sid)
-            cells = " ".join(f"{seen[r]!s:<6}" for r in ROLES)
-            print(f"DUMP {name:<40} {method:<5} {cells}")
+        _, seen = observe(world, key)
+        for method in METHODS:
+            print("DUMP", format_line(key, method, seen[method]))
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("anonymous", 302), ("owner", 302), ("reviewer", 302), ("national", 302), ("admin", 200)],
+    [
+        ("anonymous", 302),
+        ("owner", 302),
+        ("reviewer", 302),
+        ("reviewer_conflict", 302),
+        ("national", 302),
+        ("admin", 200),
+    ],
 )
 def test_admin_site_is_for_programme_admins_only(world, role, expected):
     """Every other admin/ route is behind the same staff check and Django's model permissions."""
-    response = client_for(world, role).get(reverse("admin:index"))
+    client = world.clients[role]
+    with rolled_back():
+        response = client.get(reverse("admin:index"))
     assert response.status_code == expected
     if expected == 302:
         assert response["Location"].startswith(reverse("admin:login"))
 
 
+def test_other_methods_are_refused_or_harmless(world):
+    """PUT, PATCH and DELETE on every route: never a success that changed something. The
+    owner's and the admin's clients try them on every route; nothing of the world changes."""
+    from applications.models import Application, Attachment, Member
+
+    before = (
+        Application.objects.count(),
+        Attachment.objects.count(),
+        Member.objects.count(),
+    )
+    for key in sorted(MATRIX):
+        url = reverse(key.split("#")[0], args=ARGS[key](world) if key in ARGS else [])
+        for role in ["owner", "admin"]:
+            for method in ["PUT", "PATCH", "DELETE"]:
+                client = world.clients[role]
+                cookies = SimpleCookie(client.cookies)
+                response = getattr(client, method.lower())(url)
+                consume(response)
+                client.cookies = cookies
+                assert response.status_code < 500, (method, url, role)
+    after = (Application.objects.count(), Attachment.objects.count(), Member.objects.count())
+    assert after == before
+
+
 def test_candidate_owned_objects_are_addressed_by_uuid():
-    """Files are reached by a random UUID; numeric ids (members, attachments, versions) only
-    ever appear under the file's UUID, which the view checks first."""
+    """Files are reached by a random UUID; numeric ids (members, attachments, versions,
+    messages) only ever appear under the file's UUID, which the view checks first. The other
+    numeric ids in URLs are staff objects (committee sessions, simulations, event check-in) or
+    support enrolments, whose views check the PTCE contact (proved by the matrix)."""
     import uuid
 
     from applications.models import Application
 
     assert isinstance(Application._meta.get_field("uuid").default(), uuid.UUID)
-    patterns = {
-        name: str(p.pattern) for name, p in _named_patterns() if name.startswith("applications:")
+    staff_or_checked = {
+        "calls:document",  # public documents of a call
+        "events:check_in",  # event managers only
+        "reviews:session",
+        "reviews:publish",
+        "reviews:minutes",
+        "reviews:simulation",
+        "laureates:support_cancel",  # PTCE contact checked (matrix: other candidate → 404)
+        "laureates:support_attendance",  # staff only
     }
-    for name, pattern in patterns.items():
-        if "<int:" in pattern:
-            assert pattern.startswith("dossiers/<uuid:uuid>/"), (name, pattern)
+    for name, pattern in _named_patterns():
+        if "<int:" not in pattern or name.startswith(ADMIN_PREFIX) or name in staff_or_checked:
+            continue
+        assert pattern.startswith("dossiers/<uuid:uuid>/") or pattern.startswith(
+            "instruction/dossiers/<uuid:uuid>/"
+        ), (name, pattern)
 
 
-def _named_patterns():
-    def walk(patterns, namespace="", prefix=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                inner = pattern.namespace or namespace
-                yield from walk(pattern.url_patterns, inner, prefix + str(pattern.pattern))
-            elif pattern.name:
-                full = f"{namespace}:{pattern.name}" if namespace else pattern.name
-                yield full, _Joined(prefix + str(pattern.pattern))
-
-    yield from walk(get_resolver().url_patterns)
-
-
-class _Joined:
-    def __init__(self, pattern):
-        self.pattern = pattern
-
-
-@pytest.mark.django_db
 def test_guessing_another_files_numeric_ids_is_harmless(world):
-    """The other candidate, with a draft of their own, tries the owner's member and attachment
-    ids under their own file's UUID: nothing is found."""
+    """The other candidate, with a draft of their own, tries the owner's member, attachment and
+    message ids under their own file's UUID: nothing is found, nothing is deleted."""
     from applications.factories import complete_application
 
-    own = complete_application(owner=world.users["other_candidate"], call=world.call)
-    client = client_for(world, "other_candidate")
-    for name, pk in [
-        ("applications:member_edit", world.draft_member.pk),
-        ("applications:attachment_download", world.submitted_attachment.pk),
-        ("applications:attachment_download", world.draft_attachment.pk),
-    ]:
-        response = client.get(reverse(name, args=[own.uuid, pk]))
-        response.close()
-        assert response.status_code == 404
-    for name, pk in [
-        ("applications:member_delete", world.draft_member.pk),
-        ("applications:attachment_delete", world.draft_attachment.pk),
-    ]:
-        assert client.post(reverse(name, args=[own.uuid, pk])).status_code == 404
-    assert world.draft.members.filter(pk=world.draft_member.pk).exists()
+    with rolled_back():
+        own = complete_application(owner=world.users["other_candidate"], call=world.call)
+        client = world.clients["other_candidate"]
+        for name, pk in [
+            ("applications:member_edit", world.draft_member.pk),
+            ("applications:attachment_download", world.submitted_attachment.pk),
+            ("applications:attachment_download", world.draft_attachment.pk),
+            ("reviews:message_attachment", world.message.pk),
+        ]:
+            response = client.get(reverse(name, args=[own.uuid, pk]))
+            consume(response)
+            assert response.status_code == 404, name
+        for name, pk in [
+            ("applications:member_delete", world.draft_member.pk),
+            ("applications:attachment_delete", world.draft_attachment.pk),
+        ]:
+            assert client.post(reverse(name, args=[own.uuid, pk])).status_code == 404
+        assert world.draft.members.filter(pk=world.draft_member.pk).exists()
+        assert world.draft.attachments.filter(pk=world.draft_attachment.pk).exists()

@@ -1,0 +1,43 @@
+"""Logs every successful staff access to a page or download holding candidates' personal
+data (routes listed in ``LOGGED_ROUTES``). One row per response, written after the view."""
+
+from privacy.models import AccessLog
+
+# route name → what the access is (French, shown in the admin site).
+LOGGED_ROUTES = {
+    "applications:summary": "consultation du dossier (récapitulatif)",
+    "applications:attachment_download": "téléchargement d’une pièce du dossier",
+    "applications:receipt": "téléchargement de l’accusé de réception",
+    "reviews:file": "consultation du dossier (instruction)",
+    "reviews:versions": "consultation des versions du dossier",
+    "reviews:messages": "consultation des messages du dossier",
+    "reviews:message_attachment": "téléchargement d’une pièce jointe à un message",
+    "reviews:decision_letter": "téléchargement de la lettre de décision",
+    "reviews:export_csv": "export CSV des dossiers",
+    "reviews:export_xlsx": "export XLSX des dossiers",
+    "events:export": "export des participants d’un événement",
+    "laureates:support_manage": "liste des participants d’une offre d’accompagnement",
+}
+
+
+class AccessLogMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is None or match.view_name not in LOGGED_ROUTES or response.status_code != 200:
+            return response
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not getattr(user, "is_staff_role", False):
+            return response
+        AccessLog.objects.create(
+            user=user,
+            user_label=user.email,
+            action=LOGGED_ROUTES[match.view_name],
+            route=match.view_name,
+            path=request.get_full_path()[:500],
+            object_id=str(match.kwargs.get("uuid") or match.kwargs.get("slug") or "")[:64],
+        )
+        return response

@@ -152,7 +152,8 @@ SEARCH_RANDOM_PAGE_COST = "1.1"
 def search_planning(filters: DirectoryFilters):
     """Run the queries of a text search (PostgreSQL) in a transaction whose planner reads
     random pages cheaply, so the GIN index of ``search_vector`` is used even for frequent
-    words. ``SET LOCAL`` ends with the transaction: other queries keep the server settings.
+    words. ``SET LOCAL`` ends with the transaction: other queries keep the server settings
+    (inside an outer transaction, e.g. a test, it lasts until that one ends).
     One more query for a text search, whatever the size of the directory; nothing on SQLite
     or without search words. Evaluate the querysets inside the block."""
     if connection.vendor != "postgresql" or not filters.terms:

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET
 from calls.models import Call
 from directory.exports import ptce_records
 from directory.openapi import build_document
-from directory.queries import parse_filters, search_ptces
+from directory.queries import parse_filters, search_planning, search_ptces
 from laureates.models import Ptce, PtceMember
 
 DEFAULT_PAGE_SIZE = 20
@@ -181,9 +181,10 @@ def ptce_list(request):
     warnings = list(filters.notices)
     page, size = _page_numbers(request, warnings)
     queryset = search_ptces(filters)
-    count = queryset.count()
-    page, next_url, previous_url = _paginate(request, count, page, size)
-    ids = list(queryset.values_list("pk", flat=True)[(page - 1) * size : page * size])
+    with search_planning(filters):  # PostgreSQL: the GIN index even for frequent words
+        count = queryset.count()
+        page, next_url, previous_url = _paginate(request, count, page, size)
+        ids = list(queryset.values_list("pk", flat=True)[(page - 1) * size : page * size])
     records = {record["id"]: record for record in ptce_records(Ptce.objects.filter(pk__in=ids))}
     uuids = dict(Ptce.objects.filter(pk__in=ids).values_list("pk", "uuid"))
     results = [records[str(uuids[pk])] for pk in ids]

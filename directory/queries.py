@@ -14,10 +14,11 @@ Another kind of directory entry (e.g. « dynamique territoriale ») plugs in wit
 
 import re
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db import connection, transaction
+from django.db.models import BooleanField, Case, Count, F, IntegerField, Q, Value, When
 
 from laureates.models import Ptce, PtceLabel, PtceStatus, Theme
 from territories.models import Department, Region, Zone
@@ -141,6 +142,31 @@ def parse_filters(params) -> DirectoryFilters:
     return filters
 
 
+# Cost of a random page read for the search queries of one request (PostgreSQL): with the
+# default 4 the planner scans the whole table and evaluates ``@@`` on every row for frequent
+# words (7–20 ms per query at 10 000 PTCE) instead of a bitmap scan of the GIN index (1–4 ms).
+SEARCH_RANDOM_PAGE_COST = "1.1"
+
+
+@contextmanager
+def search_planning(filters: DirectoryFilters):
+    """Run the queries of a text search (PostgreSQL) in a transaction whose planner reads
+    random pages cheaply, so the GIN index of ``search_vector`` is used even for frequent
+    words. ``SET LOCAL`` ends with the transaction: other queries keep the server settings
+    (inside an outer transaction, e.g. a test, it lasts until that one ends).
+    One more query for a text search, whatever the size of the directory; nothing on SQLite
+    or without search words. Evaluate the querysets inside the block."""
+    if connection.vendor != "postgresql" or not filters.terms:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('random_page_cost', %s, true)", [SEARCH_RANDOM_PAGE_COST]
+            )
+        yield
+
+
 def _overseas_regions():
     return Region.objects.filter(zone__in=[Zone.DROM, Zone.COM]).values("code")
 
@@ -250,8 +276,18 @@ def facet_counts(filters: DirectoryFilters, *, queryset=None) -> dict:
     )
     keys = ["main_region_id", "main_department_id", "status"]
     if filters.year:
+        # ``id IN (labels of the year)``: one hashed subplan. A correlated EXISTS is planned
+        # with a per-row alternative whose cost estimate (~100 000 at 10 000 PTCE) switched on
+        # PostgreSQL's JIT compilation, ~17 ms per request for nothing.
         base = base.annotate(
-            year_ok=Exists(PtceLabel.objects.filter(ptce=OuterRef("pk"), year=filters.year))
+            year_ok=Case(
+                When(
+                    pk__in=PtceLabel.objects.filter(year=filters.year).values("ptce_id"),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
         )
         keys.append("year_ok")
     passes_theme = (

@@ -15,6 +15,7 @@ from directory.queries import (
     PRIORITY_WITHOUT_DATA,
     facet_counts,
     parse_filters,
+    search_planning,
     search_ptces,
 )
 from laureates.models import Ptce, PtceLabel, PtceMember, PtceStatus, Theme
@@ -55,25 +56,27 @@ def _options(choices, counts, selected):
 def directory_list(request):
     """Public: the directory of PTCE with full-text search, filters and facet counts."""
     filters = parse_filters(request.GET)
-    counts = facet_counts(filters)
-    results = (
-        search_ptces(filters)
-        .select_related("main_region", "main_department")
-        .only(
-            "pk",
-            "slug",
-            "name",
-            "description",
-            "status",
-            "themes",
-            "main_region__name",
-            "main_department__name",
+    with search_planning(filters):
+        counts = facet_counts(filters)
+        results = (
+            search_ptces(filters)
+            .select_related("main_region", "main_department")
+            .only(
+                "pk",
+                "slug",
+                "name",
+                "description",
+                "status",
+                "themes",
+                "main_region__name",
+                "main_department__name",
+            )
+            .prefetch_related(
+                Prefetch("labels", queryset=PtceLabel.objects.order_by("year", "title", "phase"))
+            )
         )
-        .prefetch_related(
-            Prefetch("labels", queryset=PtceLabel.objects.order_by("year", "title", "phase"))
-        )
-    )
-    page = paginate(request, results, count=counts["total"])
+        page = paginate(request, results, count=counts["total"])
+        page.object_list = list(page.object_list)  # the rows and labels, inside the block
     regions = Region.objects.filter(retired=False).exclude(zone=Zone.COM).order_by("name")
     departments = Department.objects.filter(retired=False).exclude(zone=Zone.COM)
     if filters.region:

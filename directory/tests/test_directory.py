@@ -191,3 +191,34 @@ def test_private_members_are_not_searchable(client, poles):
     PtceMemberFactory(ptce=reemploi, name="Zorglub confidentiel", is_public=False)
     refresh_search(reemploi)
     assert names(client.get(LIST, {"q": "zorglub"})) == []
+
+
+def _random_page_cost() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        return cursor.fetchone()[0]
+
+
+def test_search_planning_lowers_random_page_cost_for_text_searches_only():
+    from directory.queries import SEARCH_RANDOM_PAGE_COST, parse_filters, search_planning
+
+    if connection.vendor != "postgresql":
+        with search_planning(parse_filters({"q": "réemploi"})):
+            pass  # nothing to set on SQLite
+        return
+    default = _random_page_cost()
+    with search_planning(parse_filters({"region": ""})):
+        assert _random_page_cost() == default  # no search words: server settings
+    with search_planning(parse_filters({"q": "réemploi"})):
+        assert _random_page_cost() == SEARCH_RANDOM_PAGE_COST
+    # (SET LOCAL then ends with the transaction; here the test's own transaction.)
+
+
+def test_year_facet_counts_with_other_filters(client, poles):
+    response = client.get(LIST, {"year": "2021", "status": PtceStatus.EMERGING})
+    assert names(response) == ["Cuisine partagée"]
+    options = {o["value"]: o["count"] for o in response.context["status_options"]}
+    assert options[PtceStatus.EMERGING] == 1
+    assert options[PtceStatus.ACTIVE] == 0  # the active PTCE has no 2021 label
+    years = {o["value"]: o["count"] for o in response.context["year_options"]}
+    assert years == {2021: 1}  # the year facet ignores the year filter, keeps the status one

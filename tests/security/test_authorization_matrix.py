@@ -200,6 +200,47 @@ directory:ptce_schema                  GET  200  200  200  200  200  200  200  2
 directory:ptce_schema                  POST 200  200  200  200  200  200  200  200  200  200  200
 directory:ptce_xlsx                    GET  200  200  200  200  200  200  200  200  200  200  200
 directory:ptce_xlsx                    POST 200  200  200  200  200  200  200  200  200  200  200
+directory:api_award_list               GET  200  200  200  200  200  200  200  200  200  200  200
+directory:api_award_list               POST 405  405  405  405  405  405  405  405  405  405  405
+directory:api_event_list               GET  200  200  200  200  200  200  200  200  200  200  200
+directory:api_event_list               POST 405  405  405  405  405  405  405  405  405  405  405
+directory:api_staff_award_list         GET  401  401  401  401  401  401  401  401  401  401  401
+directory:api_staff_award_list         POST 405  405  405  405  405  405  405  405  405  405  405
+directory:awards_csv                   GET  200  200  200  200  200  200  200  200  200  200  200
+directory:awards_csv                   POST 200  200  200  200  200  200  200  200  200  200  200
+directory:awards_json                  GET  200  200  200  200  200  200  200  200  200  200  200
+directory:awards_json                  POST 200  200  200  200  200  200  200  200  200  200  200
+directory:awards_schema                GET  200  200  200  200  200  200  200  200  200  200  200
+directory:awards_schema                POST 200  200  200  200  200  200  200  200  200  200  200
+directory:awards_xlsx                  GET  200  200  200  200  200  200  200  200  200  200  200
+directory:awards_xlsx                  POST 200  200  200  200  200  200  200  200  200  200  200
+directory:call_statistics_csv          GET  200  200  200  200  200  200  200  200  200  200  200
+directory:call_statistics_csv          POST 200  200  200  200  200  200  200  200  200  200  200
+directory:call_statistics_json         GET  200  200  200  200  200  200  200  200  200  200  200
+directory:call_statistics_json         POST 200  200  200  200  200  200  200  200  200  200  200
+directory:call_statistics_schema       GET  200  200  200  200  200  200  200  200  200  200  200
+directory:call_statistics_schema       POST 200  200  200  200  200  200  200  200  200  200  200
+directory:call_statistics_xlsx         GET  200  200  200  200  200  200  200  200  200  200  200
+directory:call_statistics_xlsx         POST 200  200  200  200  200  200  200  200  200  200  200
+directory:statistics                   GET  200  200  200  200  200  200  200  200  200  200  200
+directory:statistics                   POST 200  200  200  200  200  200  200  200  200  200  200
+# dynamics
+dynamics:convert                       GET  LOG  200  403  403  403  403  403  403  403  403  403
+dynamics:convert                       POST LOG  200  403  403  403  403  403  403  403  403  403
+dynamics:declare                       GET  200  200  200  200  200  200  200  200  200  200  200
+dynamics:declare                       POST 200  200  200  200  200  200  200  200  200  200  200
+dynamics:declared                      GET  200  200  200  200  200  200  200  200  200  200  200
+dynamics:declared                      POST 200  200  200  200  200  200  200  200  200  200  200
+dynamics:detail                        GET  200  200  200  200  200  200  200  200  200  200  200
+dynamics:detail                        POST 200  200  200  200  200  200  200  200  200  200  200
+dynamics:list                          GET  200  200  200  200  200  200  200  200  200  200  200
+dynamics:list                          POST 200  200  200  200  200  200  200  200  200  200  200
+dynamics:moderation_delete             GET  LOG  403  403  403  403  403  403  403  405  403  405
+dynamics:moderation_delete             POST LOG  403  403  403  403  403  403  403  302  403  302
+dynamics:moderation_detail             GET  LOG  403  403  403  403  403  403  403  200  403  200
+dynamics:moderation_detail             POST LOG  403  403  403  403  403  403  403  200  403  200
+dynamics:moderation_list               GET  LOG  403  403  403  403  403  403  403  200  403  200
+dynamics:moderation_list               POST LOG  403  403  403  403  403  403  403  200  403  200
 # events
 events:cancel                          GET  LOG  403  403  403  403  403  403  403  405  403  405
 events:cancel                          POST LOG  403  403  403  403  403  403  403  302  403  302
@@ -238,6 +279,32 @@ laureates:support_manage               GET  LOG  403  403  403  403  403  403  4
 laureates:support_manage               POST LOG  403  403  403  403  403  403  403  200  403  200
 laureates:support_offer                GET  200  200  200  200  200  200  200  200  200  200  200
 laureates:support_offer                POST 200  200  200  200  200  200  200  200  200  200  200
+laureates:agreement_acknowledge        GET  405  405  405  405  405  405  405  405  405  405  405
+laureates:agreement_acknowledge        POST LOG  302  404  404  404  404  404  404  404  404  404
+laureates:agreement_pdf                GET  LOG  200  404  404  200  404  404  200  200  404  200
+laureates:agreement_pdf                POST LOG  200  404  404  200  404  404  200  200  404  200
+laureates:followup_agreement           GET  LOG  403  403  403  200  404  404  200  200  403  200
+laureates:followup_agreement           POST LOG  403  403  403  200  404  404  200  200  403  200
+laureates:followup_generate            GET  405  405  405  405  405  405  405  405  405  405  405
+laureates:followup_generate            POST LOG  403  403  403  403  403  403  403  302  403  302
+laureates:followup_list                GET  LOG  403  403  403  200  200  200  200  200  403  200
+laureates:followup_list                POST LOG  403  403  403  200  200  200  200  200  403  200
+laureates:followup_overdue             GET  LOG  403  403  403  200  200  200  200  200  403  200
+laureates:followup_overdue             POST LOG  403  403  403  200  200  200  200  200  403  200
+laureates:followup_payment             GET  405  405  405  405  405  405  405  405  405  405  405
+laureates:followup_payment             POST LOG  403  403  403  403  403  403  403  302  403  302
+laureates:followup_payments_csv        GET  LOG  403  403  403  200  200  200  200  200  403  200
+laureates:followup_payments_csv        POST LOG  403  403  403  200  200  200  200  200  403  200
+laureates:followup_report              GET  LOG  403  403  403  200  404  404  200  200  403  200
+laureates:followup_report              POST LOG  403  403  403  403  404  404  403  302  403  302
+laureates:followup_sign                GET  405  405  405  405  405  405  405  405  405  405  405
+laureates:followup_sign                POST LOG  403  403  403  403  403  403  403  302  403  302
+laureates:ptce_status                  GET  LOG  403  403  403  403  403  403  403  200  403  200
+laureates:ptce_status                  POST LOG  403  403  403  403  403  403  403  400  403  400
+laureates:report_edit                  GET  LOG  200  404  404  404  404  404  404  404  404  404
+laureates:report_edit                  POST LOG  400  404  404  404  404  404  404  404  404  404
+laureates:space                        GET  LOG  200  200  200  200  200  200  200  200  200  200
+laureates:space                        POST LOG  200  200  200  200  200  200  200  200  200  200
 # privacy
 privacy:erase                          GET  LOG  200  200  200  403  403  403  403  403  403  403
 privacy:erase                          POST LOG  200  200  200  403  403  403  403  403  403  403
@@ -303,9 +370,39 @@ reviews:validate_opinion               GET  405  405  405  405  405  405  405  4
 reviews:validate_opinion               POST LOG  403  403  403  403  404  404  302  403  404  403
 reviews:versions                       GET  LOG  403  403  403  200  404  404  200  200  404  200
 reviews:versions                       POST LOG  403  403  403  200  404  404  200  200  404  200
+reviews:attachments_zip                GET  LOG  403  403  403  200  404  404  200  200  404  200
+reviews:attachments_zip                POST LOG  403  403  403  200  404  404  200  200  404  200
+reviews:bulk_action                    GET  405  405  405  405  405  405  405  405  405  405  405
+reviews:bulk_action                    POST LOG  403  403  403  302  302  302  302  302  302  302
+reviews:delete_view                    GET  405  405  405  405  405  405  405  405  405  405  405
+reviews:delete_view                    POST LOG  403  403  403  302  404  404  404  404  404  404
+reviews:export_ods                     GET  LOG  403  403  403  200  200  200  200  200  200  200
+reviews:export_ods                     POST LOG  403  403  403  200  200  200  200  200  200  200
+reviews:file_pdf                       GET  LOG  403  403  403  200  404  404  200  200  404  200
+reviews:file_pdf                       POST LOG  403  403  403  200  404  404  200  200  404  200
+reviews:save_view                      GET  405  405  405  405  405  405  405  405  405  405  405
+reviews:save_view                      POST LOG  403  403  403  302  302  302  302  302  302  302
+reviews:session_members                GET  405  405  405  405  405  405  405  405  405  405  405
+reviews:session_members                POST LOG  403  403  403  403  403  403  403  302  403  302
 # territories
 territories:search                     GET  200  200  200  200  200  200  200  200  200  200  200
 territories:search                     POST 405  405  405  405  405  405  405  405  405  405  405
+
+# webhooks
+webhooks:create                        GET  LOG  403  403  403  403  403  403  403  200  403  200
+webhooks:create                        POST LOG  403  403  403  403  403  403  403  200  403  200
+webhooks:delete                        GET  LOG  403  403  403  403  403  403  403  405  403  405
+webhooks:delete                        POST LOG  403  403  403  403  403  403  403  302  403  302
+webhooks:delivery                      GET  LOG  403  403  403  403  403  403  403  200  403  200
+webhooks:delivery                      POST LOG  403  403  403  403  403  403  403  200  403  200
+webhooks:detail                        GET  LOG  403  403  403  403  403  403  403  200  403  200
+webhooks:detail                        POST LOG  403  403  403  403  403  403  403  200  403  200
+webhooks:list                          GET  LOG  403  403  403  403  403  403  403  200  403  200
+webhooks:list                          POST LOG  403  403  403  403  403  403  403  200  403  200
+webhooks:redeliver                     GET  LOG  403  403  403  403  403  403  403  405  403  405
+webhooks:redeliver                     POST LOG  403  403  403  403  403  403  403  302  403  302
+webhooks:regenerate                    GET  LOG  403  403  403  403  403  403  403  405  403  405
+webhooks:regenerate                    POST LOG  403  403  403  403  403  403  403  302  403  302
 """
 )
 
@@ -388,6 +485,28 @@ ARGS = {
     "reviews:session": lambda w: [w.session.pk],
     "reviews:minutes": lambda w: [w.session.pk],
     "reviews:publish": lambda w: [w.open_session.pk],
+    "reviews:session_members": lambda w: [w.open_session.pk],
+    "reviews:file_pdf": _submitted,
+    "reviews:attachments_zip": _submitted,
+    "reviews:delete_view": lambda w: [w.saved_view.pk],
+    "laureates:agreement_pdf": lambda w: [w.agreement.pk],
+    "laureates:agreement_acknowledge": lambda w: [w.agreement.pk],
+    "laureates:report_edit": lambda w: [w.report.pk],
+    "laureates:followup_generate": lambda w: [w.award.pk],
+    "laureates:followup_agreement": lambda w: [w.agreement.pk],
+    "laureates:followup_sign": lambda w: [w.agreement.pk],
+    "laureates:followup_payment": lambda w: [w.payment.pk],
+    "laureates:followup_report": lambda w: [w.report.pk],
+    "laureates:ptce_status": lambda w: [w.award.ptce.pk],
+    "dynamics:detail": lambda w: [w.dynamic.slug],
+    "dynamics:convert": lambda w: [w.dynamic.uuid],
+    "dynamics:moderation_detail": lambda w: [w.pending_dynamic.uuid],
+    "dynamics:moderation_delete": lambda w: [w.pending_dynamic.uuid],
+    "webhooks:detail": lambda w: [w.endpoint.pk],
+    "webhooks:regenerate": lambda w: [w.endpoint.pk],
+    "webhooks:delete": lambda w: [w.endpoint.pk],
+    "webhooks:delivery": lambda w: [w.delivery.pk],
+    "webhooks:redeliver": lambda w: [w.delivery.pk],
 }
 
 

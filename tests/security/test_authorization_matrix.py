@@ -185,21 +185,21 @@ directory:api_ptce_detail              POST 405  405  405  405  405  405  405  4
 directory:api_ptce_list                GET  200  200  200  200  200  200  200  200  200  200  200
 directory:api_ptce_list                POST 405  405  405  405  405  405  405  405  405  405  405
 directory:detail                       GET  404  404  404  404  404  404  404  404  404  404  404
-directory:detail                       POST 404  404  404  404  404  404  404  404  404  404  404
+directory:detail                       POST 405  405  405  405  405  405  405  405  405  405  405
 directory:list                         GET  200  200  200  200  200  200  200  200  200  200  200
-directory:list                         POST 200  200  200  200  200  200  200  200  200  200  200
+directory:list                         POST 405  405  405  405  405  405  405  405  405  405  405
 directory:map                          GET  200  200  200  200  200  200  200  200  200  200  200
-directory:map                          POST 200  200  200  200  200  200  200  200  200  200  200
+directory:map                          POST 405  405  405  405  405  405  405  405  405  405  405
 directory:open_data                    GET  200  200  200  200  200  200  200  200  200  200  200
-directory:open_data                    POST 200  200  200  200  200  200  200  200  200  200  200
+directory:open_data                    POST 405  405  405  405  405  405  405  405  405  405  405
 directory:ptce_csv                     GET  200  200  200  200  200  200  200  200  200  200  200
-directory:ptce_csv                     POST 200  200  200  200  200  200  200  200  200  200  200
+directory:ptce_csv                     POST 405  405  405  405  405  405  405  405  405  405  405
 directory:ptce_json                    GET  200  200  200  200  200  200  200  200  200  200  200
-directory:ptce_json                    POST 200  200  200  200  200  200  200  200  200  200  200
+directory:ptce_json                    POST 405  405  405  405  405  405  405  405  405  405  405
 directory:ptce_schema                  GET  200  200  200  200  200  200  200  200  200  200  200
-directory:ptce_schema                  POST 200  200  200  200  200  200  200  200  200  200  200
+directory:ptce_schema                  POST 405  405  405  405  405  405  405  405  405  405  405
 directory:ptce_xlsx                    GET  200  200  200  200  200  200  200  200  200  200  200
-directory:ptce_xlsx                    POST 200  200  200  200  200  200  200  200  200  200  200
+directory:ptce_xlsx                    POST 405  405  405  405  405  405  405  405  405  405  405
 directory:api_award_list               GET  200  200  200  200  200  200  200  200  200  200  200
 directory:api_award_list               POST 405  405  405  405  405  405  405  405  405  405  405
 directory:api_event_list               GET  200  200  200  200  200  200  200  200  200  200  200
@@ -207,34 +207,34 @@ directory:api_event_list               POST 405  405  405  405  405  405  405  4
 directory:api_staff_award_list         GET  401  401  401  401  401  401  401  401  401  401  401
 directory:api_staff_award_list         POST 405  405  405  405  405  405  405  405  405  405  405
 directory:awards_csv                   GET  200  200  200  200  200  200  200  200  200  200  200
-directory:awards_csv                   POST 200  200  200  200  200  200  200  200  200  200  200
+directory:awards_csv                   POST 405  405  405  405  405  405  405  405  405  405  405
 directory:awards_json                  GET  200  200  200  200  200  200  200  200  200  200  200
-directory:awards_json                  POST 200  200  200  200  200  200  200  200  200  200  200
+directory:awards_json                  POST 405  405  405  405  405  405  405  405  405  405  405
 directory:awards_schema                GET  200  200  200  200  200  200  200  200  200  200  200
-directory:awards_schema                POST 200  200  200  200  200  200  200  200  200  200  200
+directory:awards_schema                POST 405  405  405  405  405  405  405  405  405  405  405
 directory:awards_xlsx                  GET  200  200  200  200  200  200  200  200  200  200  200
-directory:awards_xlsx                  POST 200  200  200  200  200  200  200  200  200  200  200
+directory:awards_xlsx                  POST 405  405  405  405  405  405  405  405  405  405  405
 directory:call_statistics_csv          GET  200  200  200  200  200  200  200  200  200  200  200
-directory:call_statistics_csv          POST 200  200  200  200  200  200  200  200  200  200  200
+directory:call_statistics_csv          POST 405  405  405  405  405  405  405  405  405  405  405
 directory:call_statistics_json         GET  200  200  200  200  200  200  200  200  200  200  200
-directory:call_statistics_json         POST 200  200  200  200  200  200  200  200  200  200  200
+directory:call_statistics_json         POST 405  405  405  405  405  405  405  405  405  405  405
 directory:call_statistics_schema       GET  200  200  200  200  200  200  200  200  200  200  200
-directory:call_statistics_schema       POST 200  200  200  200  200  200  200  200  200  200  200
+directory:call_statistics_schema       POST 405  405  405  405  405  405  405  405  405  405  405
 directory:call_statistics_xlsx         GET  200  200  200  200  200  200  200  200  200  200  200
-directory:call_statistics_xlsx         POST 200  200  200  200  200  200  200  200  200  200  200
+directory:call_statistics_xlsx         POST 405  405  405  405  405  405  405  405  405  405  405
 directory:statistics                   GET  200  200  200  200  200  200  200  200  200  200  200
-directory:statistics                   POST 200  200  200  200  200  200  200  200  200  200  200
+directory:statistics                   POST 405  405  405  405  405  405  405  405  405  405  405
 # dynamics
 dynamics:convert                       GET  LOG  200  403  403  403  403  403  403  403  403  403
 dynamics:convert                       POST LOG  200  403  403  403  403  403  403  403  403  403
 dynamics:declare                       GET  200  200  200  200  200  200  200  200  200  200  200
 dynamics:declare                       POST 200  200  200  200  200  200  200  200  200  200  200
 dynamics:declared                      GET  200  200  200  200  200  200  200  200  200  200  200
-dynamics:declared                      POST 200  200  200  200  200  200  200  200  200  200  200
+dynamics:declared                      POST 405  405  405  405  405  405  405  405  405  405  405
 dynamics:detail                        GET  200  200  200  200  200  200  200  200  200  200  200
-dynamics:detail                        POST 200  200  200  200  200  200  200  200  200  200  200
+dynamics:detail                        POST 405  405  405  405  405  405  405  405  405  405  405
 dynamics:list                          GET  200  200  200  200  200  200  200  200  200  200  200
-dynamics:list                          POST 200  200  200  200  200  200  200  200  200  200  200
+dynamics:list                          POST 405  405  405  405  405  405  405  405  405  405  405
 dynamics:moderation_delete             GET  LOG  403  403  403  403  403  403  403  405  403  405
 dynamics:moderation_delete             POST LOG  403  403  403  403  403  403  403  302  403  302
 dynamics:moderation_detail             GET  LOG  403  403  403  403  403  403  403  200  403  200
@@ -828,6 +828,24 @@ def test_candidate_owned_objects_are_addressed_by_uuid():
         "reviews:simulation",
         "laureates:support_cancel",  # PTCE contact checked (matrix: other candidate → 404)
         "laureates:support_attendance",  # staff only
+        # Laureate's agreement and reports: PTCE contact checked (matrix: other candidate → 404)
+        "laureates:agreement_pdf",
+        "laureates:agreement_acknowledge",
+        "laureates:report_edit",
+        # Follow-up of laureates: staff only, regional cells scoped (matrix: other région → 404)
+        "laureates:followup_generate",
+        "laureates:followup_agreement",
+        "laureates:followup_sign",
+        "laureates:followup_payment",
+        "laureates:followup_report",
+        "laureates:ptce_status",
+        "reviews:delete_view",  # the view's owner only (matrix: other staff → 404)
+        "reviews:session_members",  # national cell only
+        "webhooks:detail",  # national cell only (webhooks:*)
+        "webhooks:regenerate",
+        "webhooks:delete",
+        "webhooks:delivery",
+        "webhooks:redeliver",
     }
     for name, pattern in _named_patterns():
         if "<int:" not in pattern or name.startswith(ADMIN_PREFIX) or name in staff_or_checked:

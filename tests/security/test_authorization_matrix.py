@@ -681,8 +681,11 @@ def _effects():
     matrix posts nothing, so a refused action and a done one may both answer 302; these
     actions are posted with real data and their effect is checked in the database."""
     from applications.choices import ApplicationStatus
+    from dynamics.models import LocalDynamic
+    from laureates.models_followup import Agreement
     from laureates.models_support import Enrolment
-    from reviews.models import Assignment, ConflictOfInterest, Message
+    from reviews.models import Assignment, ConflictOfInterest, Message, SavedView
+    from webhooks.models import WebhookEndpoint
 
     return [
         (
@@ -730,11 +733,47 @@ def _effects():
             lambda w: Enrolment.objects.filter(offer=w.other_offer).exists(),
             {"owner"},
         ),
+        (
+            "laureates:followup_sign",
+            lambda w: [w.agreement.pk],
+            lambda w: {"signed_on": "2026-02-02"},
+            lambda w: Agreement.objects.get(pk=w.agreement.pk).signed_on is not None,
+            {"national", "admin"},
+        ),
+        (
+            "laureates:agreement_acknowledge",
+            lambda w: [w.agreement.pk],
+            lambda w: {},
+            lambda w: Agreement.objects.get(pk=w.agreement.pk).acknowledged_at is not None,
+            {"owner"},
+        ),
+        (
+            "reviews:delete_view",
+            lambda w: [w.saved_view.pk],
+            lambda w: {},
+            lambda w: not SavedView.objects.filter(pk=w.saved_view.pk).exists(),
+            {"reviewer"},
+        ),
+        (
+            "webhooks:regenerate",
+            lambda w: [w.endpoint.pk],
+            lambda w: {},
+            lambda w: WebhookEndpoint.objects.get(pk=w.endpoint.pk).secret != w.endpoint.secret,
+            {"national", "admin"},
+        ),
+        (
+            "dynamics:moderation_delete",
+            lambda w: [w.pending_dynamic.uuid],
+            lambda w: {},
+            lambda w: not LocalDynamic.objects.filter(pk=w.pending_dynamic.pk).exists(),
+            {"national", "admin"},
+        ),
     ]
 
 
-@pytest.mark.parametrize("effect", range(6))
+@pytest.mark.parametrize("effect", range(11))
 def test_actions_take_effect_only_for_allowed_roles(world, effect):
+    assert len(_effects()) == 11
     key, args, data, happened, allowed = _effects()[effect]
     url = reverse(key, args=args(world))
     done = set()

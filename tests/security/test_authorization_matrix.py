@@ -851,8 +851,10 @@ def test_other_methods_are_refused_or_harmless(world):
 def test_candidate_owned_objects_are_addressed_by_uuid():
     """Files are reached by a random UUID; numeric ids (members, attachments, versions,
     messages) only ever appear under the file's UUID, which the view checks first. The other
-    numeric ids in URLs are staff objects (committee sessions, simulations, event check-in) or
-    support enrolments, whose views check the PTCE contact (proved by the matrix)."""
+    numeric ids in URLs are staff objects (committee sessions, simulations, event check-in,
+    follow-up of laureates, webhooks), a reviewer's own saved views, or a laureate's support
+    enrolments, agreements and reports, whose views check the PTCE contact (proved by the
+    matrix: another candidate gets 404)."""
     import uuid
 
     from applications.models import Application

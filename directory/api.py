@@ -451,12 +451,15 @@ def _staff_user(request):
     from directory.tokens import TokenError, authenticate
 
     try:
-        return authenticate(request.headers.get("Authorization")).user
+        user = authenticate(request.headers.get("Authorization")).user
     except TokenError as error:
         response = _error(error.status, error.message)
         if error.status == 401:
             response["WWW-Authenticate"] = 'Bearer realm="api", error="invalid_token"'
         return response
+    # The token's owner is the request's user, so that privacy.middleware logs the access.
+    request.user = user
+    return user
 
 
 def _staff_award_record(award) -> dict:

@@ -10,6 +10,7 @@ from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from core import audit
 from core.exports import XLSX_MIMETYPE, csv_response, xlsx_bytes
@@ -83,6 +84,7 @@ def _fields(schema: dict) -> list[dict]:
     ]
 
 
+@require_safe
 def open_data_page(request):
     """Public: list of downloadable files with their schema and licence."""
     datasets = []
@@ -127,6 +129,7 @@ def _json_stream(records):
     yield "]\n"
 
 
+@require_safe
 def dataset_csv(request, key: str):
     """Public: CSV (« ; », UTF-8 with BOM), streamed; cells that look like formulas are quoted."""
     dataset = DATASETS[key]
@@ -138,6 +141,7 @@ def dataset_csv(request, key: str):
     )
 
 
+@require_safe
 def dataset_json(request, key: str):
     """Public: JSON array of records (same columns as the CSV), streamed."""
     dataset = DATASETS[key]
@@ -149,6 +153,7 @@ def dataset_json(request, key: str):
     return response
 
 
+@require_safe
 def dataset_xlsx(request, key: str):
     """Public: XLSX workbook with one sheet."""
     dataset = DATASETS[key]
@@ -165,6 +170,7 @@ def dataset_xlsx(request, key: str):
     return response
 
 
+@require_safe
 def dataset_schema(request, key: str):
     """Public: the Table Schema describing the three files of a dataset."""
     return JsonResponse(

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from directory import maps
 from directory.queries import (
@@ -53,6 +54,7 @@ def _options(choices, counts, selected):
     ]
 
 
+@require_safe
 def directory_list(request):
     """Public: the directory of PTCE with full-text search, filters and facet counts."""
     filters = parse_filters(request.GET)
@@ -129,6 +131,7 @@ def _get_ptce(identifier: str) -> Ptce:
         raise Http404("PTCE introuvable") from None
 
 
+@require_safe
 def ptce_detail(request, identifier: str):
     """Public: one PTCE. Only members that agreed to appear publicly are listed."""
     ptce = _get_ptce(identifier)
@@ -155,6 +158,7 @@ def ptce_detail(request, identifier: str):
     return render(request, "directory/detail.html", context)
 
 
+@require_safe
 def directory_map(request):
     """Public: map of France with the number of PTCE per région or per département."""
     level = "departements" if request.GET.get("niveau") == "departements" else "regions"

@@ -1,6 +1,7 @@
 """Public statistics page of the programme (/statistiques/)."""
 
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from directory import statistics
 from directory.charts import bar_chart, euros, number
@@ -14,6 +15,7 @@ def _days(value) -> str:
     return "—" if value is None else f"{number(value)} j"
 
 
+@require_safe
 def statistics_page(request):
     """Public (visitors included): figures of the programme, each chart with its data table."""
     rows = statistics.call_round_statistics()

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.permissions import is_national, login_required, user_passes
 from calls.models import Call
@@ -118,6 +118,7 @@ def declare(request):
     )
 
 
+@require_safe
 def declared(request):
     """Who may see it: everyone. Thanks page after a declaration."""
     return render(
@@ -135,6 +136,7 @@ def _region_codes() -> set[str]:
     return set(Region.objects.values_list("code", flat=True))
 
 
+@require_safe
 def public_list(request):
     """Who may see it: everyone. Accepted dynamics whose declarants agreed to be listed."""
     params = request.GET
@@ -166,6 +168,7 @@ def public_list(request):
     )
 
 
+@require_safe
 def public_detail(request, slug):
     """Who may see it: everyone, for accepted dynamics listed with consent (404 otherwise).
     The contact e-mail is shown only with the declarant's consent; name and phone never."""

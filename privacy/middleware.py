@@ -17,6 +17,18 @@ LOGGED_ROUTES = {
     "reviews:export_xlsx": "export XLSX des dossiers",
     "events:export": "export des participants d’un événement",
     "laureates:support_manage": "liste des participants d’une offre d’accompagnement",
+    "reviews:file_pdf": "téléchargement du dossier en PDF",
+    "reviews:attachments_zip": "téléchargement des pièces du dossier (zip)",
+    "reviews:export_ods": "export ODS des dossiers",
+    "laureates:followup_list": "consultation du suivi des lauréats",
+    "laureates:followup_overdue": "consultation des bilans en retard",
+    "laureates:followup_payments_csv": "export CSV des versements aux lauréats",
+    "laureates:followup_agreement": "consultation d’une convention de lauréat",
+    "laureates:followup_report": "consultation d’un bilan de lauréat",
+    "laureates:agreement_pdf": "téléchargement d’une convention de lauréat",
+    "dynamics:moderation_list": "liste des déclarations de dynamiques territoriales",
+    "dynamics:moderation_detail": "consultation d’une déclaration de dynamique territoriale",
+    "directory:api_staff_award_list": "API : décisions avec les données des dossiers",
 }
 
 
@@ -38,6 +50,8 @@ class AccessLogMiddleware:
             action=LOGGED_ROUTES[match.view_name],
             route=match.view_name,
             path=request.get_full_path()[:500],
-            object_id=str(match.kwargs.get("uuid") or match.kwargs.get("slug") or "")[:64],
+            object_id=str(
+                match.kwargs.get("uuid") or match.kwargs.get("slug") or match.kwargs.get("pk") or ""
+            )[:64],
         )
         return response

@@ -198,3 +198,26 @@ def test_open_data_page_lists_every_dataset_with_its_schema(client, programme):
         assert f'href="/donnees-ouvertes/{file_name}.csv"' in content
         assert f'href="/donnees-ouvertes/{file_name}.schema.json"' in content
     assert content.count("<caption>") == 3
+
+
+def test_public_read_only_pages_refuse_post_and_log_no_export(client):
+    """Directory, statistics and open-data files are read-only: a POST is refused (405) and
+    leaves no export in the audit log; GET and HEAD answer."""
+    from django.urls import reverse
+
+    names = [
+        "directory:list",
+        "directory:map",
+        "directory:statistics",
+        "directory:open_data",
+        "directory:ptce_csv",
+        "directory:awards_json",
+        "directory:call_statistics_xlsx",
+        "directory:awards_schema",
+    ]
+    for name in names:
+        assert client.post(reverse(name)).status_code == 405, name
+    assert client.post(reverse("directory:detail", args=["ptce-inconnu"])).status_code == 405
+    assert not AuditLog.objects.exists()
+    assert client.head(reverse("directory:ptce_csv")).status_code == 200
+    assert client.get(reverse("directory:statistics")).status_code == 200

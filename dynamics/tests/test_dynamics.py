@@ -426,3 +426,16 @@ def test_public_list_query_count_does_not_grow_with_the_page(client):
         page = client.get(url)
     assert page.context["page_obj"].paginator.count == 16
     assert len(many) == len(few)
+
+
+def test_public_pages_are_read_only(client):
+    """The public list, a listed dynamic and the thank-you page answer GET, refuse POST (405)."""
+    dynamic = LocalDynamicFactory(accepted=True)
+    urls = [
+        reverse("dynamics:list"),
+        reverse("dynamics:detail", args=[dynamic.slug]),
+        reverse("dynamics:declared"),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+        assert client.post(url).status_code == 405, url

@@ -191,3 +191,50 @@ def test_programme_admin_reads_the_access_log_but_cannot_change_it(client, candi
     log = AccessLog.objects.get()
     assert client.post(reverse("admin:privacy_accesslog_delete", args=[log.pk])).status_code == 403
     assert AccessLog.objects.count() == 1
+
+
+def test_staff_access_to_new_personal_data_routes_is_logged(client, candidate_files):
+    """PDF and zip of a file, ODS export, laureates' follow-up, declarations of local dynamics
+    and the staff API (bearer token): each successful staff access leaves one row."""
+    from directory.tokens import issue_token
+    from dynamics.factories import LocalDynamicFactory
+    from laureates.factories import funded_award
+
+    _, _, _, submitted, _ = candidate_files
+    agreement = funded_award().agreement
+    dynamic = LocalDynamicFactory()
+    national = UserFactory(national=True, email="nina@exemple.fr")
+    login_staff(client, national)
+    urls = {
+        "reviews:file_pdf": reverse("reviews:file_pdf", args=[submitted.uuid]),
+        "reviews:attachments_zip": reverse("reviews:attachments_zip", args=[submitted.uuid]),
+        "reviews:export_ods": reverse("reviews:export_ods"),
+        "laureates:followup_list": reverse("laureates:followup_list"),
+        "laureates:followup_overdue": reverse("laureates:followup_overdue"),
+        "laureates:followup_payments_csv": reverse("laureates:followup_payments_csv"),
+        "laureates:followup_agreement": reverse(
+            "laureates:followup_agreement", args=[agreement.pk]
+        ),
+        "laureates:followup_report": reverse(
+            "laureates:followup_report", args=[agreement.reports.first().pk]
+        ),
+        "laureates:agreement_pdf": reverse("laureates:agreement_pdf", args=[agreement.pk]),
+        "dynamics:moderation_list": reverse("dynamics:moderation_list"),
+        "dynamics:moderation_detail": reverse("dynamics:moderation_detail", args=[dynamic.uuid]),
+    }
+    for url in urls.values():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if response.streaming:
+            b"".join(response.streaming_content)
+    _, raw = issue_token(national, name="export")
+    api = Client().get("/api/v1/staff/awards", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert api.status_code == 200
+    logs = list(AccessLog.objects.order_by("pk"))
+    assert [log.route for log in logs] == [*urls, "directory:api_staff_award_list"]
+    assert {log.user_label for log in logs} == {"nina@exemple.fr"}
+    assert logs[0].object_id == str(submitted.uuid)
+    assert logs[6].object_id == str(agreement.pk)
+    # A refused access is not logged.
+    Client().get("/api/v1/staff/awards", HTTP_AUTHORIZATION="Bearer ptce_faux")
+    assert AccessLog.objects.count() == len(urls) + 1

@@ -162,7 +162,9 @@ def build():
     other_offer = SupportOfferFactory(slug="atelier-matrice-2")
     spare_reviewer = UserFactory(reviewer=True, region_id=ARA)  # for assignments
     enrolment = EnrolmentFactory(offer=offer, ptce=ptce, enrolled_by=owner)
+    laureate = _laureate_world(users)
     return SimpleNamespace(
+        **laureate,
         users=users,
         call=call,
         draft=draft,
@@ -187,6 +189,53 @@ def build():
         spare_reviewer=spare_reviewer,
         enrolment=enrolment,
     )
+
+
+def _laureate_world(users):
+    """Objects of the routes merged with the laureates' follow-up, local dynamics, reviewer
+    tools and webhooks."""
+    from dynamics.factories import LocalDynamicFactory
+    from laureates.factories import funded_award
+    from reviews import instructor
+    from reviews.models import ConflictOfInterest, ConflictSource
+    from webhooks import services as webhook_services
+    from webhooks.factories import WebhookEndpointFactory
+    from webhooks.models import EventType
+
+    owner = users["owner"]
+    # A phase-2 award of the owner's pole in Auvergne-Rhône-Alpes, with its agreement, reports
+    # and tranches; the conflicted reviewer declared a conflict on the winning file.
+    award = funded_award(owner=owner)
+    agreement = award.agreement
+    assert agreement.ptce.main_region_id == ARA
+    assert award.ptce.contacts.filter(user=owner).exists()  # create_award links the owner
+    ConflictOfInterest.objects.create(
+        application=award.application,
+        reviewer=users["reviewer_conflict"],
+        source=ConflictSource.DECLARED,
+        reason="Administratrice d’un membre du groupement",
+    )
+    # Accepted and listed, declared with the owner's e-mail (who may turn it into a draft).
+    dynamic = LocalDynamicFactory(accepted=True, contact_email=owner.email)
+    pending_dynamic = LocalDynamicFactory()
+    endpoint = WebhookEndpointFactory(created_by=users["national"])
+    event = webhook_services.emit(
+        EventType.PTCE_CHANGED,
+        f"ptce:{award.ptce.uuid}",
+        lambda: {"name": award.ptce.name},
+        endpoints=[endpoint],
+    )
+    return {
+        "award": award,
+        "agreement": agreement,
+        "report": agreement.reports.order_by("due_on", "pk").first(),
+        "payment": agreement.payments.order_by("position").first(),
+        "dynamic": dynamic,
+        "pending_dynamic": pending_dynamic,
+        "saved_view": instructor.save_view(users["reviewer"], "Mes dossiers", {}),
+        "endpoint": endpoint,
+        "delivery": event.deliveries.get(),
+    }
 
 
 class KeepFilesStorage(FileSystemStorage):

@@ -185,21 +185,62 @@ directory:api_ptce_detail              POST 405  405  405  405  405  405  405  4
 directory:api_ptce_list                GET  200  200  200  200  200  200  200  200  200  200  200
 directory:api_ptce_list                POST 405  405  405  405  405  405  405  405  405  405  405
 directory:detail                       GET  404  404  404  404  404  404  404  404  404  404  404
-directory:detail                       POST 404  404  404  404  404  404  404  404  404  404  404
+directory:detail                       POST 405  405  405  405  405  405  405  405  405  405  405
 directory:list                         GET  200  200  200  200  200  200  200  200  200  200  200
-directory:list                         POST 200  200  200  200  200  200  200  200  200  200  200
+directory:list                         POST 405  405  405  405  405  405  405  405  405  405  405
 directory:map                          GET  200  200  200  200  200  200  200  200  200  200  200
-directory:map                          POST 200  200  200  200  200  200  200  200  200  200  200
+directory:map                          POST 405  405  405  405  405  405  405  405  405  405  405
 directory:open_data                    GET  200  200  200  200  200  200  200  200  200  200  200
-directory:open_data                    POST 200  200  200  200  200  200  200  200  200  200  200
+directory:open_data                    POST 405  405  405  405  405  405  405  405  405  405  405
 directory:ptce_csv                     GET  200  200  200  200  200  200  200  200  200  200  200
-directory:ptce_csv                     POST 200  200  200  200  200  200  200  200  200  200  200
+directory:ptce_csv                     POST 405  405  405  405  405  405  405  405  405  405  405
 directory:ptce_json                    GET  200  200  200  200  200  200  200  200  200  200  200
-directory:ptce_json                    POST 200  200  200  200  200  200  200  200  200  200  200
+directory:ptce_json                    POST 405  405  405  405  405  405  405  405  405  405  405
 directory:ptce_schema                  GET  200  200  200  200  200  200  200  200  200  200  200
-directory:ptce_schema                  POST 200  200  200  200  200  200  200  200  200  200  200
+directory:ptce_schema                  POST 405  405  405  405  405  405  405  405  405  405  405
 directory:ptce_xlsx                    GET  200  200  200  200  200  200  200  200  200  200  200
-directory:ptce_xlsx                    POST 200  200  200  200  200  200  200  200  200  200  200
+directory:ptce_xlsx                    POST 405  405  405  405  405  405  405  405  405  405  405
+directory:api_award_list               GET  200  200  200  200  200  200  200  200  200  200  200
+directory:api_award_list               POST 405  405  405  405  405  405  405  405  405  405  405
+directory:api_event_list               GET  200  200  200  200  200  200  200  200  200  200  200
+directory:api_event_list               POST 405  405  405  405  405  405  405  405  405  405  405
+directory:api_staff_award_list         GET  401  401  401  401  401  401  401  401  401  401  401
+directory:api_staff_award_list         POST 405  405  405  405  405  405  405  405  405  405  405
+directory:awards_csv                   GET  200  200  200  200  200  200  200  200  200  200  200
+directory:awards_csv                   POST 405  405  405  405  405  405  405  405  405  405  405
+directory:awards_json                  GET  200  200  200  200  200  200  200  200  200  200  200
+directory:awards_json                  POST 405  405  405  405  405  405  405  405  405  405  405
+directory:awards_schema                GET  200  200  200  200  200  200  200  200  200  200  200
+directory:awards_schema                POST 405  405  405  405  405  405  405  405  405  405  405
+directory:awards_xlsx                  GET  200  200  200  200  200  200  200  200  200  200  200
+directory:awards_xlsx                  POST 405  405  405  405  405  405  405  405  405  405  405
+directory:call_statistics_csv          GET  200  200  200  200  200  200  200  200  200  200  200
+directory:call_statistics_csv          POST 405  405  405  405  405  405  405  405  405  405  405
+directory:call_statistics_json         GET  200  200  200  200  200  200  200  200  200  200  200
+directory:call_statistics_json         POST 405  405  405  405  405  405  405  405  405  405  405
+directory:call_statistics_schema       GET  200  200  200  200  200  200  200  200  200  200  200
+directory:call_statistics_schema       POST 405  405  405  405  405  405  405  405  405  405  405
+directory:call_statistics_xlsx         GET  200  200  200  200  200  200  200  200  200  200  200
+directory:call_statistics_xlsx         POST 405  405  405  405  405  405  405  405  405  405  405
+directory:statistics                   GET  200  200  200  200  200  200  200  200  200  200  200
+directory:statistics                   POST 405  405  405  405  405  405  405  405  405  405  405
+# dynamics
+dynamics:convert                       GET  LOG  200  403  403  403  403  403  403  403  403  403
+dynamics:convert                       POST LOG  200  403  403  403  403  403  403  403  403  403
+dynamics:declare                       GET  200  200  200  200  200  200  200  200  200  200  200
+dynamics:declare                       POST 200  200  200  200  200  200  200  200  200  200  200
+dynamics:declared                      GET  200  200  200  200  200  200  200  200  200  200  200
+dynamics:declared                      POST 405  405  405  405  405  405  405  405  405  405  405
+dynamics:detail                        GET  200  200  200  200  200  200  200  200  200  200  200
+dynamics:detail                        POST 405  405  405  405  405  405  405  405  405  405  405
+dynamics:list                          GET  200  200  200  200  200  200  200  200  200  200  200
+dynamics:list                          POST 405  405  405  405  405  405  405  405  405  405  405
+dynamics:moderation_delete             GET  LOG  403  403  403  403  403  403  403  405  403  405
+dynamics:moderation_delete             POST LOG  403  403  403  403  403  403  403  302  403  302
+dynamics:moderation_detail             GET  LOG  403  403  403  403  403  403  403  200  403  200
+dynamics:moderation_detail             POST LOG  403  403  403  403  403  403  403  200  403  200
+dynamics:moderation_list               GET  LOG  403  403  403  403  403  403  403  200  403  200
+dynamics:moderation_list               POST LOG  403  403  403  403  403  403  403  200  403  200
 # events
 events:cancel                          GET  LOG  403  403  403  403  403  403  403  405  403  405
 events:cancel                          POST LOG  403  403  403  403  403  403  403  302  403  302
@@ -238,6 +279,32 @@ laureates:support_manage               GET  LOG  403  403  403  403  403  403  4
 laureates:support_manage               POST LOG  403  403  403  403  403  403  403  200  403  200
 laureates:support_offer                GET  200  200  200  200  200  200  200  200  200  200  200
 laureates:support_offer                POST 200  200  200  200  200  200  200  200  200  200  200
+laureates:agreement_acknowledge        GET  405  405  405  405  405  405  405  405  405  405  405
+laureates:agreement_acknowledge        POST LOG  302  404  404  404  404  404  404  404  404  404
+laureates:agreement_pdf                GET  LOG  200  404  404  200  404  404  200  200  404  200
+laureates:agreement_pdf                POST LOG  200  404  404  200  404  404  200  200  404  200
+laureates:followup_agreement           GET  LOG  403  403  403  200  404  404  200  200  403  200
+laureates:followup_agreement           POST LOG  403  403  403  200  404  404  200  200  403  200
+laureates:followup_generate            GET  405  405  405  405  405  405  405  405  405  405  405
+laureates:followup_generate            POST LOG  403  403  403  403  403  403  403  302  403  302
+laureates:followup_list                GET  LOG  403  403  403  200  200  200  200  200  403  200
+laureates:followup_list                POST LOG  403  403  403  200  200  200  200  200  403  200
+laureates:followup_overdue             GET  LOG  403  403  403  200  200  200  200  200  403  200
+laureates:followup_overdue             POST LOG  403  403  403  200  200  200  200  200  403  200
+laureates:followup_payment             GET  405  405  405  405  405  405  405  405  405  405  405
+laureates:followup_payment             POST LOG  403  403  403  403  403  403  403  302  403  302
+laureates:followup_payments_csv        GET  LOG  403  403  403  200  200  200  200  200  403  200
+laureates:followup_payments_csv        POST LOG  403  403  403  200  200  200  200  200  403  200
+laureates:followup_report              GET  LOG  403  403  403  200  404  404  200  200  403  200
+laureates:followup_report              POST LOG  403  403  403  403  404  404  403  302  403  302
+laureates:followup_sign                GET  405  405  405  405  405  405  405  405  405  405  405
+laureates:followup_sign                POST LOG  403  403  403  403  403  403  403  302  403  302
+laureates:ptce_status                  GET  LOG  403  403  403  403  403  403  403  200  403  200
+laureates:ptce_status                  POST LOG  403  403  403  403  403  403  403  400  403  400
+laureates:report_edit                  GET  LOG  200  404  404  404  404  404  404  404  404  404
+laureates:report_edit                  POST LOG  400  404  404  404  404  404  404  404  404  404
+laureates:space                        GET  LOG  200  200  200  200  200  200  200  200  200  200
+laureates:space                        POST LOG  200  200  200  200  200  200  200  200  200  200
 # privacy
 privacy:erase                          GET  LOG  200  200  200  403  403  403  403  403  403  403
 privacy:erase                          POST LOG  200  200  200  403  403  403  403  403  403  403
@@ -303,9 +370,39 @@ reviews:validate_opinion               GET  405  405  405  405  405  405  405  4
 reviews:validate_opinion               POST LOG  403  403  403  403  404  404  302  403  404  403
 reviews:versions                       GET  LOG  403  403  403  200  404  404  200  200  404  200
 reviews:versions                       POST LOG  403  403  403  200  404  404  200  200  404  200
+reviews:attachments_zip                GET  LOG  403  403  403  200  404  404  200  200  404  200
+reviews:attachments_zip                POST LOG  403  403  403  200  404  404  200  200  404  200
+reviews:bulk_action                    GET  405  405  405  405  405  405  405  405  405  405  405
+reviews:bulk_action                    POST LOG  403  403  403  302  302  302  302  302  302  302
+reviews:delete_view                    GET  405  405  405  405  405  405  405  405  405  405  405
+reviews:delete_view                    POST LOG  403  403  403  302  404  404  404  404  404  404
+reviews:export_ods                     GET  LOG  403  403  403  200  200  200  200  200  200  200
+reviews:export_ods                     POST LOG  403  403  403  200  200  200  200  200  200  200
+reviews:file_pdf                       GET  LOG  403  403  403  200  404  404  200  200  404  200
+reviews:file_pdf                       POST LOG  403  403  403  200  404  404  200  200  404  200
+reviews:save_view                      GET  405  405  405  405  405  405  405  405  405  405  405
+reviews:save_view                      POST LOG  403  403  403  302  302  302  302  302  302  302
+reviews:session_members                GET  405  405  405  405  405  405  405  405  405  405  405
+reviews:session_members                POST LOG  403  403  403  403  403  403  403  302  403  302
 # territories
 territories:search                     GET  200  200  200  200  200  200  200  200  200  200  200
 territories:search                     POST 405  405  405  405  405  405  405  405  405  405  405
+
+# webhooks
+webhooks:create                        GET  LOG  403  403  403  403  403  403  403  200  403  200
+webhooks:create                        POST LOG  403  403  403  403  403  403  403  200  403  200
+webhooks:delete                        GET  LOG  403  403  403  403  403  403  403  405  403  405
+webhooks:delete                        POST LOG  403  403  403  403  403  403  403  302  403  302
+webhooks:delivery                      GET  LOG  403  403  403  403  403  403  403  200  403  200
+webhooks:delivery                      POST LOG  403  403  403  403  403  403  403  200  403  200
+webhooks:detail                        GET  LOG  403  403  403  403  403  403  403  200  403  200
+webhooks:detail                        POST LOG  403  403  403  403  403  403  403  200  403  200
+webhooks:list                          GET  LOG  403  403  403  403  403  403  403  200  403  200
+webhooks:list                          POST LOG  403  403  403  403  403  403  403  200  403  200
+webhooks:redeliver                     GET  LOG  403  403  403  403  403  403  403  405  403  405
+webhooks:redeliver                     POST LOG  403  403  403  403  403  403  403  302  403  302
+webhooks:regenerate                    GET  LOG  403  403  403  403  403  403  403  405  403  405
+webhooks:regenerate                    POST LOG  403  403  403  403  403  403  403  302  403  302
 """
 )
 
@@ -388,6 +485,28 @@ ARGS = {
     "reviews:session": lambda w: [w.session.pk],
     "reviews:minutes": lambda w: [w.session.pk],
     "reviews:publish": lambda w: [w.open_session.pk],
+    "reviews:session_members": lambda w: [w.open_session.pk],
+    "reviews:file_pdf": _submitted,
+    "reviews:attachments_zip": _submitted,
+    "reviews:delete_view": lambda w: [w.saved_view.pk],
+    "laureates:agreement_pdf": lambda w: [w.agreement.pk],
+    "laureates:agreement_acknowledge": lambda w: [w.agreement.pk],
+    "laureates:report_edit": lambda w: [w.report.pk],
+    "laureates:followup_generate": lambda w: [w.award.pk],
+    "laureates:followup_agreement": lambda w: [w.agreement.pk],
+    "laureates:followup_sign": lambda w: [w.agreement.pk],
+    "laureates:followup_payment": lambda w: [w.payment.pk],
+    "laureates:followup_report": lambda w: [w.report.pk],
+    "laureates:ptce_status": lambda w: [w.award.ptce.pk],
+    "dynamics:detail": lambda w: [w.dynamic.slug],
+    "dynamics:convert": lambda w: [w.dynamic.uuid],
+    "dynamics:moderation_detail": lambda w: [w.pending_dynamic.uuid],
+    "dynamics:moderation_delete": lambda w: [w.pending_dynamic.uuid],
+    "webhooks:detail": lambda w: [w.endpoint.pk],
+    "webhooks:regenerate": lambda w: [w.endpoint.pk],
+    "webhooks:delete": lambda w: [w.endpoint.pk],
+    "webhooks:delivery": lambda w: [w.delivery.pk],
+    "webhooks:redeliver": lambda w: [w.delivery.pk],
 }
 
 
@@ -562,8 +681,11 @@ def _effects():
     matrix posts nothing, so a refused action and a done one may both answer 302; these
     actions are posted with real data and their effect is checked in the database."""
     from applications.choices import ApplicationStatus
+    from dynamics.models import LocalDynamic
+    from laureates.models_followup import Agreement
     from laureates.models_support import Enrolment
-    from reviews.models import Assignment, ConflictOfInterest, Message
+    from reviews.models import Assignment, ConflictOfInterest, Message, SavedView
+    from webhooks.models import WebhookEndpoint
 
     return [
         (
@@ -611,11 +733,47 @@ def _effects():
             lambda w: Enrolment.objects.filter(offer=w.other_offer).exists(),
             {"owner"},
         ),
+        (
+            "laureates:followup_sign",
+            lambda w: [w.agreement.pk],
+            lambda w: {"signed_on": "2026-02-02"},
+            lambda w: Agreement.objects.get(pk=w.agreement.pk).signed_on is not None,
+            {"national", "admin"},
+        ),
+        (
+            "laureates:agreement_acknowledge",
+            lambda w: [w.agreement.pk],
+            lambda w: {},
+            lambda w: Agreement.objects.get(pk=w.agreement.pk).acknowledged_at is not None,
+            {"owner"},
+        ),
+        (
+            "reviews:delete_view",
+            lambda w: [w.saved_view.pk],
+            lambda w: {},
+            lambda w: not SavedView.objects.filter(pk=w.saved_view.pk).exists(),
+            {"reviewer"},
+        ),
+        (
+            "webhooks:regenerate",
+            lambda w: [w.endpoint.pk],
+            lambda w: {},
+            lambda w: WebhookEndpoint.objects.get(pk=w.endpoint.pk).secret != w.endpoint.secret,
+            {"national", "admin"},
+        ),
+        (
+            "dynamics:moderation_delete",
+            lambda w: [w.pending_dynamic.uuid],
+            lambda w: {},
+            lambda w: not LocalDynamic.objects.filter(pk=w.pending_dynamic.pk).exists(),
+            {"national", "admin"},
+        ),
     ]
 
 
-@pytest.mark.parametrize("effect", range(6))
+@pytest.mark.parametrize("effect", range(11))
 def test_actions_take_effect_only_for_allowed_roles(world, effect):
+    assert len(_effects()) == 11
     key, args, data, happened, allowed = _effects()[effect]
     url = reverse(key, args=args(world))
     done = set()
@@ -693,8 +851,10 @@ def test_other_methods_are_refused_or_harmless(world):
 def test_candidate_owned_objects_are_addressed_by_uuid():
     """Files are reached by a random UUID; numeric ids (members, attachments, versions,
     messages) only ever appear under the file's UUID, which the view checks first. The other
-    numeric ids in URLs are staff objects (committee sessions, simulations, event check-in) or
-    support enrolments, whose views check the PTCE contact (proved by the matrix)."""
+    numeric ids in URLs are staff objects (committee sessions, simulations, event check-in,
+    follow-up of laureates, webhooks), a reviewer's own saved views, or a laureate's support
+    enrolments, agreements and reports, whose views check the PTCE contact (proved by the
+    matrix: another candidate gets 404)."""
     import uuid
 
     from applications.models import Application
@@ -709,6 +869,24 @@ def test_candidate_owned_objects_are_addressed_by_uuid():
         "reviews:simulation",
         "laureates:support_cancel",  # PTCE contact checked (matrix: other candidate → 404)
         "laureates:support_attendance",  # staff only
+        # Laureate's agreement and reports: PTCE contact checked (matrix: other candidate → 404)
+        "laureates:agreement_pdf",
+        "laureates:agreement_acknowledge",
+        "laureates:report_edit",
+        # Follow-up of laureates: staff only, regional cells scoped (matrix: other région → 404)
+        "laureates:followup_generate",
+        "laureates:followup_agreement",
+        "laureates:followup_sign",
+        "laureates:followup_payment",
+        "laureates:followup_report",
+        "laureates:ptce_status",
+        "reviews:delete_view",  # the view's owner only (matrix: other staff → 404)
+        "reviews:session_members",  # national cell only
+        "webhooks:detail",  # national cell only (webhooks:*)
+        "webhooks:regenerate",
+        "webhooks:delete",
+        "webhooks:delivery",
+        "webhooks:redeliver",
     }
     for name, pattern in _named_patterns():
         if "<int:" not in pattern or name.startswith(ADMIN_PREFIX) or name in staff_or_checked:

@@ -2,6 +2,23 @@ from django import forms
 from dsfr.forms import DsfrBaseForm, DsfrBoundField
 
 
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of objects with integer keys that refuses, as an invalid choice,
+    any value that is not a 64-bit integer before it reaches the database (SQLite raises
+    OverflowError on `pk__in` with a larger number instead of finding nothing)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if not text.isdecimal() or len(text) > 18:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text},
+                )
+        return super()._check_values(value)
+
+
 class PtceBoundField(DsfrBoundField):
     """A field of a `PtceForm`. A field named in the form's `required_to_submit` is shown as
     required (no « (Optionnel) », the form's `required_to_submit_hint` first in its hint) but

@@ -11,7 +11,7 @@ from applications.amounts import AmountField
 from applications.choices import ApplicationStatus
 from calls.choices import Phase
 from calls.models import Call, Round
-from core.forms import PtceForm
+from core.forms import IdMultipleChoiceField, PtceForm
 from reviews import allocation
 from reviews.choices import CommitteeDecision, Opinion
 from reviews.models import CorrectionSection
@@ -207,7 +207,7 @@ class RerouteForm(PtceForm):
 
 
 class AssignForm(PtceForm):
-    reviewers = forms.ModelMultipleChoiceField(
+    reviewers = IdMultipleChoiceField(
         label="Évaluateurs",
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -313,7 +313,7 @@ class SessionForm(PtceForm):
         label="Date de la séance", widget=forms.DateInput(attrs={"type": "date"})
     )
     place = forms.CharField(label="Lieu", max_length=200, required=False)
-    members = forms.ModelMultipleChoiceField(
+    members = IdMultipleChoiceField(
         label="Membres du comité siégeant à la séance",
         queryset=None,
         required=False,

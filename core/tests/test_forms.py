@@ -1,5 +1,6 @@
 """PtceForm: focus on the first field in error and errors tied to fields, as rendered."""
 
+import pytest
 from django import forms
 
 from core.forms import PtceForm
@@ -102,3 +103,18 @@ def test_a_draft_saves_with_fields_required_to_submit_left_empty():
     # Values are still checked when given.
     form = DraftStepForm({"address": "", "kind": "z", "phone": "", "city": ""})
     assert not form.is_valid() and list(form.errors) == ["kind"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["99999999999999999999999", "-1", "1e3", "²", "abc"])
+def test_id_multiple_choice_refuses_values_that_are_not_ids(value):
+    from accounts.factories import UserFactory
+    from accounts.models import User
+    from core.forms import IdMultipleChoiceField
+
+    user = UserFactory()
+    field = IdMultipleChoiceField(queryset=User.objects.all())
+    assert list(field.clean([str(user.pk)])) == [user]
+    with pytest.raises(forms.ValidationError) as refused:
+        field.clean([str(user.pk), value])
+    assert refused.value.code == "invalid_choice"

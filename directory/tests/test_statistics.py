@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -114,3 +115,15 @@ def test_statistics_page_without_any_data(client):
 def test_statistics_page_query_count_does_not_grow(client, data, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         client.get("/statistiques/")
+
+
+@pytest.mark.parametrize("with_data", [True, False])
+def test_chart_coordinates_are_not_localised(client, with_data, request):
+    """SVG lengths need a decimal point: the French locale's « 0,0 » is an invalid width."""
+    if with_data:
+        request.getfixturevalue("data")
+    content = client.get("/statistiques/").content.decode()
+    lengths = re.findall(r'\b(?:x|y|width|height)="([^"]*)"', content)
+    assert lengths
+    for value in lengths:
+        float(value)

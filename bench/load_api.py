@@ -14,6 +14,7 @@ error response.
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -70,12 +71,10 @@ def start_server(database_url: str, log_path: Path, *, cache: bool) -> subproces
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        try:
+        with contextlib.suppress(OSError):  # not listening yet
             status, _ = get("/sante/")
             if status == 200:
                 return server
-        except OSError:
-            pass
         if server.poll() is not None:
             raise SystemExit(f"gunicorn s’est arrêté : voir {log_path}")
         time.sleep(0.3)

@@ -179,7 +179,8 @@ LEGAL_FORM_FAMILIES = {
     "association": {Family.ASSOCIATION},
     "cooperative": {Family.COOPERATIVE},
     "mutual": {Family.MUTUAL},
-    "foundation": {Family.FOUNDATION, Family.OTHER_PRIVATE},  # fonds de dotation: 9xxx
+    # Fonds de dotation (9970) are registered as other private-law bodies.
+    "foundation": {Family.FOUNDATION, Family.OTHER_PRIVATE},
     "commercial_company": {Family.COMMERCIAL_COMPANY, Family.COOPERATIVE},
     "public_body": {Family.PUBLIC_BODY, Family.LOCAL_AUTHORITY},
 }

@@ -276,4 +276,4 @@ def load(
 
 
 class _Fallback(Exception):
-    pass
+    """Raised inside the fast path when a row needs the line-numbered Python path."""

@@ -23,7 +23,7 @@ class _Sink:
         return len(data)
 
     def flush(self):
-        pass
+        """Nothing to flush: written bytes are handed out by the streaming loop."""
 
     def drain(self) -> bytes:
         data, self._parts = b"".join(self._parts), []

@@ -9,6 +9,7 @@
 - redirects are never followed.
 """
 
+import contextlib
 import ipaddress
 import socket
 from urllib.parse import urlsplit
@@ -33,10 +34,8 @@ def _is_internal(address: str) -> bool:
 
 
 def _addresses(host: str) -> list[str]:
-    try:
+    with contextlib.suppress(ValueError):  # not a literal address: resolve the name
         return [str(ipaddress.ip_address(host))]
-    except ValueError:
-        pass
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError) as error:

@@ -120,13 +120,13 @@ def test_rolled_back_change_sends_nothing(receiver, django_capture_on_commit_cal
     from django.db import transaction
 
     WebhookEndpointFactory(url=receiver.url)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        try:
-            with transaction.atomic():
-                PtceFactory()
-                raise RuntimeError("annulé")
-        except RuntimeError:
-            pass
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        PtceFactory()
+        raise RuntimeError("annulé")
     assert callbacks == []
     assert receiver.requests == []
 

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 
 from applications.models import MAX_AMOUNT
+from core.formatting import NBSP, format_euros
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']+")
 
@@ -75,16 +76,8 @@ class AmountField(forms.CharField):
 
 
 def format_amount(value, symbol: bool = True) -> str:
-    """« 1 234,50 € » with a narrow no-break space between thousands (French typography)."""
+    """« 1 234,50 € » (French typography, ``core.formatting``); without the symbol for inputs."""
     if value is None:
         return ""
-    value = Decimal(value).quantize(Decimal("0.01"))
-    integer, _, cents = f"{value:.2f}".partition(".")
-    groups = []
-    while integer:
-        groups.insert(0, integer[-3:])
-        integer = integer[:-3]
-    text = "\u202f".join(groups)
-    if cents != "00":
-        text += f",{cents}"
-    return f"{text}\u00a0€" if symbol else text
+    text = format_euros(value)
+    return text if symbol else text.removesuffix(NBSP + "€")

@@ -25,6 +25,7 @@ from typing import Any
 
 from applications.choices import OTHER_ARTICLE_9_ACTORS, MemberCategory, MemberKind
 from calls.choices import AttachmentKind, Phase
+from core.formatting import format_euros
 
 __all__ = [
     "RULES",
@@ -366,17 +367,8 @@ def _rules(value: Any) -> _Rules:
 
 
 def euros(amount: Decimal) -> str:
-    """French formatting: 80 000 €, 1 234,50 €."""
-    amount = amount.quantize(Decimal("0.01"))
-    units, cents = f"{amount:.2f}".split(".")
-    negative = units.startswith("-")
-    units = units.lstrip("-")
-    groups = []
-    while units:
-        groups.insert(0, units[-3:])
-        units = units[:-3]
-    text = "\u00a0".join(groups) + ("" if cents == "00" else f",{cents}")
-    return f"{'-' if negative else ''}{text}\u00a0€"
+    """French formatting: 80 000 €, 1 234,50 € (``core.formatting``)."""
+    return format_euros(amount)
 
 
 def _plural(count: int, singular: str, plural: str) -> str:

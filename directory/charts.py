@@ -6,6 +6,8 @@ data table with the same figures."""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core.formatting import format_euros, format_number
+
 WIDTH = 720
 LABEL_WIDTH = 260
 VALUE_WIDTH = 110
@@ -93,13 +95,9 @@ def bar_chart(
 
 
 def euros(amount) -> str:
-    """« 1 234 567 € » (narrow no-break spaces as thousands separators)."""
-    value = int(Decimal(amount or 0).quantize(Decimal("1")))
-    return f"{value:,}".replace(",", "\u202f") + "\u00a0€"
+    """« 1 234 567 € », rounded to the euro (``core.formatting``)."""
+    return format_euros(amount or 0, cents=False)
 
 
 def number(value) -> str:
-    if value is None:
-        return "—"
-    text = f"{value}".replace(".", ",")
-    return text
+    return "—" if value is None else format_number(value)

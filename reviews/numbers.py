@@ -5,31 +5,23 @@ Pure functions, importable without Django settings (the benchmark runs them bare
 
 from __future__ import annotations
 
-import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+# French formatting lives in ``core.formatting`` (one helper for the whole platform); these
+# names stay importable from here for the scoring, allocation and letters modules.
+from core.formatting import (
+    NBSP,
+    format_date,
+    format_euros,
+    format_number,
+    format_signed,
+)
 
 # Scores on the grid's scale (weighted totals, mean, median, standard deviation) are shown and
 # compared with two decimals; z-scores with three; amounts in euros with cents.
 SCORE_QUANTUM = Decimal("0.01")
 Z_QUANTUM = Decimal("0.001")
 CENT = Decimal("0.01")
-
-NBSP = "\u00a0"  # in WinAnsi (ReportLab's standard fonts), unlike the narrow U+202F
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 def round_half_up(value: Decimal, quantum: Decimal = SCORE_QUANTUM) -> Decimal:
@@ -64,38 +56,15 @@ def parse_decimal(value) -> Decimal | None:
     return result if result.is_finite() else None
 
 
-def format_number(value: Decimal | int, places: int | None = None) -> str:
-    """French decimal notation: ``Decimal("3.50")`` → "3,5"; with ``places=2`` → "3,50"."""
-    value = Decimal(value)
-    if places is not None:
-        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-        text = f"{value:f}"
-    else:
-        text = f"{value:f}"
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-    if text in {"-0", "-0.0", "-0.00"}:
-        text = text[1:]
-    sign = "−" if text.startswith("-") else ""
-    text = text.lstrip("-")
-    whole, _, fraction = text.partition(".")
-    whole = f"{int(whole):,}".replace(",", NBSP)
-    return sign + whole + ("," + fraction if fraction else "")
-
-
-def format_signed(value: Decimal) -> str:
-    """A bonus or z-score with its sign: "+0,5", "−1,25"."""
-    return ("+" if value >= 0 else "") + format_number(value)
-
-
-def format_euros(amount: Decimal | int) -> str:
-    """ "100 000 €" for whole euros, "12 345,67 €" otherwise (no-break spaces)."""
-    amount = round_half_up(Decimal(amount), CENT)
-    places = 0 if amount == amount.to_integral_value() else 2
-    return format_number(amount, places) + NBSP + "€"
-
-
-def format_date(value: datetime.date) -> str:
-    """ "1er juin 2026", "26 novembre 2026"."""
-    day = "1er" if value.day == 1 else str(value.day)
-    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+__all__ = [
+    "CENT",
+    "NBSP",
+    "SCORE_QUANTUM",
+    "Z_QUANTUM",
+    "format_date",
+    "format_euros",
+    "format_number",
+    "format_signed",
+    "parse_decimal",
+    "round_half_up",
+]

@@ -48,8 +48,8 @@ def test_negative_absurd_and_unreadable_amounts_are_refused(typed, message):
 
 
 def test_format_amount_uses_french_typography():
-    assert format_amount(Decimal("1234.5")) == "1\u202f234,50\u00a0€"
-    assert format_amount(Decimal("80000")) == "80\u202f000\u00a0€"
+    assert format_amount(Decimal("1234.5")) == "1\u00a0234,50\u00a0€"
+    assert format_amount(Decimal("80000")) == "80\u00a0000\u00a0€"
 
 
 def _docx_bytes():

@@ -251,7 +251,7 @@ def test_budget_grid_french_amounts_totals_and_balance(owner_client):
     assert cells[(BudgetKind.RESOURCE, Funder.STATE, 2)] == "20000.00"
     assert cells[(BudgetKind.EXPENSE, "operating", 2)] == "20000.50"
     page = client.get(url("budget", application)).content.decode()
-    assert "60\u202f000,50\u00a0€" in page
+    assert "60\u00a0000,50\u00a0€" in page
     assert "équilibré" in page
     assert "16,7 %" in page  # self-financing share
 

@@ -1,10 +1,11 @@
 """Template helpers of the directory: figures as people read them (« 1 234 € », « 42,5 % »,
-« 12,3 j ») and the <option> list of a facet, built in Python (a hundred départements
+« 12,5 jours ») and the <option> list of a facet, built in Python (a hundred départements
 rendered through the template engine cost more than the database queries of the page)."""
 
 from django import template
 from django.utils.html import format_html_join
 
+from core.formatting import quantity
 from directory.charts import euros as _euros
 from directory.charts import number
 
@@ -28,7 +29,7 @@ def percent(value) -> str:
 
 @register.filter
 def days(value) -> str:
-    return "—" if value is None else f"{number(value)} j"
+    return "—" if value is None else quantity(value, "jour")
 
 
 @register.filter

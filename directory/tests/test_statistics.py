@@ -88,7 +88,7 @@ def test_bar_chart_scales_to_the_largest_value_and_summarises():
     assert [bar.width for bar in chart.bars] == [350.0, 175.0, 0.0]
     assert chart.summary == "Valeur la plus élevée : A (10)."
     assert bar_chart("g", "Vide", []).is_empty
-    assert euros(Decimal("125000.50")) == "125\u202f000\u00a0€"
+    assert euros(Decimal("125000.50")) == "125\u00a0001\u00a0€"
 
 
 def test_statistics_page_shows_charts_with_accessible_tables(client, data):
@@ -98,9 +98,9 @@ def test_statistics_page_shows_charts_with_accessible_tables(client, data):
     assert content.count('role="img"') == 5
     assert content.count("<caption>") == 4
     assert '<th scope="row">AMI PTCE 2026</th>' in content
-    assert '<desc id="graphique-montants-desc">Total accordé : 125\u202f000\u00a0€' in content
+    assert '<desc id="graphique-montants-desc">Total accordé : 125\u00a0001\u00a0€' in content
     assert "66,7 %" in content
-    assert "20,0 j" in content
+    assert "20\u00a0jours" in content
     assert "Atelier gouvernance" in content
     assert "<script" not in content.split("<main", 1)[1].split("</main>", 1)[0]
     assert 'href="/statistiques/"' in content  # navigation entry

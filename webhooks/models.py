@@ -45,6 +45,14 @@ class WebhookEndpoint(models.Model):
         return f"…{self.secret[-4:]}" if self.secret else ""
 
     @property
+    def uses_standard_signature(self) -> bool:
+        """False for a secret made before Standard Webhooks that the stock libraries cannot
+        decode: its deliveries carry the legacy header only until the secret is regenerated."""
+        from webhooks.signing import standard_key
+
+        return standard_key(self.secret) is not None
+
+    @property
     def event_labels(self) -> list[str]:
         return [EventType(event).label for event in self.events if event in EventType.values]
 

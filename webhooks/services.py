@@ -208,7 +208,7 @@ def _post(delivery: WebhookDelivery) -> tuple[int | None, str, str]:
         "X-PTCE-Delivery": str(delivery.uuid),
         "X-PTCE-Event-Id": str(delivery.event.uuid),
         "X-PTCE-Attempt": str(delivery.attempts),
-        signing.HEADER: signing.header_value(endpoint.secret, body),
+        **signing.headers(endpoint.secret, f"msg_{delivery.event.uuid}", body),
     }
     try:
         with httpx.Client(

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from events import views
+from events import views, views_staff
 
 app_name = "events"
 
 urlpatterns = [
     path("evenements/", views.event_list, name="list"),
+    path("evenements/gestion/", views_staff.staff_event_list, name="staff_list"),
+    path("evenements/gestion/nouveau/", views_staff.event_create, name="staff_create"),
     path(
         "evenements/inscription/<str:token>/annuler/",
         views.cancel_registration,
@@ -20,6 +22,7 @@ urlpatterns = [
         name="personal_ics",
     ),
     path("evenements/<slug:slug>/gestion/", views.manage, name="manage"),
+    path("evenements/<slug:slug>/gestion/modifier/", views_staff.event_edit, name="staff_edit"),
     path(
         "evenements/<slug:slug>/gestion/invitations/",
         views.send_invitations,

@@ -258,6 +258,12 @@ events:list                            GET  200  200  200  200  200  200  200  2
 events:list                            POST 200  200  200  200  200  200  200  200  200  200  200
 events:manage                          GET  LOG  403  403  403  403  403  403  403  200  403  200
 events:manage                          POST LOG  403  403  403  403  403  403  403  200  403  200
+events:staff_create                    GET  LOG  403  403  403  403  403  403  403  200  403  200
+events:staff_create                    POST LOG  403  403  403  403  403  403  403  400  403  400
+events:staff_edit                      GET  LOG  403  403  403  403  403  403  403  200  403  200
+events:staff_edit                      POST LOG  403  403  403  403  403  403  403  400  403  400
+events:staff_list                      GET  LOG  403  403  403  403  403  403  403  200  403  200
+events:staff_list                      POST LOG  403  403  403  403  403  403  403  405  403  405
 events:personal                        GET  200  200  200  200  200  200  200  200  200  200  200
 events:personal                        POST 200  200  200  200  200  200  200  200  200  200  200
 events:personal_ics                    GET  200  200  200  200  200  200  200  200  200  200  200
@@ -456,6 +462,7 @@ ARGS = {
     "events:personal": lambda w: [w.event.slug, w.registration_token],
     "events:personal_ics": lambda w: [w.event.slug, w.registration_token],
     "events:manage": lambda w: [w.event.slug],
+    "events:staff_edit": lambda w: [w.event.slug],
     "events:send_invitations": lambda w: [w.event.slug],
     "events:cancel": lambda w: [w.event.slug],
     "events:check_in": lambda w: [w.event.slug, w.registration.pk],

@@ -1,6 +1,8 @@
 from django import forms
 from dsfr.forms import DsfrBaseForm, DsfrBoundField
 
+from core.params import guard_integer_field, int_param
+
 
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
     """A multiple choice of objects with integer keys that refuses, as an invalid choice,
@@ -10,7 +12,7 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         for pk in value:
             text = str(pk)
-            if not text.isdecimal() or len(text) > 18:
+            if int_param(text) is None:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",
@@ -69,6 +71,12 @@ class PtceForm(DsfrBaseForm):
     bound_field_class = PtceBoundField
     required_to_submit: frozenset[str] | set[str] = frozenset()
     required_to_submit_hint = "Obligatoire pour déposer le dossier."
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Integers and objects by integer key: ASCII digits only (core.params).
+        for field in self.fields.values():
+            guard_integer_field(field)
 
     def full_clean(self):
         relaxed = [self.fields[name] for name in self.required_to_submit if name in self.fields]

@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from calls.models import Call
+from core.params import int_param
 from directory.exports import ptce_records
 from directory.openapi import build_document
 from directory.queries import parse_filters, search_planning, search_ptces
@@ -33,17 +34,15 @@ MAX_PAGE_SIZE = 100
 def rate_limit_per_minute() -> int:
     """Requests per minute and IP address: the setting, else the environment variable of the
     same name (load tests set 0), else 120."""
-    default = os.environ.get("DIRECTORY_API_RATE_LIMIT", "120")
-    return getattr(settings, "DIRECTORY_API_RATE_LIMIT", int(default) if default.isdigit() else 120)
+    default = int_param(os.environ.get("DIRECTORY_API_RATE_LIMIT", "120"))
+    return getattr(settings, "DIRECTORY_API_RATE_LIMIT", 120 if default is None else default)
 
 
 def cache_seconds() -> int:
     """Public responses are kept this long by the server (per worker, keyed by the full URL):
     the same freshness they promise clients (``Cache-Control: max-age=60``)."""
-    default = os.environ.get("DIRECTORY_API_CACHE_SECONDS", "60")
-    return getattr(
-        settings, "DIRECTORY_API_CACHE_SECONDS", int(default) if default.isdigit() else 60
-    )
+    default = int_param(os.environ.get("DIRECTORY_API_CACHE_SECONDS", "60"))
+    return getattr(settings, "DIRECTORY_API_CACHE_SECONDS", 60 if default is None else default)
 
 
 def _error(status: int, detail: str, **headers) -> JsonResponse:
@@ -131,9 +130,8 @@ def _page_numbers(request, warnings: list[str]) -> tuple[int, int]:
         raw = request.GET.get(name)
         if raw is None or raw == "":
             return default
-        try:
-            value = int(raw)
-        except ValueError:
+        value = int_param(raw)
+        if value is None:
             warnings.append(f"Paramètre « {name} » invalide : valeur par défaut utilisée.")
             return default
         if value < 1 or (maximum and value > maximum):
@@ -361,8 +359,8 @@ def _award_filters(request, queryset, warnings: list[str]):
             warnings.append("La région demandée est inconnue : ce filtre est ignoré.")
     year = _param(request, "year")
     if year:
-        if year.isascii() and year.isdigit() and 1990 <= int(year) <= 2100:
-            queryset = queryset.filter(call__year=int(year))
+        if int_param(year, minimum=1990, maximum=2100) is not None:
+            queryset = queryset.filter(call__year=int_param(year))
         else:
             warnings.append("L’année demandée est invalide : ce filtre est ignoré.")
     return queryset

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, F, IntegerField, Q, Value, When
 
+from core.params import int_param
 from laureates.models import Ptce, PtceLabel, PtceStatus, Theme
 from territories.models import Department, Region, Zone
 from territories.text import normalise
@@ -122,8 +123,8 @@ def parse_filters(params) -> DirectoryFilters:
             filters.notices.append("Le statut demandé est inconnu : ce filtre est ignoré.")
     year = _single(params, "year")
     if year:
-        if year.isascii() and year.isdigit() and 1990 <= int(year) <= 2100:
-            filters.year = int(year)
+        if int_param(year, minimum=1990, maximum=2100) is not None:
+            filters.year = int_param(year)
         else:
             filters.notices.append("L’année de label demandée est invalide : ce filtre est ignoré.")
     priority = _single(params, "priority")

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from core.params import int_param
 from directory import maps
 from directory.queries import (
     PRIORITY_CHOICES,
@@ -31,11 +32,7 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE, *, count: int | None 
     paginator = Paginator(queryset, per_page)
     if count is not None:
         paginator.count = count  # cached_property: set once, never queried
-    raw = request.GET.get("page", "1")
-    try:
-        number = int(raw)
-    except (TypeError, ValueError):
-        number = 1
+    number = int_param(request.GET.get("page", "1")) or 1
     number = min(max(number, 1), paginator.num_pages)
     page = paginator.page(number)
     page.pages_list = list(paginator.get_elided_page_range(number, on_each_side=2, on_ends=1))

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.permissions import is_national, login_required, user_passes
 from calls.models import Call
+from core.params import int_param
 from dynamics import services
 from dynamics.forms import ConversionForm, DeclarationForm, ModerationForm
 from dynamics.models import DynamicStage, LocalDynamic, ModerationStatus
@@ -151,7 +152,7 @@ def public_list(request):
             notices.append(f"Valeur de filtre inconnue ignorée : {name} = « {value[:50]} ».")
     filters = services.PublicFilters(q=params.get("q", "")[:200], region=region, theme=theme)
     queryset = services.search_public(filters)
-    page = Paginator(queryset, PAGE_SIZE).get_page(params.get("page"))
+    page = Paginator(queryset, PAGE_SIZE).get_page(int_param(params.get("page", "")) or 1)
     query_string = urlencode({k: v for k, v in vars(filters).items() if v})
     return render(
         request,
@@ -214,7 +215,9 @@ def moderation_list(request):
 
     for term in normalise(params.get("q", "")[:200]).split()[:10]:
         queryset = queryset.filter(search_text__contains=term)
-    page = Paginator(queryset.order_by("-created_at", "-pk"), 50).get_page(params.get("page"))
+    page = Paginator(queryset.order_by("-created_at", "-pk"), 50).get_page(
+        int_param(params.get("page", "")) or 1
+    )
     return render(
         request,
         "dynamics/moderation_list.html",

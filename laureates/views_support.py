@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_national, login_required, user_passes
+from core.params import id_param
 from laureates import support_services as services
 from laureates.models import Ptce
 from laureates.models_support import (
@@ -111,7 +112,8 @@ def enrol(request, slug):
     """Who may do it: a contact of the PTCE posted (anyone else is refused, 403)."""
     offer = _published_offer(slug)
     ptce_id = request.POST.get("ptce", "")
-    ptce = Ptce.objects.filter(pk=int(ptce_id)).first() if ptce_id.isdigit() else None
+    pk = id_param(ptce_id)
+    ptce = Ptce.objects.filter(pk=pk).first() if pk is not None else None
     if ptce is None or not services.can_act_for(request.user, ptce):
         raise PermissionDenied("Vous n’êtes pas habilité à inscrire ce PTCE.")
     try:

@@ -23,6 +23,7 @@ from applications import permissions, states
 from applications.choices import ApplicationStatus as S
 from applications.models import Application
 from applications.uploads import UploadRefused
+from core.params import int_param
 from reviews import forms, instructor, services, versions
 from reviews.models import (
     Assignment,
@@ -164,7 +165,7 @@ def file_list(request):
     région's files; never a file with a conflict of interest). Filters, sort, 50 per page."""
     form, queryset = filtered_files(request.user, request.GET)
     paginator = Paginator(queryset, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(int_param(request.GET.get("page", "")) or 1)
     rows = list(page.object_list)
     for row in rows:
         try:
@@ -502,10 +503,8 @@ def version_diff(request, uuid):
     numbers = sorted(submissions)
 
     def _version(name, default):
-        try:
-            value = int(request.GET.get(name, default))
-        except ValueError as error:
-            raise Http404("Version inconnue.") from error
+        raw = request.GET.get(name)
+        value = default if raw is None else int_param(raw)
         if value not in submissions:
             raise Http404("Version inconnue.")
         return value

@@ -12,6 +12,7 @@ from accounts.permissions import is_national, login_required, user_passes
 from applications import permissions
 from applications.models import Application
 from core import audit
+from core.params import id_param
 from reviews import committee, forms
 from reviews.models import CommitteeSession, Decision
 from reviews.services import ReviewError
@@ -69,9 +70,7 @@ def session_detail(request, pk):
     error_for, error_form = None, None
     if request.method == "POST":
         posted = request.POST.get("application", "")
-        application = get_object_or_404(
-            session.call.applications.all(), pk=int(posted) if posted.isdigit() else None
-        )
+        application = get_object_or_404(session.call.applications.all(), pk=id_param(posted))
         form = forms.DecisionForm(request.POST, prefix=f"d{application.pk}")
         if form.is_valid():
             try:

@@ -2,12 +2,14 @@
 programme administrators only."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import is_national, user_passes
 from calls.models import Call
+from core.params import id_param
 from reviews import forms, national
 from reviews.models import Simulation
 
@@ -15,8 +17,11 @@ from reviews.models import Simulation
 def _call(request):
     calls = Call.objects.order_by("-year", "title")
     raw = request.GET.get("call") or request.POST.get("call")
-    if raw and str(raw).isdigit() and len(str(raw)) <= 18:  # fits a database integer
-        return get_object_or_404(Call, pk=raw), calls
+    if raw:
+        pk = id_param(raw)
+        if pk is None:
+            raise Http404("Appel inconnu.")
+        return get_object_or_404(Call, pk=pk), calls
     return calls.first(), calls
 
 

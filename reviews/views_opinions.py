@@ -2,12 +2,14 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import is_national, is_staff_member, user_passes
 from calls.models import Call
+from core.params import id_param, int_param
 from reviews import forms, opinions
 from reviews.services import ReviewError
 from reviews.views import _crumbs, _staff_file
@@ -75,9 +77,8 @@ def validate_opinion(request, uuid):
     application = _staff_file(request, uuid)
     if not opinions.can_validate_opinion(request.user, application):
         raise PermissionDenied
-    try:
-        expected = int(request.POST.get("version", ""))
-    except ValueError:
+    expected = int_param(request.POST.get("version", ""))
+    if expected is None:
         expected = -1
     try:
         opinions.validate_opinion(application, actor=request.user, expected_version=expected)
@@ -99,9 +100,10 @@ def regional_ranking(request):
     region = get_object_or_404(Region, pk=region_code)
     if not opinions.can_see_ranking(user, region.pk):
         raise PermissionDenied
-    call_id = request.GET.get("call") or None
-    if call_id and not (str(call_id).isdigit() and len(str(call_id)) <= 18):
-        call_id = None
+    raw_call = request.GET.get("call") or None
+    call_id = id_param(raw_call) if raw_call else None
+    if raw_call and call_id is None:
+        raise Http404("Appel inconnu.")
     rows = opinions.ranked_files(opinions.regional_files(region.pk, call_id))
     return render(
         request,
@@ -112,7 +114,7 @@ def regional_ranking(request):
             if is_national(user)
             else [],
             "calls": Call.objects.order_by("-pk"),
-            "call_id": int(call_id) if call_id else None,
+            "call_id": call_id,
             "rows": rows,
             "breadcrumb": {
                 "links": [{"url": reverse("reviews:list"), "title": "Dossiers à instruire"}],

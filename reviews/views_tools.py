@@ -13,6 +13,7 @@ from accounts.permissions import is_national, is_staff_member, user_passes
 from applications.choices import ApplicationStatus as S
 from applications.models import Application
 from core import audit
+from core.params import int_param
 from reviews import archives, file_pdf, instructor, services
 from reviews.views import PAGE_SIZE, _staff_file
 
@@ -124,10 +125,8 @@ def file_pdf_view(request, uuid):
     submissions = {s.version: s for s in application.submissions.all()}
     if not submissions:
         raise Http404("Aucune version déposée.")
-    try:
-        version = int(request.GET.get("version", max(submissions)))
-    except ValueError as error:
-        raise Http404("Version inconnue.") from error
+    raw = request.GET.get("version")
+    version = max(submissions) if raw is None else int_param(raw)
     submission = submissions.get(version)
     if submission is None:
         raise Http404("Version inconnue.")

@@ -31,3 +31,16 @@ class AttachmentKind(models.TextChoices):
     COMMITMENT_LETTER = "commitment_letter", "Lettre d’engagement"
     ACTIVITY_REPORT = "activity_report", "Rapport d’activité"
     OTHER = "other", "Autre pièce"
+
+
+# Payment schedule triggers as staff choose them (stored in the call's template; the agreement
+# turns « year_N » into the yearly report of year N-1, see laureates.followup).
+SCHEDULE_TRIGGERS = [
+    ("signature", "À la signature de la convention"),
+    ("interim_report", "Après le bilan intermédiaire accepté"),
+    ("final_report", "Après le bilan final accepté"),
+    ("year_1", "Première année"),
+    ("year_2", "Deuxième année (bilan de la première année accepté)"),
+    ("year_3", "Troisième année (bilan de la deuxième année accepté)"),
+    ("year_4", "Quatrième année (bilan de la troisième année accepté)"),
+]

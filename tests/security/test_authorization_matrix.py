@@ -258,6 +258,26 @@ events:list                            GET  200  200  200  200  200  200  200  2
 events:list                            POST 200  200  200  200  200  200  200  200  200  200  200
 events:manage                          GET  LOG  403  403  403  403  403  403  403  200  403  200
 events:manage                          POST LOG  403  403  403  403  403  403  403  200  403  200
+calls:builder_call                     GET  LOG  403  403  403  403  403  403  403  200  403  200
+calls:builder_call                     POST LOG  403  403  403  403  403  403  403  405  403  405
+calls:builder_create                   GET  LOG  403  403  403  403  403  403  403  200  403  200
+calls:builder_create                   POST LOG  403  403  403  403  403  403  403  400  403  400
+calls:builder_duplicate                GET  LOG  403  403  403  403  403  403  403  405  403  405
+calls:builder_duplicate                POST LOG  403  403  403  403  403  403  403  302  403  302
+calls:builder_edit                     GET  LOG  403  403  403  403  403  403  403  200  403  200
+calls:builder_edit                     POST LOG  403  403  403  403  403  403  403  400  403  400
+calls:builder_grid                     GET  LOG  403  403  403  403  403  403  403  200  403  200
+calls:builder_grid                     POST LOG  403  403  403  403  403  403  403  400  403  400
+calls:builder_list                     GET  LOG  403  403  403  403  403  403  403  200  403  200
+calls:builder_list                     POST LOG  403  403  403  403  403  403  403  405  403  405
+calls:builder_publish                  GET  LOG  403  403  403  403  403  403  403  405  403  405
+calls:builder_publish                  POST LOG  403  403  403  403  403  403  403  302  403  302
+calls:builder_schedule                 GET  LOG  403  403  403  403  403  403  403  200  403  200
+calls:builder_schedule                 POST LOG  403  403  403  403  403  403  403  400  403  400
+calls:builder_section                  GET  LOG  403  403  403  403  403  403  403  200  403  200
+calls:builder_section                  POST LOG  403  403  403  403  403  403  403  400  403  400
+calls:builder_unpublish                GET  LOG  403  403  403  403  403  403  403  405  403  405
+calls:builder_unpublish                POST LOG  403  403  403  403  403  403  403  302  403  302
 events:staff_create                    GET  LOG  403  403  403  403  403  403  403  200  403  200
 events:staff_create                    POST LOG  403  403  403  403  403  403  403  400  403  400
 events:staff_edit                      GET  LOG  403  403  403  403  403  403  403  200  403  200
@@ -463,6 +483,14 @@ ARGS = {
     "events:personal_ics": lambda w: [w.event.slug, w.registration_token],
     "events:manage": lambda w: [w.event.slug],
     "events:staff_edit": lambda w: [w.event.slug],
+    "calls:builder_call": lambda w: [w.call.pk],
+    "calls:builder_edit": lambda w: [w.call.pk],
+    "calls:builder_grid": lambda w: [w.call.pk],
+    "calls:builder_schedule": lambda w: [w.call.pk],
+    "calls:builder_section": lambda w: [w.call.pk, "releves"],
+    "calls:builder_publish": lambda w: [w.call.pk],
+    "calls:builder_unpublish": lambda w: [w.call.pk],
+    "calls:builder_duplicate": lambda w: [w.call.pk],
     "events:send_invitations": lambda w: [w.event.slug],
     "events:cancel": lambda w: [w.event.slug],
     "events:check_in": lambda w: [w.event.slug, w.registration.pk],
@@ -869,6 +897,15 @@ def test_candidate_owned_objects_are_addressed_by_uuid():
     assert isinstance(Application._meta.get_field("uuid").default(), uuid.UUID)
     staff_or_checked = {
         "calls:document",  # public documents of a call
+        # Call builder: national cell and programme admins only
+        "calls:builder_call",
+        "calls:builder_edit",
+        "calls:builder_grid",
+        "calls:builder_schedule",
+        "calls:builder_section",
+        "calls:builder_publish",
+        "calls:builder_unpublish",
+        "calls:builder_duplicate",
         "events:check_in",  # event managers only
         "reviews:session",
         "reviews:publish",

@@ -130,9 +130,9 @@ def _page_numbers(request, warnings: list[str]) -> tuple[int, int]:
         raw = request.GET.get(name)
         if raw is None or raw == "":
             return default
-        value = int_param(raw)
-        if value is None and raw.startswith("-") and int_param(raw[1:]) is not None:
-            value = 0  # a negative number: out of bounds, brought back to 1 below
+        value = int_param(raw.removeprefix("-"))  # ASCII digits; a minus sign is out of bounds
+        if value is not None and raw.startswith("-"):
+            value = -value
         if value is None:
             warnings.append(f"Paramètre « {name} » invalide : valeur par défaut utilisée.")
             return default

@@ -638,18 +638,15 @@ def is_followup_reader(user) -> bool:
 
 def staff_agreements(user):
     """Agreements a staff member may read (none for anybody else): all for the national cell;
-    for a regional cell, those of its région, minus files it has a conflict of interest on."""
-    queryset = Agreement.objects.all()
+    for a regional cell, those of its région; never a file the reader has a conflict of interest
+    on (``reviews.conflicts.without_conflicts``)."""
+    from reviews.conflicts import without_conflicts
+
+    queryset = without_conflicts(Agreement.objects.all(), user, "award__application")
     if is_national(user):
         return queryset
     if is_followup_reader(user):
-        from applications.models import Application
-        from reviews.conflicts import conflict_q
-
-        conflicted = Application.objects.filter(conflict_q(user)).values("pk")
-        return queryset.filter(ptce__main_region_id=user.region_id).exclude(
-            award__application__in=conflicted
-        )
+        return queryset.filter(ptce__main_region_id=user.region_id)
     return queryset.none()
 
 

@@ -28,6 +28,7 @@ from laureates.forms_followup import (
 from laureates.models import Award, AwardStatus
 from laureates.models_followup import Agreement, Payment, Report, ReportStatus
 from laureates.models_support import Enrolment, EnrolmentStatus
+from reviews.conflicts import without_conflicts
 from reviews.numbers import format_number
 
 followup_reader_required = user_passes(followup.is_followup_reader)
@@ -244,9 +245,8 @@ def followup_list(request):
     pending_awards = []
     if is_national(request.user):
         pending_awards = list(
-            Award.objects.filter(
-                phase="funding", status=AwardStatus.GRANTED, agreement__isnull=True
-            )
+            without_conflicts(Award.objects.all(), request.user)
+            .filter(phase="funding", status=AwardStatus.GRANTED, agreement__isnull=True)
             .exclude(amount__isnull=True)
             .exclude(ptce__isnull=True)
             .select_related("ptce", "call")
@@ -280,7 +280,12 @@ def followup_list(request):
 @national_required
 def generate_agreement(request, pk):
     """Who may do it: the national cell and admins (a phase-2 award without agreement)."""
-    award = get_object_or_404(Award, pk=pk, phase="funding", status=AwardStatus.GRANTED)
+    award = get_object_or_404(
+        without_conflicts(Award.objects.all(), request.user),
+        pk=pk,
+        phase="funding",
+        status=AwardStatus.GRANTED,
+    )
     agreement = followup.ensure_agreement(award, actor=request.user)
     if agreement is None:
         messages.error(request, "Cette décision n’a pas de montant : aucune convention possible.")
@@ -328,7 +333,7 @@ def agreement_detail(request, pk):
 @national_required
 def agreement_sign(request, pk):
     """Who may do it: the national cell and admins."""
-    agreement = get_object_or_404(Agreement, pk=pk)
+    agreement = get_object_or_404(followup.staff_agreements(request.user), pk=pk)
     form = SignatureForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Indiquez une date de signature valide (jj/mm/aaaa).")
@@ -349,7 +354,12 @@ def agreement_sign(request, pk):
 def payment_record(request, pk):
     """Who may do it: the national cell and admins. Refusals (missing report, above the award)
     are shown with their reason."""
-    payment = get_object_or_404(Payment.objects.select_related("agreement"), pk=pk)
+    payment = get_object_or_404(
+        Payment.objects.filter(
+            agreement__in=followup.staff_agreements(request.user)
+        ).select_related("agreement"),
+        pk=pk,
+    )
     form = PaymentForm(request.POST, prefix=f"tranche-{payment.pk}")
     if not form.is_valid():
         messages.error(request, "Indiquez le montant et une date de versement valide.")

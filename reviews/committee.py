@@ -21,6 +21,7 @@ from core.outbox import queue_email
 from laureates.services import create_award
 from reviews import letters
 from reviews.choices import CommitteeDecision as D
+from reviews.conflicts import has_conflict
 from reviews.models import CommitteeSession, Decision, SessionStatus
 from reviews.services import ReviewError
 
@@ -94,6 +95,10 @@ def record_decision(
         raise ReviewError("La séance est close : les décisions ne peuvent plus changer.")
     if not sits_at(actor, session):
         raise ReviewError("Vous ne siégez pas à cette séance : seuls ses membres décident.")
+    if has_conflict(actor, application):
+        raise ReviewError(
+            "Conflit d’intérêts déclaré sur ce dossier : vous ne pouvez pas en décider."
+        )
     if application.call_id != session.call_id or application.status != S.REVIEWED:
         raise ReviewError("Ce dossier n’est pas proposé à cette séance.")
     reasons = (reasons or "").strip()

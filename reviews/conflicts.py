@@ -99,3 +99,82 @@ def organisation_matches(user, application, members) -> str:
         if name and name == normalise_name(member.name):
             return f"organisation « {user.organisation} » membre du pôle"
     return ""
+
+
+# --- One filter for every surface (lists, rankings, committee, follow-up, exports, API) -----
+
+CONFLICT_NOTICE = "conflit d’intérêts déclaré"
+PENDING_NOTICE = "visible après votre évaluation"
+
+
+def conflicted_files(user):
+    """Ids of the files ``user`` has a conflict of interest on (a subquery, not a list)."""
+    from applications.models import Application
+
+    if not getattr(user, "pk", None):
+        return Application.objects.none().values("pk")
+    return Application.objects.filter(conflict_q(user)).values("pk")
+
+
+def without_conflicts(queryset, user, application_field: str = "application"):
+    """``queryset`` less the rows on files ``user`` has a conflict of interest on.
+    ``application_field``: the path from the queryset's model to the file (``"pk"`` for a
+    queryset of files, ``"award__application"`` for agreements…)."""
+    if not getattr(user, "pk", None):
+        return queryset
+    lookup = "pk__in" if application_field == "pk" else f"{application_field}__in"
+    return queryset.exclude(**{lookup: conflicted_files(user)})
+
+
+def conflicted_ids(user, application_ids) -> set[int]:
+    """Those of ``application_ids`` on which ``user`` has a conflict of interest."""
+    from applications.models import Application
+
+    if not getattr(user, "pk", None):
+        return set()
+    return set(
+        Application.objects.filter(pk__in=application_ids)
+        .filter(conflict_q(user))
+        .values_list("pk", flat=True)
+    )
+
+
+def mask_ranking(rows, user, *, hidden_notice=None):
+    """A ranking (``[(RankedFile, application, opinion)]``) as ``user`` may see it: complete
+    (one row per file) but with the files ``user`` has a conflict on — and, given
+    ``hidden_notice`` (ids → notice), the files whose scores ``user`` may not read yet —
+    masked: no reference, name, figure or opinion, and moved after the visible rows with no
+    rank, so that neither the row nor the order of the others tells the masked file's
+    place. The visible rows are numbered again in their order."""
+    from reviews.ranking import RankedFile
+
+    ids = [application.pk for _line, application, _opinion in rows]
+    notices = dict.fromkeys(conflicted_ids(user, ids), CONFLICT_NOTICE)
+    for pk, notice in (hidden_notice or {}).items():
+        notices.setdefault(pk, notice)
+    if not notices:
+        return rows
+    visible, masked = [], []
+    for line, application, opinion in rows:
+        if application.pk in notices:
+            masked.append(
+                (
+                    RankedFile(
+                        rank=None,
+                        reference="",
+                        score=None,
+                        median=None,
+                        opinion=None,
+                        eliminated=False,
+                        submitted_at=None,
+                        decided_by=None,
+                        masked=notices[application.pk],
+                    ),
+                    None,
+                    None,
+                )
+            )
+        else:
+            line.rank = len(visible) + 1
+            visible.append((line, application, opinion))
+    return visible + masked

@@ -18,7 +18,9 @@ from reviews.models import CorrectionSection
 from reviews.scoring import format_number
 from territories.models import Department, Region
 
-MEAN = F("review_summary__mean")
+# Sorts on figures read them only where the reader may (``visible_*`` annotations of
+# ``reviews.views.filtered_files``): a file awaiting the reader's evaluation sorts as unscored.
+MEAN = F("visible_mean")
 # Files without figures always come last, on SQLite as on PostgreSQL.
 SORTS = {
     "reference": ("Référence", ["reference"]),
@@ -28,7 +30,7 @@ SORTS = {
     "mean": ("Note moyenne croissante", [MEAN.asc(nulls_last=True), "reference"]),
     "-std_dev": (
         "Écart-type décroissant",
-        [F("review_summary__std_dev").desc(nulls_last=True), "reference"],
+        [F("visible_std_dev").desc(nulls_last=True), "reference"],
     ),
     "region": ("Région", ["region__name", "reference"]),
     "reviews": (

@@ -67,7 +67,7 @@ class RankingInput:
 class RankedFile:
     """One line of the ranking (treat as read-only: slots rather than frozen, for speed)."""
 
-    rank: int
+    rank: int | None
     reference: str
     score: Decimal | None
     median: Decimal | None
@@ -75,6 +75,8 @@ class RankedFile:
     eliminated: bool
     submitted_at: datetime.datetime | None
     decided_by: str | None  # French label of the key that separates it from the file above
+    # Why the file is hidden from the reader (« conflit d’intérêts déclaré »…), else "".
+    masked: str = ""
 
     @property
     def tied_on_score(self) -> bool:

@@ -11,7 +11,18 @@ import uuid as uuid_module
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -70,7 +81,7 @@ def _crumbs(application=None, current=""):
     return {"links": links, "current": current}
 
 
-def _scores_visible_q(user):
+def scores_visible_q(user):
     """Files whose scores ``user`` may read in lists (the independence rule in SQL)."""
     if is_national(user):
         return Q(pk__isnull=False)
@@ -101,7 +112,19 @@ def filtered_files(user, data, *, count_assignments=True):
         .exclude(status=S.DRAFT)
         .select_related("call", "round", "region", "review_summary__department", "regional_opinion")
         .defer(*services.LONG_TEXTS)
-        .annotate(scores_visible=ExpressionWrapper(_scores_visible_q(user), BooleanField()))
+        .annotate(scores_visible=ExpressionWrapper(scores_visible_q(user), BooleanField()))
+        .annotate(
+            visible_mean=Case(
+                When(scores_visible_q(user), then=F("review_summary__mean")),
+                default=None,
+                output_field=DecimalField(max_digits=6, decimal_places=2),
+            ),
+            visible_std_dev=Case(
+                When(scores_visible_q(user), then=F("review_summary__std_dev")),
+                default=None,
+                output_field=DecimalField(max_digits=6, decimal_places=2),
+            ),
+        )
     )
     if count_assignments:  # a correlated count: no GROUP BY over every visible file
         per_file = (
@@ -143,7 +166,7 @@ def filtered_files(user, data, *, count_assignments=True):
             queryset = queryset.filter(review_summary__disagreement=True)
             score_filtered = True
         if score_filtered:  # never filter on scores a reviewer may not read yet
-            queryset = queryset.filter(_scores_visible_q(user))
+            queryset = queryset.filter(scores_visible_q(user))
         if data.get("opinion") == "none":
             queryset = queryset.filter(regional_opinion__isnull=True)
         elif data.get("opinion"):

@@ -13,7 +13,7 @@ from applications import permissions
 from applications.models import Application
 from core import audit
 from core.params import id_param
-from reviews import committee, forms
+from reviews import committee, conflicts, forms
 from reviews.models import CommitteeSession, Decision
 from reviews.services import ReviewError
 
@@ -71,6 +71,8 @@ def session_detail(request, pk):
     if request.method == "POST":
         posted = request.POST.get("application", "")
         application = get_object_or_404(session.call.applications.all(), pk=id_param(posted))
+        if conflicts.has_conflict(request.user, application):
+            raise PermissionDenied("Conflit d’intérêts déclaré sur ce dossier.")
         form = forms.DecisionForm(request.POST, prefix=f"d{application.pk}")
         if form.is_valid():
             try:
@@ -89,8 +91,13 @@ def session_detail(request, pk):
                 return redirect("reviews:session", pk=session.pk)
         error_for, error_form = application.pk, form
     decisions = {d.application_id: d for d in session.decisions.all()}
-    rows = []
-    for application in committee.proposals(session):
+    rows, masked = [], []
+    proposed = committee.proposals(session)
+    conflicted = conflicts.conflicted_ids(request.user, [a.pk for a in proposed])
+    for application in proposed:
+        if application.pk in conflicted:  # the row stays, masked, without a form
+            masked.append((None, None, None))
+            continue
         existing = decisions.get(application.pk)
         if application.pk == error_for:
             form = error_form
@@ -106,11 +113,15 @@ def session_detail(request, pk):
                 initial = {"decision": "accepted", "amount": application.planned}
             form = forms.DecisionForm(initial=initial, prefix=f"d{application.pk}")
         rows.append((application, existing, form))
+    shown = {a.pk for a in proposed}
     decided = [
         d
-        for d in session.decisions.select_related("application")
-        if d.application_id not in {a.pk for a, _, _ in rows}
+        for d in conflicts.without_conflicts(
+            session.decisions.select_related("application"), request.user
+        )
+        if d.application_id not in shown
     ]
+    rows += masked
     open_ = session.status == "open" and not session.is_published
     members_form = None
     if open_ and is_national(request.user):
@@ -123,6 +134,7 @@ def session_detail(request, pk):
         {
             "session": session,
             "rows": rows,
+            "masked_notice": conflicts.CONFLICT_NOTICE,
             "decided": decided,
             "open": open_,
             "can_publish": is_national(request.user) and not session.is_published,

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.permissions import is_national, user_passes
 from calls.models import Call
 from core.params import id_param
-from reviews import forms, national
+from reviews import conflicts, forms, national
 from reviews.models import Simulation
 
 
@@ -44,7 +44,7 @@ def consolidation(request):
     ranked nationally (figures and validated régional opinions) and the allocation simulator:
     POST runs it; with a name, the simulation is saved."""
     call, calls = _call(request)
-    rows = national.national_ranking(call) if call else []
+    rows = conflicts.mask_ranking(national.national_ranking(call), request.user) if call else []
     form = forms.SimulationForm(request.POST or None)
     result = None
     if request.method == "POST" and call is not None and form.is_valid():

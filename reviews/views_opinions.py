@@ -10,9 +10,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import is_national, is_staff_member, user_passes
 from calls.models import Call
 from core.params import id_param, int_param
-from reviews import forms, opinions
+from reviews import conflicts, forms, opinions
 from reviews.services import ReviewError
-from reviews.views import _crumbs, _staff_file
+from reviews.views import _crumbs, _staff_file, scores_visible_q
 from territories.models import Region
 
 
@@ -104,7 +104,14 @@ def regional_ranking(request):
     call_id = id_param(raw_call) if raw_call else None
     if raw_call and call_id is None:
         raise Http404("Appel inconnu.")
-    rows = opinions.ranked_files(opinions.regional_files(region.pk, call_id))
+    files = opinions.regional_files(region.pk, call_id)
+    # Conflicts of interest and files awaiting the reader's own evaluation: masked rows.
+    pending = files.exclude(scores_visible_q(user)).values_list("pk", flat=True)
+    rows = conflicts.mask_ranking(
+        opinions.ranked_files(files),
+        user,
+        hidden_notice=dict.fromkeys(pending, conflicts.PENDING_NOTICE),
+    )
     return render(
         request,
         "reviews/regional_ranking.html",

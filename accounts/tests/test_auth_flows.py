@@ -164,3 +164,34 @@ def test_open_redirect_is_refused_after_otp(client):
         {"token": current_code(device), "next": "https://malveillant.example/"},
     )
     assert response.url == "/compte/"
+
+
+@override_settings(AXES_FAILURE_LIMIT=5)
+def test_lockout_is_shared_by_every_spelling_of_the_address(client):
+    """Issue 22: five wrong passwords over three case variants lock the account, and the
+    right password in yet another spelling is refused (429)."""
+    user = UserFactory(email="porteur.nor@demo.ptce.fr")
+    variants = [
+        "porteur.nor@demo.ptce.fr",
+        "Porteur.nor@demo.ptce.fr",
+        " PORTEUR.NOR@demo.ptce.fr ",
+    ]
+    for attempt in range(5):
+        response = client.post(
+            "/compte/connexion/", {"username": variants[attempt % 3], "password": "faux"}
+        )
+        # The fifth failure already answers 429 (the limit is reached).
+        assert response.status_code in ({200, 400} if attempt < 4 else {429}), attempt
+    for spelling in [*variants, "Porteur.Nor@Demo.Ptce.Fr"]:
+        locked = client.post("/compte/connexion/", {"username": spelling, "password": PASSWORD})
+        assert locked.status_code == 429, spelling
+    assert "_auth_user_id" not in client.session
+    assert user.is_active
+
+
+def test_lockout_username_is_normalised():
+    from accounts.lockout import lockout_username
+
+    assert lockout_username(None, {"username": "  Porteur.NOR@Demo.ptce.fr "}) == (
+        "porteur.nor@demo.ptce.fr"
+    )

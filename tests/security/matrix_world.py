@@ -29,7 +29,12 @@ ROLES = [
     "committee",
     "admin",
 ]
+# Staff with a declared conflict of interest on the submitted, decided and funded files: their
+# outcomes are those of the national cell / the cell lead except on these files' routes
+# (test_authorization_matrix.CONFLICT_OUTCOMES).
+CONFLICT_ROLES = {"national_conflict": "national", "cell_lead_conflict": "cell_lead"}
 STAFF_ROLES = {
+    *CONFLICT_ROLES,
     "reviewer",
     "reviewer_other_region",
     "reviewer_conflict",
@@ -91,6 +96,8 @@ def build():
         "national": UserFactory(national=True),
         "committee": UserFactory(committee=True),
         "admin": UserFactory(admin=True),
+        "national_conflict": UserFactory(national=True),
+        "cell_lead_conflict": UserFactory(cell_lead=True, region_id=ARA),
     }
     owner = users["owner"]
     call = call_with_grid(slug="ami-matrice")
@@ -105,12 +112,13 @@ def build():
     assert submitted.region_id == ARA
     # The files the conflicted reviewer must not see: declared conflict on both, assignment of
     # the région's reviewer on the submitted one.
-    ConflictOfInterest.objects.create(
-        application=submitted,
-        reviewer=users["reviewer_conflict"],
-        source=ConflictSource.DECLARED,
-        reason="Administratrice d’un membre du groupement",
-    )
+    for role in ["reviewer_conflict", *CONFLICT_ROLES]:
+        ConflictOfInterest.objects.create(
+            application=submitted,
+            reviewer=users[role],
+            source=ConflictSource.DECLARED,
+            reason="Administratrice d’un membre du groupement",
+        )
     assignment = review_services.assign(submitted, [users["reviewer"]], actor=users["cell_lead"])[0]
     message = review_services.post_message(
         submitted,
@@ -123,12 +131,13 @@ def build():
     decided.co_editors.add(users["co_editor"])
     services.submit(decided, actor=owner)
     decided.refresh_from_db()
-    ConflictOfInterest.objects.create(
-        application=decided,
-        reviewer=users["reviewer_conflict"],
-        source=ConflictSource.DECLARED,
-        reason="Administratrice d’un membre du groupement",
-    )
+    for role in ["reviewer_conflict", *CONFLICT_ROLES]:
+        ConflictOfInterest.objects.create(
+            application=decided,
+            reviewer=users[role],
+            source=ConflictSource.DECLARED,
+            reason="Administratrice d’un membre du groupement",
+        )
     submit_evaluation(decided, users["reviewer"])
     states.change_status(decided, ApplicationStatus.REVIEWED, actor=users["cell_lead"])
     decided.refresh_from_db()
@@ -209,12 +218,13 @@ def _laureate_world(users):
     agreement = award.agreement
     assert agreement.ptce.main_region_id == ARA
     assert award.ptce.contacts.filter(user=owner).exists()  # create_award links the owner
-    ConflictOfInterest.objects.create(
-        application=award.application,
-        reviewer=users["reviewer_conflict"],
-        source=ConflictSource.DECLARED,
-        reason="Administratrice d’un membre du groupement",
-    )
+    for role in ["reviewer_conflict", *CONFLICT_ROLES]:
+        ConflictOfInterest.objects.create(
+            application=award.application,
+            reviewer=users[role],
+            source=ConflictSource.DECLARED,
+            reason="Administratrice d’un membre du groupement",
+        )
     # Accepted and listed, declared with the owner's e-mail (who may turn it into a draft).
     dynamic = LocalDynamicFactory(accepted=True, contact_email=owner.email)
     pending_dynamic = LocalDynamicFactory()

@@ -39,7 +39,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.factories import login_staff
 from tests.security.headers import header_problems
-from tests.security.matrix_world import ROLES, STAFF_ROLES, build
+from tests.security.matrix_world import CONFLICT_ROLES, ROLES, STAFF_ROLES, build
 
 pytestmark = pytest.mark.django_db
 
@@ -594,7 +594,7 @@ def world(django_db_setup, django_db_blocker, matrix_media):
     with django_db_blocker.unblock(), transaction.atomic():
         with override_settings(STORAGES=storages):
             built = build()
-            built.clients = {role: _login(built, role) for role in ROLES}
+            built.clients = {role: _login(built, role) for role in [*ROLES, *CONFLICT_ROLES]}
             built.header_problems = []
         yield built
         transaction.set_rollback(True)
@@ -711,6 +711,71 @@ def test_authorization(world, key):
     )
 
 
+# Declared conflict (issue 22): the national cell and a cell lead of the région, each with a
+# declared conflict of interest on the submitted, decided and funded files. Over every route
+# of MATRIX, each gets the outcome of its role without conflict (``nat``/``lead`` columns),
+# except on the routes below: route → {method: (national_conflict, cell_lead_conflict)}.
+CONFLICT_OUTCOMES = {
+    "applications:attachment_download": {"GET": (404, 404), "POST": (404, 404)},
+    "applications:duplicate": {"GET": (404, 404), "POST": (404, 404)},
+    "applications:receipt": {"GET": (404, 404), "POST": (404, 404)},
+    "applications:summary": {"GET": (404, 404), "POST": (404, 404)},
+    "applications:summary#decided": {"GET": (404, 404), "POST": (404, 404)},
+    "applications:withdraw": {"GET": (404, 404), "POST": (404, 404)},
+    "laureates:agreement_pdf": {"GET": (404, 404), "POST": (404, 404)},
+    "laureates:followup_agreement": {"GET": (404, 404), "POST": (404, 404)},
+    "laureates:followup_generate": {"GET": (405, 405), "POST": (404, 403)},
+    "laureates:followup_payment": {"GET": (405, 405), "POST": (404, 403)},
+    "laureates:followup_report": {"GET": (404, 404), "POST": (404, 404)},
+    "laureates:followup_sign": {"GET": (405, 405), "POST": (404, 403)},
+    "reviews:assign": {"GET": (404, 404), "POST": (404, 404)},
+    "reviews:attachments_zip": {"GET": (404, 404), "POST": (404, 404)},
+    "reviews:change_status": {"GET": (405, 405), "POST": (404, 404)},
+    "reviews:decision_letter": {"GET": (404, 404), "POST": (404, 404)},
+    "reviews:declare_conflict": {"GET": (405, 405), "POST": (404, 404)},
+    "reviews:file": {"GET": (404, 404), "POST": (404, 404)},
+    "reviews:file#decided": {"GET": (404, 404), "POST": (404, 404)},
+    "reviews:file_pdf": {"GET": (404, 404), "POST": (404, 404)},
+    "reviews:message_attachment": {"GET": (404, 404), "POST": (404, 404)},
+    "reviews:messages": {"GET": (404, 404), "POST": (404, 404)},
+    "reviews:opinion": {"GET": (404, 404), "POST": (404, 404)},
+    "reviews:request_correction": {"GET": (404, 404), "POST": (404, 404)},
+    "reviews:reroute": {"GET": (405, 405), "POST": (404, 403)},
+    "reviews:score": {"GET": (404, 404), "POST": (404, 404)},
+    "reviews:unassign": {"GET": (405, 405), "POST": (404, 404)},
+    "reviews:validate_opinion": {"GET": (405, 405), "POST": (404, 404)},
+    "reviews:versions": {"GET": (404, 404), "POST": (404, 404)},
+}
+
+
+def _conflict_expected(key, method, role):
+    override = CONFLICT_OUTCOMES.get(key, {}).get(method)
+    if override is not None:
+        return override[list(CONFLICT_ROLES).index(role)]
+    return MATRIX[key][method][CONFLICT_ROLES[role]]
+
+
+@pytest.mark.parametrize("key", sorted(MATRIX))
+def test_declared_conflict_roles(world, key):
+    url = reverse(key.split("#")[0], args=ARGS[key](world) if key in ARGS else [])
+    wrong, observed = [], {}
+    for method in MATRIX[key]:
+        for role in CONFLICT_ROLES:
+            seen = request_as(world, role, method, url)
+            observed.setdefault(method, []).append(seen)
+            if seen != _conflict_expected(key, method, role):
+                wrong.append(
+                    f"{method} {url} ({role}) : attendu {_conflict_expected(key, method, role)}, "
+                    f"obtenu {seen}"
+                )
+    world.header_problems[:] = []
+    assert not wrong, "\n".join(wrong) + f"\nObservé : {key!r}: {observed}"
+
+
+def test_conflict_outcomes_name_existing_routes():
+    assert set(CONFLICT_OUTCOMES) <= set(MATRIX)
+
+
 def _effects():
     """(route, URL args, POST data, what the action does, roles for whom it must happen): the
     matrix posts nothing, so a refused action and a done one may both answer 302; these
@@ -751,7 +816,10 @@ def _effects():
             "reviews:declare_conflict",
             _submitted,
             lambda w: {"reason": "Je connais la porteuse."},
-            lambda w: ConflictOfInterest.objects.filter(application=w.submitted).count() > 1,
+            lambda w: (
+                ConflictOfInterest.objects.filter(application=w.submitted).count()
+                > 1 + len(CONFLICT_ROLES)
+            ),
             {"reviewer", "cell_lead", "national", "admin"},
         ),
         (

@@ -1,0 +1,236 @@
+"""Conflicts of interest and independence on every surface (issue 22, points 1 and 2).
+
+One filter (``reviews.conflicts``: ``for_user``, ``without_conflicts``, ``mask_ranking``,
+``has_conflict``) keeps a person away from a file they declared a conflict on: lists, régional
+and national rankings, committee rows and decisions, follow-up (agreement, PDF, payments,
+``versements.csv``, reports). A ranking stays complete (a masked row, no rank) but shows
+nothing of the file. Before a reviewer submits their own evaluation, no list sort or ranking
+tells the others' scores. Each reproduction of the issue is a test here."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.factories import UserFactory, login_staff
+from applications.choices import ApplicationStatus
+from laureates.factories import funded_award
+from reviews.conflicts import CONFLICT_NOTICE, PENDING_NOTICE
+from reviews.factories import call_with_grid, submitted_file
+from reviews.models import (
+    Assignment,
+    CommitteeSession,
+    ConflictOfInterest,
+    ConflictSource,
+    Decision,
+    ReviewSummary,
+)
+
+pytestmark = pytest.mark.django_db
+ARA = "84"
+
+
+def staff_client(user):
+    client = Client(raise_request_exception=False)
+    login_staff(client, user)
+    return client
+
+
+def declare(user, application):
+    ConflictOfInterest.objects.create(
+        application=application, reviewer=user, source=ConflictSource.DECLARED, reason="Parent"
+    )
+
+
+def figures(application, mean):
+    ReviewSummary.objects.update_or_create(
+        application=application,
+        defaults={"review_count": 2, "mean": Decimal(mean), "median": Decimal(mean)},
+    )
+
+
+@pytest.fixture
+def call_files():
+    call = call_with_grid(slug="ami-conflits")
+    files = [submitted_file(call=call) for _ in range(3)]
+    for application, mean in zip(files, ["15.25", "12.75", "17.50"], strict=True):
+        assert application.region_id == ARA
+        figures(application, mean)
+    return call, files
+
+
+def body(response):
+    assert response.status_code == 200, response.status_code
+    if response.streaming:
+        return b"".join(response.streaming_content).decode("utf-8-sig")
+    return response.content.decode()
+
+
+# --- conflicts ------------------------------------------------------------------------------
+
+
+def test_national_ranking_masks_the_conflicted_file_of_the_national_cell(call_files):
+    call, (mine, other, third) = call_files
+    national = UserFactory(national=True)
+    declare(national, mine)
+    page = body(staff_client(national).get(reverse("reviews:national"), {"call": call.pk}))
+    assert mine.reference not in page
+    assert other.reference in page and third.reference in page
+    assert f"Dossier masqué : {CONFLICT_NOTICE}" in page
+    # Another member of the national cell sees the complete ranking.
+    colleague = body(
+        staff_client(UserFactory(national=True)).get(reverse("reviews:national"), {"call": call.pk})
+    )
+    assert mine.reference in colleague and "Dossier masqué" not in colleague
+
+
+@pytest.mark.parametrize("role", ["national", "cell_lead"])
+def test_regional_ranking_masks_the_conflicted_file(call_files, role):
+    _call, (mine, other, _third) = call_files
+    user = UserFactory(**{role: True}, region_id=ARA)
+    declare(user, mine)
+    page = body(staff_client(user).get(reverse("reviews:regional_ranking"), {"region": ARA}))
+    assert mine.reference not in page, page[
+        page.index(mine.reference) - 300 : page.index(mine.reference) + 100
+    ]
+    assert other.reference in page
+    assert page.count(f"Dossier masqué : {CONFLICT_NOTICE}") == 1
+    assert "15,25" not in page and "15.25" not in page
+
+
+def _reviewed_session(call, files):
+    for application in files:
+        type(application).objects.filter(pk=application.pk).update(
+            status=ApplicationStatus.REVIEWED
+        )
+    return CommitteeSession.objects.create(call=call, title="Comité", date="2030-06-15")
+
+
+def test_committee_row_is_masked_and_a_decision_refused(call_files):
+    call, (mine, other, _third) = call_files
+    session = _reviewed_session(call, [mine, other])
+    national = UserFactory(national=True)
+    declare(national, mine)
+    client = staff_client(national)
+    url = reverse("reviews:session", args=[session.pk])
+    page = body(client.get(url))
+    assert mine.reference not in page and other.reference in page
+    assert f"Dossier masqué : {CONFLICT_NOTICE}" in page
+    response = client.post(
+        url,
+        {
+            "application": str(mine.pk),
+            f"d{mine.pk}-decision": "accepted",
+            f"d{mine.pk}-amount": "90000",
+        },
+    )
+    assert response.status_code == 403
+    assert not Decision.objects.filter(application=mine).exists()
+    # The same decision on a file without conflict is recorded.
+    response = client.post(
+        url,
+        {
+            "application": str(other.pk),
+            f"d{other.pk}-decision": "rejected",
+            f"d{other.pk}-reasons": "Budget fragile",
+        },
+    )
+    assert response.status_code == 302
+    assert Decision.objects.filter(application=other).count() == 1
+
+
+def test_committee_service_refuses_a_decision_on_a_conflicted_file(call_files):
+    from reviews import committee
+    from reviews.services import ReviewError
+
+    call, (mine, _other, _third) = call_files
+    session = _reviewed_session(call, [mine])
+    national = UserFactory(national=True)
+    declare(national, mine)
+    with pytest.raises(ReviewError, match="Conflit d’intérêts"):
+        committee.record_decision(session, mine, actor=national, decision="rejected", reasons="x")
+
+
+@pytest.fixture
+def agreement():
+    award = funded_award(owner=UserFactory())
+    return award.agreement
+
+
+def test_follow_up_hides_the_conflicted_agreement(agreement):
+    national = UserFactory(national=True)
+    declare(national, agreement.award.application)
+    client = staff_client(national)
+    report = agreement.reports.order_by("due_on", "pk").first()
+    payment = agreement.payments.order_by("position").first()
+    for url in [
+        reverse("laureates:followup_agreement", args=[agreement.pk]),
+        reverse("laureates:agreement_pdf", args=[agreement.pk]),
+        reverse("laureates:followup_report", args=[report.pk]),
+    ]:
+        assert client.get(url).status_code == 404, url
+    assert agreement.reference not in body(client.get(reverse("laureates:followup_list")))
+    assert agreement.reference not in body(client.get(reverse("laureates:followup_payments_csv")))
+    sign = client.post(
+        reverse("laureates:followup_sign", args=[agreement.pk]), {"signed_on": "01/02/2027"}
+    )
+    assert sign.status_code == 404
+    paid = client.post(reverse("laureates:followup_payment", args=[payment.pk]), {})
+    assert paid.status_code == 404
+    # Without the conflict, the same pages answer.
+    other = staff_client(UserFactory(national=True))
+    assert (
+        other.get(reverse("laureates:followup_agreement", args=[agreement.pk])).status_code == 200
+    )
+    assert agreement.reference in body(other.get(reverse("laureates:followup_payments_csv")))
+
+
+def test_reviewer_list_and_exports_leave_out_the_conflicted_file(call_files):
+    _call, (mine, other, _third) = call_files
+    national = UserFactory(national=True)
+    declare(national, mine)
+    client = staff_client(national)
+    for name in ["reviews:list", "reviews:export_csv"]:
+        page = body(client.get(reverse(name)))
+        assert mine.reference not in page and other.reference in page, name
+
+
+# --- independence ---------------------------------------------------------------------------
+
+
+def test_sort_by_mean_does_not_place_files_awaiting_ones_evaluation(call_files):
+    _call, files = call_files
+    reviewer = UserFactory(reviewer=True, region_id=ARA)
+    for application in files:
+        Assignment.objects.create(application=application, reviewer=reviewer)
+    client = staff_client(reviewer)
+    by_reference = sorted(files, key=lambda a: a.reference)
+    for sort in ["-mean", "mean", "-std_dev"]:
+        page = body(client.get(reverse("reviews:list"), {"sort": sort}))
+        positions = [page.index(a.reference) for a in by_reference]
+        assert positions == sorted(positions), sort  # reference order: scores unknown
+        csv = body(client.get(reverse("reviews:export_csv"), {"sort": sort}))
+        positions = [csv.index(a.reference) for a in by_reference]
+        assert positions == sorted(positions), sort
+        assert "17.50" not in csv and "17,5" not in csv
+
+
+def test_sort_by_mean_still_orders_for_the_national_cell(call_files):
+    _call, (a, b, c) = call_files
+    page = body(
+        staff_client(UserFactory(national=True)).get(reverse("reviews:list"), {"sort": "-mean"})
+    )
+    assert page.index(c.reference) < page.index(a.reference) < page.index(b.reference)
+
+
+def test_cell_lead_assigned_sees_no_figure_before_her_evaluation(call_files):
+    _call, (mine, other, third) = call_files
+    lead = UserFactory(cell_lead=True, region_id=ARA)
+    Assignment.objects.create(application=mine, reviewer=lead)
+    page = body(staff_client(lead).get(reverse("reviews:regional_ranking"), {"region": ARA}))
+    assert mine.reference not in page
+    assert f"Dossier masqué : {PENDING_NOTICE}" in page
+    assert "15,25" not in page and "15.25" not in page
+    # The visible files are numbered among themselves: third (17.50) first, other second.
+    assert page.index(third.reference) < page.index(other.reference)

@@ -27,25 +27,38 @@ def allowed_placeholders(key: str) -> set[str]:
     return set(get_kind(key).all_placeholders)
 
 
-def validate(key: str, subject: str, body: str) -> None:
-    """Raise :class:`TemplateError` (French message) if the texts cannot be used."""
+def validate_subject(key: str, subject: str) -> None:
+    """Raise :class:`TemplateError` (French message) if the subject cannot be used."""
     if not subject.strip():
         raise TemplateError("L’objet du courriel est obligatoire.")
-    if len(subject) > rendering.MAX_SUBJECT_LENGTH:
-        raise TemplateError("L’objet ne doit pas dépasser 255 caractères.")
     if "\n" in subject.strip():
         raise TemplateError("L’objet tient sur une seule ligne.")
+    if len(subject) > rendering.MAX_SUBJECT_LENGTH:
+        raise TemplateError(
+            f"L’objet est trop long ({len(subject)} caractères) : 255 caractères au plus."
+        )
+    rendering.compile_template(subject, allowed_placeholders(key))
+
+
+def validate_body(key: str, body: str) -> None:
+    """Raise :class:`TemplateError` (French message) if the body cannot be used."""
+    if not body.strip():
+        raise TemplateError("Le texte du courriel est obligatoire.")
     if len(body) > MAX_BODY_LENGTH:
         raise TemplateError(
-            f"Le texte est trop long ({len(body):,} caractères) : "
-            f"{MAX_BODY_LENGTH:,} caractères au plus.".replace(",", "\u202f")
+            f"Le texte est trop long ({_number(len(body))} caractères) : "
+            f"{_number(MAX_BODY_LENGTH)} caractères au plus."
         )
-    allowed = allowed_placeholders(key)
-    for label, source in (("l’objet", subject), ("le texte", body)):
-        try:
-            rendering.compile_template(source, allowed)
-        except TemplateError as error:
-            raise TemplateError(f"Dans {label} : {error.message}") from error
+    rendering.compile_template(body, allowed_placeholders(key))
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def validate(key: str, subject: str, body: str) -> None:
+    validate_subject(key, subject)
+    validate_body(key, body)
 
 
 def current_template(key: str, call_id=None) -> EmailTemplate | None:

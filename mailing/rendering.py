@@ -158,6 +158,8 @@ def render(subject: str, body: str, allowed: set[str], context: dict) -> Rendere
     subject_template, _ = compile_template(subject, allowed)
     body_template, _ = compile_template(body, allowed)
     ctx = Context(context, autoescape=False)
-    rendered_subject = " ".join(subject_template.render(ctx).split())[:MAX_SUBJECT_LENGTH]
-    text = body_template.render(ctx)
-    return RenderedEmail(rendered_subject, text, markdown_to_html(text))
+    # Template.render returns a SafeString: make it plain text again so that every page that
+    # shows it escapes it (found by the injection test of the preview).
+    rendered_subject = " ".join(str.__str__(subject_template.render(ctx)).split())
+    text = str.__str__(body_template.render(ctx))
+    return RenderedEmail(rendered_subject[:MAX_SUBJECT_LENGTH], text, markdown_to_html(text))

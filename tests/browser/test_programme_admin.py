@@ -30,7 +30,8 @@ def test_national_cell_edits_the_receipt_email_and_the_candidate_receives_it(jou
     main = page.get_by_role("main")
 
     sign_in_with_code(journey, cell, device)
-    journey.goto("/gestion/")
+    main.get_by_role("link", name="Administration du programme").click()
+    journey.expect_path("/gestion/")
     assert journey.check("Administration du programme") == []
     main.get_by_role("link", name="Courriels").click()
     journey.expect_path("/gestion/courriels/")

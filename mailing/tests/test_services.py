@@ -226,3 +226,23 @@ def test_send_test_goes_through_the_outbox_to_the_editor(django_capture_on_commi
     assert email.subject == "[Essai] Dossier déposé : PTCE-2026-0042"
     assert "Pôle coopératif du Cantal" in email.body
     assert email.status == OutboundEmail.Status.PENDING
+
+
+def test_load_email_templates_recreates_only_missing_ones_and_dry_runs_by_default():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    EmailTemplate.objects.filter(key="review_assigned").delete()
+    edited = EmailTemplate.objects.get(key="application_receipt", call=None)
+    edited.subject = "Modifié"
+    edited.save()
+    out = StringIO()
+    call_command("load_email_templates", stdout=out)
+    assert not EmailTemplate.objects.filter(key="review_assigned").exists()
+    assert out.getvalue().endswith(
+        "1 modèle(s) à créer (simulation, ajoutez --wet-run) ; 24 déjà présent(s), inchangé(s).\n"
+    )
+    call_command("load_email_templates", "--wet-run", stdout=StringIO())
+    assert EmailTemplate.objects.get(key="review_assigned").versions.count() == 1
+    assert EmailTemplate.objects.get(key="application_receipt", call=None).subject == "Modifié"

@@ -916,6 +916,10 @@ def test_candidate_owned_objects_are_addressed_by_uuid():
         "webhooks:delete",
         "webhooks:delivery",
         "webhooks:redeliver",
+        # Programme administration: national cell only (backoffice:*)
+        "backoffice:email_restore",
+        "backoffice:outbox_detail",
+        "backoffice:outbox_resend",
     }
     for name, pattern in _named_patterns():
         if "<int:" not in pattern or name.startswith(ADMIN_PREFIX) or name in staff_or_checked:

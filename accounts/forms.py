@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 
 from accounts.models import User
 from core.forms import PtceForm
-from core.outbox import queue_email
+from core.outbox import queue_templated_email
 
 
 class EmailAuthenticationForm(PtceForm, AuthenticationForm):
@@ -107,11 +107,14 @@ class OutboxPasswordResetForm(PtceForm, PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        from django.template import loader
+        from django.urls import reverse
 
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        queue_email(to_email, subject, body, template="password_reset")
+        path = reverse(
+            "accounts:password_reset_confirm",
+            kwargs={"uidb64": context["uid"], "token": context["token"]},
+        )
+        reset_url = f"{context['protocol']}://{context['domain']}{path}"
+        queue_templated_email(to_email, "password_reset", {"reset_url": reset_url})
 
 
 class TokenForm(PtceForm):

@@ -98,8 +98,8 @@ class Call(models.Model):
     retention_years = models.PositiveSmallIntegerField(
         "durée de conservation des dossiers (années)", default=10
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="créé le")
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="modifié le")
 
     objects = CallQuerySet.as_manager()
 
@@ -219,7 +219,9 @@ class Call(models.Model):
 class Round(models.Model):
     """A cut-off (relève): files submitted before it are reviewed together."""
 
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="rounds")
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="rounds", verbose_name="appel"
+    )
     name = models.CharField("nom", max_length=100)
     cut_off_at = models.DateTimeField("date et heure limite (Paris)")
     phase = models.CharField(
@@ -253,7 +255,9 @@ class Round(models.Model):
 class Grid(models.Model):
     """The evaluation grid of a call."""
 
-    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="grid")
+    call = models.OneToOneField(
+        Call, on_delete=models.CASCADE, related_name="grid", verbose_name="appel"
+    )
     scale_min = models.PositiveSmallIntegerField("note minimale", default=0)
     scale_max = models.PositiveSmallIntegerField("note maximale", default=5)
     disagreement_threshold = models.DecimalField(
@@ -278,7 +282,9 @@ class Grid(models.Model):
 
 
 class Criterion(models.Model):
-    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="criteria")
+    grid = models.ForeignKey(
+        Grid, on_delete=models.CASCADE, related_name="criteria", verbose_name="grille"
+    )
     code = models.SlugField(max_length=50)
     label = models.CharField("critère", max_length=255)
     guidance = models.TextField("aide à la notation", blank=True)
@@ -291,7 +297,7 @@ class Criterion(models.Model):
         blank=True,
         help_text="Une note inférieure rend le dossier inéligible au financement.",
     )
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0, verbose_name="ordre")
 
     class Meta:
         ordering = ["grid", "order"]
@@ -320,7 +326,9 @@ class Criterion(models.Model):
 
 
 class RequiredAttachment(models.Model):
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="required_attachments")
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="required_attachments", verbose_name="appel"
+    )
     kind = models.CharField("type", max_length=20, choices=AttachmentKind)
     label = models.CharField("libellé", max_length=255)
     phase = models.CharField(
@@ -352,7 +360,9 @@ def _parent_call(obj) -> Call | None:
 class CallDocument(models.Model):
     """A public document of a call (rules, templates, decree…): a file or a link."""
 
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="documents")
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="documents", verbose_name="appel"
+    )
     title = models.CharField("titre", max_length=255)
     url = models.URLField("lien", blank=True, help_text="Adresse d’un document publié ailleurs.")
     file = models.FileField(
@@ -384,7 +394,9 @@ class CallDocument(models.Model):
 class CallFaq(models.Model):
     """A question and its answer on the public page of a call."""
 
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="faqs")
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="faqs", verbose_name="appel"
+    )
     question = models.CharField("question", max_length=500)
     answer = models.TextField("réponse")
     order = models.PositiveSmallIntegerField("ordre", default=0)

@@ -8,6 +8,12 @@ class CoreConfig(AppConfig):
     def ready(self):
         from datetime import timedelta
 
+        from django.contrib import admin
+
+        from core.admin_fr import frenchify
+
+        frenchify(admin.site)
+
         from core import periodic
 
         periodic.register(

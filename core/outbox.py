@@ -67,12 +67,48 @@ def queue_email(
     return email
 
 
-def queue_templated_email(to, template: str, context: dict, **kwargs) -> OutboundEmail:
-    """Render ``emails/<template>_subject.txt`` and ``emails/<template>.txt`` then queue."""
-    context = {"site_url": settings.SITE_URL, "platform_name": settings.PLATFORM_NAME, **context}
-    subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
-    body = render_to_string(f"emails/{template}.txt", context)
-    return queue_email(to, subject, body, template=template, **kwargs)
+def queue_templated_email(
+    to, template: str, context: dict, *, call_id=None, **kwargs
+) -> OutboundEmail:
+    """Render the stored e-mail template ``template`` (``mailing``: the call's override, else
+    the text for every call, else the shipped default) into text and HTML parts, then queue."""
+    from mailing.services import render_email
+
+    rendered = render_email(template, context, call_id=call_id)
+    html_body = render_to_string(
+        "mailing/email.html", {"subject": rendered.subject, "content": rendered.html}
+    )
+    return queue_email(
+        to, rendered.subject, rendered.text, html_body=html_body, template=template, **kwargs
+    )
+
+
+def requeue_failed_email(email: OutboundEmail, *, actor) -> OutboundEmail:
+    """Put a message that failed for good back in the queue (new series of attempts)."""
+    from core import audit
+
+    with transaction.atomic():
+        locked = OutboundEmail.objects.select_for_update().get(pk=email.pk)
+        if locked.status != OutboundEmail.Status.FAILED:
+            raise ValueError("Seul un courriel en échec définitif peut être renvoyé.")
+        previous = {
+            "status": locked.status,
+            "attempts": locked.attempts,
+            "last_error": locked.last_error,
+        }
+        locked.status = OutboundEmail.Status.PENDING
+        locked.attempts = 0
+        locked.next_attempt_at = timezone.now()
+        locked.save(update_fields=["status", "attempts", "next_attempt_at"])
+        audit.record(
+            "outbox.resend",
+            actor=actor,
+            obj=locked,
+            before=previous,
+            after={"status": locked.status},
+        )
+    transaction.on_commit(lambda: _enqueue_send(locked.pk))
+    return locked
 
 
 def _enqueue_send(email_id: int) -> None:

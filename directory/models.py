@@ -17,7 +17,9 @@ class ApiToken(models.Model):
     )
     name = models.CharField("usage", max_length=100, help_text="Ex. « tableau de bord DREETS ».")
     prefix = models.CharField("début du jeton", max_length=12, editable=False)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(
+        max_length=64, unique=True, editable=False, verbose_name="empreinte du jeton"
+    )
     created_at = models.DateTimeField("créé le", default=timezone.now, editable=False)
     expires_at = models.DateTimeField("expire le")
     revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)

@@ -142,8 +142,8 @@ class Event(models.Model):
     status = models.CharField(
         "statut", max_length=10, choices=EventStatus, default=EventStatus.PUBLISHED
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="créé le")
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="modifié le")
 
     objects = EventQuerySet.as_manager()
 
@@ -226,7 +226,9 @@ class Event(models.Model):
 
 
 class Speaker(models.Model):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speakers")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="speakers", verbose_name="événement"
+    )
     name = models.CharField("nom", max_length=255)
     title = models.CharField(
         "fonction",
@@ -259,7 +261,9 @@ class Speaker(models.Model):
 
 
 class DialInNumber(models.Model):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="dial_in_numbers")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="dial_in_numbers", verbose_name="événement"
+    )
     number = models.CharField("numéro", max_length=40)
     label = models.CharField("libellé", max_length=100, blank=True)
     order = models.PositiveSmallIntegerField("ordre", default=0)
@@ -276,13 +280,19 @@ class DialInNumber(models.Model):
 class Invitation(models.Model):
     """One address invited to one event (kept to send updates and cancellations)."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="invitations", verbose_name="événement"
+    )
     email = models.EmailField("adresse")
     audience = models.CharField("public", max_length=255)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name="invité par",
     )
-    invited_at = models.DateTimeField(default=timezone.now)
+    invited_at = models.DateTimeField(default=timezone.now, verbose_name="invité le")
 
     class Meta:
         ordering = ["event", "email"]
@@ -302,13 +312,16 @@ class RegistrationStatus(models.TextChoices):
 
 
 class Registration(models.Model):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="registrations", verbose_name="événement"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="event_registrations",
+        verbose_name="compte",
     )
     email = models.EmailField("adresse électronique")
     name = models.CharField("nom et prénom", max_length=255)
@@ -318,8 +331,12 @@ class Registration(models.Model):
     promoted_at = models.DateTimeField("sorti de la liste d’attente le", null=True, blank=True)
     cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
     attended_at = models.DateTimeField("présence constatée le", null=True, blank=True)
-    day_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    hour_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    day_reminder_sent_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name="rappel de la veille envoyé le"
+    )
+    hour_reminder_sent_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name="rappel de l’heure précédente envoyé le"
+    )
 
     class Meta:
         ordering = ["event", "created_at", "pk"]

@@ -25,6 +25,7 @@ from events.models import (
     RegistrationStatus,
 )
 from events.timezones import paris_label, to_paris
+from mailing.services import render_email
 
 TOKEN_SALT = "events.registration"  # noqa: S105 - a signing salt, not a secret
 
@@ -125,16 +126,19 @@ def _queue(
     dedup_key: str | None = None,
     extra: dict | None = None,
 ):
-    """Render ``emails/<template>`` (plain text, with an escaped HTML alternative) and queue
+    """Render the stored e-mail template ``template`` (text, and sanitised HTML) and queue
     it with the personal calendar file when ``method`` is given."""
     context = {**_email_context(event, with_access=with_access, registration=registration)}
     context.update(extra or {})
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-    body = render_to_string(f"emails/{template}.txt", context)
-    # render_to_string returns a SafeString: turn it back into plain text so that the HTML
-    # alternative escapes everything it contains (titles typed with HTML, for instance).
-    plain_body = str.__str__(body)
-    html_body = render_to_string("events/email_body.html", {"body": plain_body, "subject": subject})
+    # The event block and signature are computed here; the rest of the text is the stored
+    # e-mail template (mailing), edited by the national cell.
+    context["event_details"] = str.__str__(render_to_string("emails/_event_block.txt", context))
+    context["signature"] = str.__str__(render_to_string("emails/_event_signature.txt", context))
+    rendered = render_email(template, context)
+    subject, plain_body = rendered.subject, rendered.text
+    html_body = render_to_string(
+        "mailing/email.html", {"subject": subject, "content": rendered.html}
+    )
     attachments = []
     if method:
         content = ics.build_ics(

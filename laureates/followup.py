@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -537,7 +538,13 @@ def review_report(report: Report, *, accept: bool, comment: str = "", actor) -> 
             queue_templated_email(
                 recipients,
                 "report_reviewed",
-                {"report": locked, "ptce": ptce, "accepted": accept, "comment": comment},
+                {
+                    "report": locked,
+                    "ptce": ptce,
+                    "accepted": accept,
+                    "comment": comment,
+                    **report_links(locked),
+                },
                 dedup_key=f"report-reviewed-{locked.pk}-{locked.submission_count}",
             )
     return locked
@@ -550,6 +557,16 @@ def overdue_reports(today=None):
         .select_related("agreement__ptce__main_region")
         .order_by("due_on", "pk")
     )
+
+
+def report_links(report: Report) -> dict:
+    """Absolute links placed in the report e-mails (placeholders ``report_url``, ``space_url``)."""
+    from django.urls import reverse
+
+    return {
+        "report_url": settings.SITE_URL + reverse("laureates:report_edit", args=[report.pk]),
+        "space_url": settings.SITE_URL + reverse("laureates:space"),
+    }
 
 
 def laureate_emails(agreement: Agreement) -> list[str]:
@@ -603,6 +620,7 @@ def send_report_reminders(today=None) -> int:
                 "ptce": report.agreement.ptce,
                 "stage": stage,
                 "days_late": (today - report.due_on).days,
+                **report_links(report),
             },
             dedup_key=f"report-reminder-{report.pk}-{report.submission_count}-{stage}",
         )

@@ -73,7 +73,9 @@ class Ptce(models.Model):
     )
     population_covered = models.PositiveIntegerField("population couverte", null=True, blank=True)
     themes = models.JSONField("thématiques", default=list, blank=True)
-    themes_key = models.CharField(max_length=255, blank=True, editable=False)
+    themes_key = models.CharField(
+        max_length=255, blank=True, editable=False, verbose_name="clé des thématiques"
+    )
     status = models.CharField(
         "statut", max_length=10, choices=PtceStatus, default=PtceStatus.EMERGING
     )
@@ -81,9 +83,15 @@ class Ptce(models.Model):
     source_url = models.URLField("source", max_length=500, blank=True)
     needs_review = models.BooleanField("à vérifier", default=False)
     review_note = models.TextField("points à vérifier", blank=True)
-    search_name = models.CharField(max_length=255, blank=True, editable=False, db_index=True)
-    search_text = models.TextField(blank=True, editable=False)
-    search_vector = SearchVectorField(null=True, editable=False)
+    search_name = models.CharField(
+        max_length=255,
+        blank=True,
+        editable=False,
+        db_index=True,
+        verbose_name="nom normalisé (recherche)",
+    )
+    search_text = models.TextField(blank=True, editable=False, verbose_name="texte de recherche")
+    search_vector = SearchVectorField(null=True, editable=False, verbose_name="index de recherche")
     created_at = models.DateTimeField("créé le", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("mis à jour le", auto_now=True)
 
@@ -119,19 +127,27 @@ class PtceStatusChange(models.Model):
     """One step of a pole's lifecycle; written only by ``laureates.services.change_ptce_status``
     (and by imports, for the initial status)."""
 
-    ptce = models.ForeignKey(Ptce, on_delete=models.CASCADE, related_name="status_changes")
+    ptce = models.ForeignKey(
+        Ptce, on_delete=models.CASCADE, related_name="status_changes", verbose_name="PTCE"
+    )
     from_status = models.CharField("ancien statut", max_length=10, choices=PtceStatus, blank=True)
     to_status = models.CharField("nouveau statut", max_length=10, choices=PtceStatus)
     changed_at = models.DateTimeField("date", default=timezone.now)
     reason = models.TextField("motif", blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="auteur",
     )
     actor_label = models.CharField("auteur", max_length=255, blank=True)
 
     class Meta:
         ordering = ["changed_at", "pk"]
         verbose_name = "changement de statut"
+        verbose_name_plural = "changements de statut"
 
     def __str__(self):
         return f"{self.ptce} : {self.from_status or '—'} → {self.to_status}"
@@ -140,12 +156,19 @@ class PtceStatusChange(models.Model):
 class PtceLabel(models.Model):
     """A label obtained through a call, e.g. « AAP 2013 » or « AMI 2021 » phase 1."""
 
-    ptce = models.ForeignKey(Ptce, on_delete=models.CASCADE, related_name="labels")
+    ptce = models.ForeignKey(
+        Ptce, on_delete=models.CASCADE, related_name="labels", verbose_name="PTCE"
+    )
     title = models.CharField("appel", max_length=120, help_text="Ex. « AAP 2013 », « AMI 2021 ».")
     year = models.PositiveSmallIntegerField("année")
     phase = models.CharField("phase", max_length=10, choices=Phase, blank=True)
     call = models.ForeignKey(
-        "calls.Call", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "calls.Call",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="appel",
     )
 
     class Meta:
@@ -172,7 +195,9 @@ class PtceLabel(models.Model):
 class PtceMember(models.Model):
     """An organisation taking part in the pole. Shown publicly only with its consent."""
 
-    ptce = models.ForeignKey(Ptce, on_delete=models.CASCADE, related_name="members")
+    ptce = models.ForeignKey(
+        Ptce, on_delete=models.CASCADE, related_name="members", verbose_name="PTCE"
+    )
     name = models.CharField("organisation", max_length=255)
     category = models.CharField("catégorie (article 9)", max_length=20, choices=MemberCategory)
     siret = models.CharField("SIRET", max_length=14, blank=True)

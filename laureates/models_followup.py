@@ -58,11 +58,21 @@ class Agreement(models.Model):
     schedule = models.JSONField("échéancier retenu", default=list)
     signed_on = models.DateField("signée le", null=True, blank=True)
     signature_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="signature enregistrée par",
     )
     acknowledged_at = models.DateTimeField("prise de connaissance par le lauréat", null=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="prise de connaissance par",
     )
     created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
 
@@ -91,7 +101,9 @@ class Agreement(models.Model):
 class Report(models.Model):
     """A report (bilan) due under an agreement, with its narrative and indicators."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="reports")
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="reports", verbose_name="convention"
+    )
     kind = models.CharField("type", max_length=10, choices=ReportKind)
     year = models.PositiveSmallIntegerField("année de la convention", default=0)
     due_on = models.DateField("à transmettre au plus tard le")
@@ -102,12 +114,22 @@ class Report(models.Model):
     indicators = models.JSONField("indicateurs", default=dict, blank=True)
     submitted_at = models.DateTimeField("transmis le", null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="transmis par",
     )
     submission_count = models.PositiveSmallIntegerField("transmissions", default=0)
     reviewed_at = models.DateTimeField("examiné le", null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="examiné par",
     )
     review_comment = models.TextField("observations de la cellule nationale", blank=True)
 
@@ -139,7 +161,9 @@ class Report(models.Model):
 class Payment(models.Model):
     """One tranche of the schedule: planned amount and date, then what was actually paid."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="payments")
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="payments", verbose_name="convention"
+    )
     position = models.PositiveSmallIntegerField("rang")
     label = models.CharField("tranche", max_length=255)
     share = models.DecimalField("part (%)", max_digits=6, decimal_places=3)
@@ -159,7 +183,12 @@ class Payment(models.Model):
     )
     paid_on = models.DateField("versé le", null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="enregistré par",
     )
     recorded_at = models.DateTimeField("saisi le", null=True, blank=True)
 

@@ -40,9 +40,14 @@ class EnrolmentStatus(models.TextChoices):
 class PtceContact(models.Model):
     """A person allowed to act for a PTCE (enrol it in support offers, cancel)."""
 
-    ptce = models.ForeignKey("laureates.Ptce", on_delete=models.CASCADE, related_name="contacts")
+    ptce = models.ForeignKey(
+        "laureates.Ptce", on_delete=models.CASCADE, related_name="contacts", verbose_name="PTCE"
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ptce_contacts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="ptce_contacts",
+        verbose_name="compte",
     )
     created_at = models.DateTimeField("ajouté le", default=timezone.now, editable=False)
 
@@ -139,9 +144,14 @@ class Enrolment(models.Model):
     """One PTCE enrolled in one offer (one row per pair; a cancelled row is reused when the
     PTCE enrols again)."""
 
-    offer = models.ForeignKey(SupportOffer, on_delete=models.CASCADE, related_name="enrolments")
+    offer = models.ForeignKey(
+        SupportOffer, on_delete=models.CASCADE, related_name="enrolments", verbose_name="offre"
+    )
     ptce = models.ForeignKey(
-        "laureates.Ptce", on_delete=models.CASCADE, related_name="support_enrolments"
+        "laureates.Ptce",
+        on_delete=models.CASCADE,
+        related_name="support_enrolments",
+        verbose_name="PTCE",
     )
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -29,6 +29,9 @@ LOGGED_ROUTES = {
     "dynamics:moderation_list": "liste des déclarations de dynamiques territoriales",
     "dynamics:moderation_detail": "consultation d’une déclaration de dynamique territoriale",
     "directory:api_staff_award_list": "API : décisions avec les données des dossiers",
+    "backoffice:outbox_list": "consultation de la boîte d’envoi",
+    "backoffice:outbox_detail": "consultation d’un courriel de la boîte d’envoi",
+    "backoffice:audit_list": "consultation du journal d’audit",
 }
 
 

@@ -50,6 +50,8 @@ PROJECT_APPS = [
     "dynamics",
     "webhooks",
     "privacy",
+    "mailing",
+    "backoffice",
 ]
 
 INSTALLED_APPS = [

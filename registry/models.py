@@ -68,15 +68,21 @@ class ImportRun(models.Model):
         DONE = "done", "Terminé"
         FAILED = "failed", "Échec"
 
-    started_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
-    legal_units_file = models.CharField(max_length=500, blank=True)
-    establishments_file = models.CharField(max_length=500, blank=True)
-    legal_units = models.PositiveIntegerField(default=0)
-    establishments = models.PositiveIntegerField(default=0)
-    skipped = models.PositiveIntegerField(default=0)
-    report = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True, verbose_name="commencé le")
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name="terminé le")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.RUNNING, verbose_name="état"
+    )
+    legal_units_file = models.CharField(
+        max_length=500, blank=True, verbose_name="fichier des unités légales"
+    )
+    establishments_file = models.CharField(
+        max_length=500, blank=True, verbose_name="fichier des établissements"
+    )
+    legal_units = models.PositiveIntegerField(default=0, verbose_name="unités légales")
+    establishments = models.PositiveIntegerField(default=0, verbose_name="établissements")
+    skipped = models.PositiveIntegerField(default=0, verbose_name="lignes ignorées")
+    report = models.TextField(blank=True, verbose_name="compte rendu")
 
     class Meta:
         verbose_name = "import SIRENE"
@@ -91,12 +97,16 @@ class PendingVerification(models.Model):
     """A SIRET accepted as « à vérifier » because no source knew it; re-checked periodically."""
 
     siret = models.CharField("SIRET", max_length=14, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_checked_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_source = models.CharField(max_length=10, blank=True)
-    reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="créée le")
+    last_checked_at = models.DateTimeField(
+        null=True, blank=True, verbose_name="dernière vérification le"
+    )
+    attempts = models.PositiveIntegerField(default=0, verbose_name="tentatives")
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name="résolue le")
+    resolved_source = models.CharField(
+        max_length=10, blank=True, verbose_name="source de la résolution"
+    )
+    reason = models.CharField(max_length=255, blank=True, verbose_name="motif")
 
     class Meta:
         verbose_name = "SIRET à vérifier"

@@ -17,7 +17,7 @@ from applications import states
 from applications.choices import ApplicationStatus as S
 from calls.choices import Phase
 from core import audit
-from core.outbox import queue_email
+from core.outbox import queue_templated_email
 from laureates.services import create_award
 from reviews import letters
 from reviews.choices import CommitteeDecision as D
@@ -233,15 +233,10 @@ def publish_session(session, *, actor) -> int:
                 application.owner.email,
                 *application.co_editors.values_list("email", flat=True),
             ]
-            queue_email(
+            queue_templated_email(
                 recipients,
-                f"Décision du comité de sélection PTCE — dossier {application.reference}",
-                (
-                    f"Bonjour,\n\nLe comité de sélection s’est prononcé sur le dossier "
-                    f"{application.reference} ({application.display_name}) : {label}.\n\n"
-                    "Vous trouverez la lettre de décision en pièce jointe ; elle est aussi "
-                    "disponible dans votre espace, rubrique « Mes dossiers ».\n"
-                ),
+                "committee_decision",
+                {"application": application, "decision_label": label},
                 attachments=[(f"decision-{application.reference}.pdf", pdf, "application/pdf")],
                 dedup_key=f"committee-decision-{session.pk}-{application.pk}",
             )

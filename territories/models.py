@@ -36,7 +36,9 @@ class Region(models.Model):
 class Department(models.Model):
     code = models.CharField("code INSEE", max_length=3, primary_key=True)
     name = models.CharField("nom", max_length=100)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departments")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="departments", verbose_name="région"
+    )
     zone = models.CharField(max_length=5, choices=Zone)
     chief_town_code = models.CharField("chef-lieu", max_length=5, blank=True)
     retired = models.BooleanField("absent du dernier référentiel", default=False)
@@ -59,7 +61,9 @@ class Epci(models.Model):
     kind = models.CharField("nature", max_length=10, help_text="CC, CA, CU, METRO, MET69")
     financing = models.CharField("mode de financement", max_length=10, blank=True)
     population = models.PositiveIntegerField("population totale", default=0)
-    search_name = models.CharField(max_length=255, db_index=True, editable=False)
+    search_name = models.CharField(
+        max_length=255, db_index=True, editable=False, verbose_name="nom normalisé (recherche)"
+    )
     retired = models.BooleanField("absent du dernier référentiel", default=False)
 
     class Meta:
@@ -90,14 +94,27 @@ class Commune(models.Model):
     code = models.CharField("code INSEE", max_length=5)
     type = models.CharField(max_length=30, choices=CommuneType)
     name = models.CharField("nom", max_length=255)
-    search_name = models.CharField(max_length=255, db_index=True, editable=False)
+    search_name = models.CharField(
+        max_length=255, db_index=True, editable=False, verbose_name="nom normalisé (recherche)"
+    )
     zone = models.CharField(max_length=5, choices=Zone)
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="communes", null=True
+        Department,
+        on_delete=models.PROTECT,
+        related_name="communes",
+        null=True,
+        verbose_name="département",
     )
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="communes", null=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="communes", null=True, verbose_name="région"
+    )
     epci = models.ForeignKey(
-        Epci, on_delete=models.SET_NULL, related_name="communes", null=True, blank=True
+        Epci,
+        on_delete=models.SET_NULL,
+        related_name="communes",
+        null=True,
+        blank=True,
+        verbose_name="EPCI",
     )
     parent = models.ForeignKey(
         "self",
@@ -107,10 +124,13 @@ class Commune(models.Model):
         blank=True,
         help_text="Commune actuelle de rattachement (communes déléguées, associées, "
         "arrondissements).",
+        verbose_name="commune de rattachement",
     )
     population = models.PositiveIntegerField(null=True, blank=True)
     postal_codes = models.JSONField("codes postaux", default=list, blank=True)
-    postal_codes_text = models.CharField(max_length=255, blank=True, editable=False)
+    postal_codes_text = models.CharField(
+        max_length=255, blank=True, editable=False, verbose_name="codes postaux"
+    )
     siren = models.CharField(max_length=9, blank=True)
     retired = models.BooleanField(
         "absente du dernier référentiel",

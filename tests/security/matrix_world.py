@@ -245,7 +245,25 @@ def _laureate_world(users):
         "saved_view": instructor.save_view(users["reviewer"], "Mes dossiers", {}),
         "endpoint": endpoint,
         "delivery": event.deliveries.get(),
+        "failed_email": _failed_email(),
     }
+
+
+def _failed_email():
+    """A message of the outbox that failed for good (outbox screens, resend action)."""
+    from django.utils import timezone
+
+    from core.models import OutboundEmail
+
+    return OutboundEmail.objects.create(
+        to=["candidate@example.org"],
+        subject="Dossier déposé",
+        body="Bonjour",
+        status=OutboundEmail.Status.FAILED,
+        attempts=7,
+        next_attempt_at=timezone.now(),
+        last_error="SMTPServerDisconnected: Connection unexpectedly closed",
+    )
 
 
 class KeepFilesStorage(FileSystemStorage):

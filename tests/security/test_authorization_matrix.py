@@ -160,6 +160,29 @@ calls:document                         GET  200  200  200  200  200  200  200  2
 calls:document                         POST 200  200  200  200  200  200  200  200  200  200  200
 calls:list                             GET  200  200  200  200  200  200  200  200  200  200  200
 calls:list                             POST 405  405  405  405  405  405  405  405  405  405  405
+# backoffice
+backoffice:audit_list                  GET  LOG  403  403  403  403  403  403  403  200  403  200
+backoffice:audit_list                  POST LOG  403  403  403  403  403  403  403  405  403  405
+backoffice:audit_verify                GET  LOG  403  403  403  403  403  403  403  405  403  405
+backoffice:audit_verify                POST LOG  403  403  403  403  403  403  403  200  403  200
+backoffice:email_edit                  GET  LOG  403  403  403  403  403  403  403  200  403  200
+backoffice:email_edit                  POST LOG  403  403  403  403  403  403  403  200  403  200
+backoffice:email_history               GET  LOG  403  403  403  403  403  403  403  200  403  200
+backoffice:email_history               POST LOG  403  403  403  403  403  403  403  405  403  405
+backoffice:email_list                  GET  LOG  403  403  403  403  403  403  403  200  403  200
+backoffice:email_list                  POST LOG  403  403  403  403  403  403  403  405  403  405
+backoffice:email_reset                 GET  LOG  403  403  403  403  403  403  403  405  403  405
+backoffice:email_reset                 POST LOG  403  403  403  403  403  403  403  302  403  302
+backoffice:email_restore               GET  LOG  403  403  403  403  403  403  403  405  403  405
+backoffice:email_restore               POST LOG  403  403  403  403  403  403  403  302  403  302
+backoffice:home                        GET  LOG  403  403  403  403  403  403  403  200  403  200
+backoffice:home                        POST LOG  403  403  403  403  403  403  403  405  403  405
+backoffice:outbox_detail               GET  LOG  403  403  403  403  403  403  403  200  403  200
+backoffice:outbox_detail               POST LOG  403  403  403  403  403  403  403  405  403  405
+backoffice:outbox_list                 GET  LOG  403  403  403  403  403  403  403  200  403  200
+backoffice:outbox_list                 POST LOG  403  403  403  403  403  403  403  405  403  405
+backoffice:outbox_resend               GET  LOG  403  403  403  403  403  403  403  405  403  405
+backoffice:outbox_resend               POST LOG  403  403  403  403  403  403  403  302  403  302
 # core
 core:accessibility                     GET  200  200  200  200  200  200  200  200  200  200  200
 core:accessibility                     POST 405  405  405  405  405  405  405  405  405  405  405
@@ -542,6 +565,12 @@ ARGS = {
     "webhooks:delete": lambda w: [w.endpoint.pk],
     "webhooks:delivery": lambda w: [w.delivery.pk],
     "webhooks:redeliver": lambda w: [w.delivery.pk],
+    "backoffice:email_edit": lambda w: ["application_receipt"],
+    "backoffice:email_history": lambda w: ["application_receipt"],
+    "backoffice:email_restore": lambda w: ["application_receipt", 1],
+    "backoffice:email_reset": lambda w: ["application_receipt"],
+    "backoffice:outbox_detail": lambda w: [w.failed_email.pk],
+    "backoffice:outbox_resend": lambda w: [w.failed_email.pk],
 }
 
 
@@ -999,6 +1028,10 @@ def test_candidate_owned_objects_are_addressed_by_uuid():
         "webhooks:delete",
         "webhooks:delivery",
         "webhooks:redeliver",
+        # Programme administration: national cell only (backoffice:*)
+        "backoffice:email_restore",
+        "backoffice:outbox_detail",
+        "backoffice:outbox_resend",
     }
     for name, pattern in _named_patterns():
         if "<int:" not in pattern or name.startswith(ADMIN_PREFIX) or name in staff_or_checked:

@@ -62,8 +62,15 @@ def set_members(session, members, *, actor) -> None:
 
 
 def proposals(session):
-    """Files of the session's call ready for a decision (instructed), with the amount the
-    session's simulation planned for each (``planned``), in reference order."""
+    """Files of the session's call ready for a decision (instructed), in reference order, each
+    with what the committee decides on: the State subsidy asked (``requested``), the review
+    figures (``review_summary``), the régional opinion and the amount the session's simulation
+    planned (``planned``). A fixed number of queries whatever the number of files."""
+    from django.db.models import Value
+    from django.db.models.functions import Coalesce
+
+    from reviews.national import state_request
+
     planned = {}
     if session.simulation is not None:
         for row in session.simulation.result.get("decisions", []):
@@ -71,12 +78,22 @@ def proposals(session):
                 planned[row["reference"]] = Decimal(row["granted_amount"])
     files = list(
         session.call.applications.filter(status=S.REVIEWED)
-        .select_related("region")
+        .select_related("region", "review_summary", "regional_opinion")
+        .annotate(requested=Coalesce(state_request(), Value(Decimal("0"))))
         .order_by("reference")
     )
     for application in files:
         application.planned = planned.get(application.reference)
     return files
+
+
+class DecisionConflict(ReviewError):
+    """Another member saved a decision for the row since the page was loaded."""
+
+
+def decision_version(decision: Decision | None) -> str:
+    """What a row posts back to prove it was decided on the latest state ("" when undecided)."""
+    return decision.recorded_at.isoformat() if decision else ""
 
 
 def record_decision(
@@ -88,7 +105,11 @@ def record_decision(
     reasons: str = "",
     amount=None,
     waiting_position=None,
+    expected_version: str | None = None,
 ) -> Decision:
+    """Record (or change) the decision on one file. ``expected_version``: the row's version
+    the person saw (``decision_version``); a different current version raises
+    ``DecisionConflict`` and nothing is written."""
     if not can_decide(actor):
         raise ReviewError("Seuls les membres du comité et la cellule nationale décident.")
     if session.status != SessionStatus.OPEN or session.is_published:
@@ -106,10 +127,31 @@ def record_decision(
         raise ReviewError("Un refus doit être motivé : indiquez les motifs.")
     if decision == D.ACCEPTED and application.phase == Phase.FUNDING and not amount:
         raise ReviewError("Indiquez le montant accordé pour un dossier de phase 2.")
+    if amount and application.phase != Phase.FUNDING:
+        raise ReviewError(
+            "Un dossier de phase 1 reçoit un label, pas un montant : laissez le montant vide."
+        )
     if decision != D.ACCEPTED:
         amount = None
     if decision != D.WAITING_LIST:
         waiting_position = None
+    with transaction.atomic():
+        current = (
+            Decision.objects.select_for_update()
+            .filter(session=session, application=application)
+            .first()
+        )
+        if expected_version is not None and decision_version(current) != expected_version:
+            raise DecisionConflict(
+                f"{application.reference} : un autre membre a enregistré une décision pendant "
+                "que vous décidiez ; la sienne est conservée. Vérifiez-la avant de la modifier."
+            )
+        return _save_decision(
+            session, application, actor, decision, reasons, amount, waiting_position
+        )
+
+
+def _save_decision(session, application, actor, decision, reasons, amount, waiting_position):
     row, _ = Decision.objects.update_or_create(
         session=session,
         application=application,
@@ -133,6 +175,33 @@ def record_decision(
         },
     )
     return row
+
+
+def apply_simulation(session, *, actor) -> tuple[int, list[str]]:
+    """Record, for every file still undecided that the session's simulation funds, « retenu »
+    with the simulated amount; the members then adjust rows one by one. Returns how many were
+    recorded and the refusals (e.g. a conflict of interest on a file)."""
+    decided = set(session.decisions.values_list("application_id", flat=True))
+    recorded, refused = 0, []
+    for application in proposals(session):
+        if application.pk in decided or application.planned is None:
+            continue
+        if has_conflict(actor, application):
+            continue
+        try:
+            record_decision(
+                session,
+                application,
+                actor=actor,
+                decision=D.ACCEPTED,
+                amount=application.planned,
+                expected_version="",
+            )
+        except ReviewError as error:
+            refused.append(str(error))
+        else:
+            recorded += 1
+    return recorded, refused
 
 
 def close_session(session, *, actor) -> None:

@@ -345,11 +345,19 @@ class SessionMembersForm(SessionForm):
 
 
 class DecisionForm(PtceForm):
-    decision = forms.ChoiceField(label="Décision", choices=CommitteeDecision.choices)
-    amount = AmountField(label="Montant accordé (€, phase 2)")
-    reasons = forms.CharField(
-        label="Motifs (obligatoires pour un refus)",
+    """One row of the committee's decision table (labels are read by screen readers only)."""
+
+    decision = forms.ChoiceField(
+        label="Décision",
+        choices=[("", "— à décider —"), *CommitteeDecision.choices],
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=5000,
     )
+    amount = AmountField(label="Montant accordé (€)", required=False)
+    reasons = forms.CharField(
+        label="Motifs",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 1}),
+        max_length=5000,
+        help_text="Obligatoires pour un refus.",
+    )
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)

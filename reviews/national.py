@@ -18,10 +18,9 @@ from reviews.opinions import ranked_files
 ZERO = Decimal(0)
 
 
-def national_files(call):
-    """Files of the call that went through review (not drafts, withdrawn or closed), with the
-    State subsidy they ask for (``requested``: one aggregate, no query per file)."""
-    state_lines = (
+def state_request():
+    """The State subsidy a file asks for, as a correlated sum usable in ``annotate``."""
+    return Subquery(
         BudgetLine.objects.filter(
             application=OuterRef("pk"), kind=BudgetKind.RESOURCE, category=Funder.STATE
         )
@@ -30,6 +29,12 @@ def national_files(call):
         .annotate(total=Sum("amount"))
         .values("total")
     )
+
+
+def national_files(call):
+    """Files of the call that went through review (not drafts, withdrawn or closed), with the
+    State subsidy they ask for (``requested``: one aggregate, no query per file)."""
+    state_lines = state_request()
     return (
         Application.objects.filter(call=call)
         .exclude(status__in=[S.DRAFT, S.WITHDRAWN, S.CLOSED])
@@ -47,7 +52,7 @@ def national_files(call):
             "lead_name",
         )
         .annotate(
-            requested=Coalesce(Subquery(state_lines), ZERO),
+            requested=Coalesce(state_lines, ZERO),
             region_name=F("region__name"),
         )
     )

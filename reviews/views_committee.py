@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import is_national, login_required, user_passes
 from applications import permissions
 from applications.models import Application
+from calls.choices import Phase
 from core import audit
 from core.params import id_param
 from reviews import committee, conflicts, forms
@@ -63,56 +64,63 @@ def session_list(request):
 @require_http_methods(["GET", "POST"])
 @user_passes(committee.can_decide)
 def session_detail(request, pk):
-    """Who may see it: committee members and the national cell. Members record a decision per
-    proposed file while the session is open (POST ``application``); decisions stay pending
-    until the national cell publishes the session."""
-    session = get_object_or_404(CommitteeSession.objects.select_related("call"), pk=pk)
-    error_for, error_form = None, None
-    if request.method == "POST":
-        posted = request.POST.get("application", "")
-        application = get_object_or_404(session.call.applications.all(), pk=id_param(posted))
-        if conflicts.has_conflict(request.user, application):
-            raise PermissionDenied("Conflit d’intérêts déclaré sur ce dossier.")
-        form = forms.DecisionForm(request.POST, prefix=f"d{application.pk}")
-        if form.is_valid():
-            try:
-                committee.record_decision(
-                    session,
-                    application,
-                    actor=request.user,
-                    decision=form.cleaned_data["decision"],
-                    reasons=form.cleaned_data["reasons"],
-                    amount=form.cleaned_data["amount"],
-                )
-            except ReviewError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, f"Décision enregistrée pour {application.reference}.")
-                return redirect("reviews:session", pk=session.pk)
-        error_for, error_form = application.pk, form
-    decisions = {d.application_id: d for d in session.decisions.all()}
-    rows, masked = [], []
+    """Who may see it: committee members and the national cell. One decision table: a row per
+    proposed file with the evidence (amount asked, mean score, régional opinion, simulation)
+    and its decision controls, saved together (« Enregistrer les décisions ») or one row at a
+    time (POST ``application``); « Appliquer les propositions de la simulation » fills the
+    undecided rows. Decisions stay pending until the national cell publishes the session; a
+    row decided meanwhile by another member is never overwritten."""
+    session = get_object_or_404(
+        CommitteeSession.objects.select_related("call", "simulation"), pk=pk
+    )
     proposed = committee.proposals(session)
     conflicted = conflicts.conflicted_ids(request.user, [a.pk for a in proposed])
+    decisions = {d.application_id: d for d in session.decisions.all()}
+    bound: dict[int, forms.DecisionForm] = {}
+    if request.method == "POST":
+        if request.POST.get("action") == "apply_simulation":
+            recorded, refused = committee.apply_simulation(session, actor=request.user)
+            for message in refused:
+                messages.error(request, message)
+            messages.success(
+                request, f"Propositions de la simulation appliquées : {recorded} décision(s)."
+            )
+            return redirect("reviews:session", pk=session.pk)
+        posted = request.POST.get("application")
+        if posted is not None:
+            application = get_object_or_404(session.call.applications.all(), pk=id_param(posted))
+            if conflicts.has_conflict(request.user, application):
+                raise PermissionDenied("Conflit d’intérêts déclaré sur ce dossier.")
+            targets = [a for a in proposed if a.pk == application.pk] or [application]
+        else:
+            targets = [a for a in proposed if a.pk not in conflicted]
+        saved = _save_rows(request, session, targets, decisions, bound)
+        if not any(form.errors for form in bound.values()):
+            if saved:
+                messages.success(request, _saved_message(saved))
+            else:
+                messages.info(request, "Aucune décision nouvelle à enregistrer.")
+            return redirect("reviews:session", pk=session.pk)
+        decisions = {d.application_id: d for d in session.decisions.all()}
+    rows = []
     for application in proposed:
-        if application.pk in conflicted:  # the row stays, masked, without a form
-            masked.append((None, None, None))
+        if application.pk in conflicted:
+            rows.append({"masked": True})
             continue
         existing = decisions.get(application.pk)
-        if application.pk == error_for:
-            form = error_form
-        else:
-            initial = {}
-            if existing:
-                initial = {
-                    "decision": existing.decision,
-                    "amount": existing.amount,
-                    "reasons": existing.reasons,
-                }
-            elif application.planned is not None:
-                initial = {"decision": "accepted", "amount": application.planned}
-            form = forms.DecisionForm(initial=initial, prefix=f"d{application.pk}")
-        rows.append((application, existing, form))
+        form = bound.get(application.pk) or forms.DecisionForm(
+            initial=_initial(existing), prefix=f"d{application.pk}"
+        )
+        rows.append(
+            {
+                "application": application,
+                "existing": existing,
+                "form": form,
+                "is_funding": application.phase == Phase.FUNDING,
+                "summary": getattr(application, "review_summary", None),
+                "opinion": getattr(application, "regional_opinion", None),
+            }
+        )
     shown = {a.pk for a in proposed}
     decided = [
         d
@@ -121,13 +129,13 @@ def session_detail(request, pk):
         )
         if d.application_id not in shown
     ]
-    rows += masked
     open_ = session.status == "open" and not session.is_published
     members_form = None
     if open_ and is_national(request.user):
         members_form = forms.SessionMembersForm(
             initial={"members": list(session.members_present.values_list("pk", flat=True))}
         )
+    visible = [row for row in rows if not row.get("masked")]
     return render(
         request,
         "reviews/session_detail.html",
@@ -135,6 +143,13 @@ def session_detail(request, pk):
             "session": session,
             "rows": rows,
             "masked_notice": conflicts.CONFLICT_NOTICE,
+            "left_to_decide": sum(1 for row in visible if row["existing"] is None),
+            "can_apply": open_
+            and any(
+                row["existing"] is None and row["application"].planned is not None
+                for row in visible
+            ),
+            "has_errors": bool(bound) and any(form.errors for form in bound.values()),
             "decided": decided,
             "open": open_,
             "can_publish": is_national(request.user) and not session.is_published,
@@ -142,8 +157,63 @@ def session_detail(request, pk):
             "members_form": members_form,
             "breadcrumb": _crumbs(str(session)),
         },
-        status=400 if error_form is not None else 200,
+        status=400 if bound and any(form.errors for form in bound.values()) else 200,
     )
+
+
+def _initial(existing) -> dict:
+    if existing is None:
+        return {"version": ""}
+    return {
+        "decision": existing.decision,
+        "amount": existing.amount,
+        "reasons": existing.reasons,
+        "version": committee.decision_version(existing),
+    }
+
+
+def _save_rows(request, session, targets, decisions, bound) -> list[str]:
+    """Validate and record every posted row that carries a decision different from the saved
+    one; bound forms with errors are kept in ``bound`` for the page."""
+    saved = []
+    for application in targets:
+        form = forms.DecisionForm(request.POST, prefix=f"d{application.pk}")
+        if not form.is_valid():
+            bound[application.pk] = form
+            continue
+        data = form.cleaned_data
+        if not data["decision"]:
+            continue
+        existing = decisions.get(application.pk)
+        if existing and (existing.decision, existing.amount, existing.reasons) == (
+            data["decision"],
+            data["amount"] if data["decision"] == "accepted" else None,
+            data["reasons"].strip(),
+        ):
+            continue
+        version = request.POST.get(f"d{application.pk}-version")
+        try:
+            committee.record_decision(
+                session,
+                application,
+                actor=request.user,
+                decision=data["decision"],
+                reasons=data["reasons"],
+                amount=data["amount"],
+                expected_version=version,
+            )
+        except ReviewError as error:
+            form.add_error(None, str(error))
+            bound[application.pk] = form
+        else:
+            saved.append(application.reference)
+    return saved
+
+
+def _saved_message(saved: list[str]) -> str:
+    if len(saved) == 1:
+        return f"Décision enregistrée pour {saved[0]}."
+    return f"{len(saved)} décisions enregistrées : {', '.join(saved)}."
 
 
 @require_POST

@@ -121,7 +121,7 @@ def test_session_pages_decide_publish_and_candidate_letter(
     assert client.get("/instruction/comite/").context["form"] is None
     url = f"/instruction/comite/{session.pk}/"
     page = client.get(url)
-    assert [a.pk for a, _, _ in page.context["rows"]] == [first.pk, second.pk]
+    assert [row["application"].pk for row in page.context["rows"]] == [first.pk, second.pk]
     response = client.post(url, {"application": second.pk, f"d{second.pk}-decision": "rejected"})
     assert response.status_code == 400
     assert "Un refus doit être motivé" in response.content.decode()
@@ -166,3 +166,131 @@ def test_national_creates_a_session(client):
     session = CommitteeSession.objects.get()
     assert response["Location"] == f"/instruction/comite/{session.pk}/"
     assert session.date == datetime.date(2026, 6, 15)
+
+
+# ------------------------------------------------------------------ the decision table
+
+
+def _login_member(client):
+    from accounts.factories import login_staff
+
+    member = UserFactory(committee=True)
+    login_staff(client, member)
+    return member
+
+
+def test_the_table_decides_several_rows_at_once_and_counts_what_is_left(client, session_with_files):
+    session, first, second = session_with_files
+    _login_member(client)
+    url = f"/instruction/comite/{session.pk}/"
+    page = client.get(url)
+    assert page.context["left_to_decide"] == 2
+    assert "2\u00a0dossiers à décider sur 2" in page.content.decode()
+    response = client.post(
+        url,
+        {
+            f"d{first.pk}-decision": "accepted",
+            f"d{first.pk}-version": "",
+            f"d{second.pk}-decision": "waiting_list",
+            f"d{second.pk}-version": "",
+        },
+        follow=True,
+    )
+    assert f"2 décisions enregistrées : {first.reference}, {second.reference}." in (
+        response.content.decode()
+    )
+    assert {d.decision for d in session.decisions.all()} == {"accepted", "waiting_list"}
+    assert response.context["left_to_decide"] == 0
+
+
+def test_a_refusal_without_reasons_keeps_the_row_and_saves_the_others(client, session_with_files):
+    session, first, second = session_with_files
+    _login_member(client)
+    url = f"/instruction/comite/{session.pk}/"
+    response = client.post(
+        url,
+        {
+            f"d{first.pk}-decision": "accepted",
+            f"d{second.pk}-decision": "rejected",
+            f"d{second.pk}-reasons": "",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Certaines décisions ne sont pas enregistrées" in page
+    assert "Un refus doit être motivé" in page
+    assert [d.application_id for d in session.decisions.all()] == [first.pk]
+
+
+def test_an_amount_on_a_phase_one_file_is_refused(session_with_files):
+    session, first, _ = session_with_files
+    assert first.phase != "funding"
+    member = UserFactory(committee=True)
+    with pytest.raises(ReviewError, match="Un dossier de phase 1 reçoit un label"):
+        committee.record_decision(
+            session, first, actor=member, decision="accepted", amount=Decimal("90000")
+        )
+    assert not session.decisions.exists()
+
+
+def test_two_members_deciding_the_same_row_never_overwrite_each_other(client, session_with_files):
+    session, first, _ = session_with_files
+    colleague = UserFactory(committee=True)
+    _login_member(client)
+    url = f"/instruction/comite/{session.pk}/"
+    loaded_version = client.get(url).context["rows"][0]["form"].initial["version"]
+    assert loaded_version == ""
+    # The colleague decides first, from her own screen.
+    committee.record_decision(
+        session,
+        first,
+        actor=colleague,
+        decision="rejected",
+        reasons="Gouvernance fragile",
+        expected_version="",
+    )
+    response = client.post(
+        url, {f"d{first.pk}-decision": "accepted", f"d{first.pk}-version": loaded_version}
+    )
+    assert response.status_code == 400
+    assert "un autre membre a enregistré une décision pendant que vous décidiez" in (
+        response.content.decode()
+    )
+    decision = session.decisions.get()
+    assert (decision.decision, decision.recorded_by) == ("rejected", colleague)
+
+
+def test_simulation_proposals_are_applied_to_undecided_rows(client, session_with_files):
+    from reviews.models import Simulation
+
+    session, first, second = session_with_files
+    for application in (first, second):
+        application.phase = "funding"
+        application.save(update_fields=["phase"])
+    session.simulation = Simulation.objects.create(
+        call=session.call,
+        name="Enveloppe 1,5 M€",
+        parameters={},
+        result={
+            "decisions": [
+                {"reference": first.reference, "outcome": "funded", "granted_amount": "80000"},
+                {"reference": second.reference, "outcome": "funded", "granted_amount": "60000"},
+            ]
+        },
+    )
+    session.save(update_fields=["simulation"])
+    member = _login_member(client)
+    committee.record_decision(
+        session, second, actor=member, decision="waiting_list", expected_version=""
+    )
+    url = f"/instruction/comite/{session.pk}/"
+    assert "Appliquer les propositions de la simulation" in client.get(url).content.decode()
+    response = client.post(url, {"action": "apply_simulation"}, follow=True)
+    assert "Propositions de la simulation appliquées : 1 décision(s)." in (
+        response.content.decode()
+    )
+    decisions = {d.application_id: (d.decision, d.amount) for d in session.decisions.all()}
+    assert decisions == {
+        first.pk: ("accepted", Decimal("80000.00")),
+        second.pk: ("waiting_list", None),  # already decided: untouched
+    }

@@ -31,9 +31,9 @@ def reviewed_files(call, owner):
 
 
 def decision_section(page, reference: str):
-    """The part of the session page about one file (its heading names the reference)."""
-    heading = page.get_by_role("heading", level=3, name=re.compile("^" + re.escape(reference)))
-    return page.get_by_role("main").locator("section").filter(has=heading)
+    """The row of the committee's decision table about one file."""
+    table = page.get_by_role("main").get_by_role("table")
+    return table.get_by_role("row").filter(has=page.get_by_role("link", name=reference))
 
 
 def test_national_cell_ranks_simulates_decides_publishes_and_the_candidate_gets_the_letter(
@@ -93,9 +93,10 @@ def test_national_cell_ranks_simulates_decides_publishes_and_the_candidate_gets_
 
     accepted = decision_section(page, first.reference)
     accepted.get_by_role("combobox", name=re.compile("^Décision")).select_option(label="Retenu")
-    accepted.get_by_role("textbox", name=re.compile("^Montant accordé")).fill("60 000")
+    # A phase-1 file gets a label: no amount field on its row.
+    assert accepted.get_by_role("textbox", name=re.compile("^Montant accordé")).count() == 0
     with page.expect_navigation():
-        accepted.get_by_role("button", name="Enregistrer la décision").click()
+        page.get_by_role("button", name="Enregistrer les décisions").click()
     assert page.get_by_role("status").inner_text() == (
         f"Décision enregistrée pour {first.reference}."
     )
@@ -104,7 +105,7 @@ def test_national_cell_ranks_simulates_decides_publishes_and_the_candidate_gets_
     refused.get_by_role("combobox", name=re.compile("^Décision")).select_option(label="Non retenu")
     journey.expect_status(400)
     with page.expect_navigation():
-        refused.get_by_role("button", name="Enregistrer la décision").click()
+        page.get_by_role("button", name="Enregistrer les décisions").click()
     refused = decision_section(page, second.reference)
     assert refused.locator(".fr-error-text, .fr-alert--error").count() >= 1
     journey.check_state("Séance — décision, erreurs")
@@ -112,7 +113,7 @@ def test_national_cell_ranks_simulates_decides_publishes_and_the_candidate_gets_
         "Coopération encore trop peu formalisée ; candidature encouragée à la prochaine relève."
     )
     with page.expect_navigation():
-        refused.get_by_role("button", name="Enregistrer la décision").click()
+        page.get_by_role("button", name="Enregistrer les décisions").click()
     assert page.get_by_role("status").inner_text() == (
         f"Décision enregistrée pour {second.reference}."
     )

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("dynamics.urls")),
     path("", include("webhooks.urls")),
     path("", include("privacy.urls")),
+    path("", include("editorial.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -255,3 +255,21 @@ def test_phase_one_receipt_shows_no_budget_and_edited_contact():
     assert "Phase 1 « PTCE émergents »" in text
     assert "Budget" not in text and "145 500" not in text
     assert "Contact du programme Cellule PTCE — 01 02 03 04 05" in text
+
+
+def test_joint_filing_receipt_is_titled_by_phase_and_names_the_linked_file():
+    from types import SimpleNamespace
+
+    from applications.receipts import receipt_pdf
+    from editorial.previews import _demo_submission
+
+    submission = _demo_submission("AMI 2026")
+    submission.application.linked_application = SimpleNamespace(
+        reference="PTCE-2026-0041", phase="emergence"
+    )
+    text = pdf_text(receipt_pdf(submission))
+    assert "Accusé de réception de dossier de candidature Phase 2 « financement »" in text
+    assert (
+        "Dépôt conjoint : ce dossier est lié au dossier PTCE-2026-0041 (Phase 1 « PTCE "
+        "émergents »), qui fait l’objet de son propre accusé de réception." in text
+    )

@@ -14,6 +14,7 @@ $(BIN)/activate:
 
 $(VENV)/.installed: $(BIN)/activate pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
+	@$(BIN)/python -c "import weasyprint" 2>/dev/null || { echo "Les PDF (WeasyPrint) demandent Pango : sous Debian ou Ubuntu, apt-get install libpango-1.0-0 libpangoft2-1.0-0 (et libharfbuzz-subset0, conseillé)."; exit 1; }
 	touch $@
 
 install: $(VENV)/.installed

@@ -152,22 +152,20 @@ _DEMO_PDFS: dict[str, bytes] = {}
 
 def _attach_required(application):
     """A small generated PDF for each attachment the call requires (demo content)."""
-    from io import BytesIO
 
     from django.core.files.base import ContentFile
-    from reportlab.pdfgen import canvas
+    from django.utils.html import escape
 
     from applications.models import Attachment
     from applications.uploads import ALLOWED_TYPES
+    from core.pdf import html_to_pdf
 
     for required in services.required_attachment_kinds(application):
         content = _DEMO_PDFS.get(required.label)
         if content is None:  # one small PDF per kind of document, reused by every file
-            buffer = BytesIO()
-            pdf = canvas.Canvas(buffer)
-            pdf.drawString(72, 760, f"{required.label} — document de démonstration")
-            pdf.save()
-            content = _DEMO_PDFS[required.label] = buffer.getvalue()
+            content = _DEMO_PDFS[required.label] = html_to_pdf(
+                f"<p>{escape(required.label)} — document de démonstration</p>"
+            )
         import hashlib
 
         attachment = Attachment(

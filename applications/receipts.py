@@ -1,25 +1,23 @@
-"""The PDF receipt (accusé de réception) of a submitted version, rendered with ReportLab.
+"""The PDF receipt (accusé de réception) of a submitted version: ``templates/pdf/receipt.html``
+rendered by WeasyPrint (``core.pdf``), in French typography (« 145 500,00 € », « 35 417
+habitants »).
 
-User text is escaped before it reaches ReportLab's mini-markup, so HTML or script typed in a
-field is printed as text, never interpreted.
+The receipt shows what the phase of the file asks for: the budget only for a phase-2 file.
+When phases 1 and 2 are filed together, each file gets its own receipt titled by its phase and
+naming the linked file. It carries the SHA-256 of the frozen snapshot and the programme's
+contact details (editable letter texts, /gestion/courriers/). User text is autoescaped.
 """
-
-from io import BytesIO
-from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from applications.choices import MemberCategory
+from core.formatting import format_euros, format_integer, quantity
+from core.pdf import render_pdf
+from editorial.defaults import ISSUER, LetterKind
+from editorial.services import letter_content, rendered_letter
 
-
-def _p(text, style):
-    return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style)
+PHASE_TITLES = {"emergence": "Phase 1 « PTCE émergents »", "funding": "Phase 2 « financement »"}
 
 
 def paris_time(value) -> str:
@@ -27,95 +25,77 @@ def paris_time(value) -> str:
     return timezone.localtime(when).strftime("%d/%m/%Y à %H:%M:%S (heure de Paris)")
 
 
-def receipt_pdf(submission) -> bytes:
+def _euros(value) -> str:
+    return format_euros(value if value not in (None, "") else 0, cents=True)
+
+
+def receipt_pdf(submission, *, content: dict | None = None) -> bytes:
     data = submission.data
-    styles = getSampleStyleSheet()
-    body, title, heading = styles["BodyText"], styles["Title"], styles["Heading2"]
-    buffer = BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=20 * mm,
-        bottomMargin=20 * mm,
-        title=f"Accusé de réception {submission.reference}",
-        author="Plateforme PTCE",
-    )
+    application = submission.application
     lead = data.get("lead", {})
     project = data.get("project", {})
     territory = data.get("territory", {})
     budget = data.get("budget", {})
-    story = [
-        Paragraph("Accusé de réception de dossier de candidature", title),
-        _p("République française — Programme d’appui aux PTCE", body),
-        Spacer(1, 6 * mm),
-    ]
-    facts = [
-        ("Référence", submission.reference),
-        ("Version", str(submission.version)),
-        ("Déposé le", paris_time(submission.submitted_at)),
-        ("Appel", data.get("call", {}).get("title", "")),
-        (
-            "Phase",
-            {"emergence": "Phase 1 (label)", "funding": "Phase 2 (financement)"}.get(
-                data.get("phase"), data.get("phase") or ""
-            ),
-        ),
-        ("Relève", data.get("round") or "—"),
-        ("Structure porteuse", f"{lead.get('name', '')} (SIRET {lead.get('siret', '')})"),
-        ("Nom du pôle", project.get("pole_name", "")),
-    ]
-    table = Table([[_p(k, body), _p(v, body)] for k, v in facts], colWidths=[45 * mm, 125 * mm])
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
-            ]
-        )
-    )
-    story += [table, Spacer(1, 6 * mm), Paragraph("Résumé du contenu", heading)]
+    phase = data.get("phase") or ""
+    phase_title = PHASE_TITLES.get(phase, phase)
     members = data.get("members", [])
     by_category = {}
     for member in members:
         by_category[member.get("category")] = by_category.get(member.get("category"), 0) + 1
-    lines = [
-        f"Membres déclarés : {len(members)}"
-        + (
-            " ("
-            + ", ".join(
-                f"{MemberCategory(c).label if c in MemberCategory.values else c} : {n}"
-                for c, n in sorted(by_category.items(), key=lambda item: str(item[0]))
-            )
-            + ")"
-            if members
-            else ""
-        ),
-        f"Territoire : {len(territory.get('communes', []))} commune(s), "
-        f"{len(territory.get('epcis', []))} EPCI, départements "
-        f"{', '.join(territory.get('departments', [])) or '—'}, population couverte "
-        f"{territory.get('population', 0)} habitants",
-        f"Budget : dépenses {budget.get('expenses', '0')} €, ressources "
-        f"{budget.get('resources', '0')} €, montant demandé à l’État "
-        f"{budget.get('requested', '0')} €",
-        f"Pièces jointes : {len(data.get('attachments', []))}",
-    ]
-    for line in lines:
-        story.append(_p(line, body))
-    story += [Spacer(1, 4 * mm), Paragraph("Innovation sociale ou technologique", heading)]
+    categories = ", ".join(
+        f"{MemberCategory(c).label if c in MemberCategory.values else c} : {n}"
+        for c, n in sorted(by_category.items(), key=lambda item: str(item[0]))
+    )
+    linked = application.linked_application or application.linked_files.first()
+    texts = rendered_letter(
+        LetterKind.RECEIPT,
+        {
+            "reference": submission.reference,
+            "appel": data.get("call", {}).get("title", ""),
+            "phase": phase_title,
+            "date_depot": paris_time(submission.submitted_at),
+        },
+        content if content is not None else letter_content(LetterKind.RECEIPT, application.call),
+    )
     innovation = project.get("innovation", "")
-    story.append(_p(innovation[:1500] + ("…" if len(innovation) > 1500 else ""), body))
-    story += [
-        Spacer(1, 6 * mm),
-        Paragraph("Empreinte du dossier déposé", heading),
-        _p(
-            "Le contenu déposé est conservé tel quel. Son empreinte SHA-256 permet de vérifier "
-            "qu’il n’a pas été modifié :",
-            body,
-        ),
-        Paragraph(f"<font face='Courier'>{escape(submission.sha256)}</font>", body),
-    ]
-    document.build(story)
-    return buffer.getvalue()
+    return render_pdf(
+        "pdf/receipt.html",
+        {
+            "issuer": ISSUER,
+            "submission": submission,
+            "phase_title": phase_title,
+            "is_funding": phase == "funding",
+            "linked": linked,
+            "linked_phase": PHASE_TITLES.get(getattr(linked, "phase", ""), ""),
+            "facts": [
+                ("Référence", submission.reference),
+                ("Phase", phase_title or "—"),
+                ("Version", str(submission.version)),
+                ("Déposé le", paris_time(submission.submitted_at)),
+                ("Appel", data.get("call", {}).get("title", "")),
+                ("Relève", data.get("round") or "—"),
+                ("Structure porteuse", f"{lead.get('name', '')} (SIRET {lead.get('siret', '')})"),
+                ("Nom du pôle", project.get("pole_name", "")),
+            ],
+            "members": quantity(len(members), "membre déclaré", "membres déclarés")
+            + (f" ({categories})" if members else ""),
+            "territory": (
+                f"{quantity(len(territory.get('communes', [])), 'commune')}, "
+                f"{format_integer(len(territory.get('epcis', [])))}\u00a0EPCI, "
+                f"{quantity(len(territory.get('departments', [])), 'département')} "
+                f"({', '.join(territory.get('departments', [])) or '—'}), population couverte "
+                f"{quantity(territory.get('population') or 0, 'habitant')}"
+            ),
+            "budget": {
+                "expenses": _euros(budget.get("expenses")),
+                "resources": _euros(budget.get("resources")),
+                "requested": _euros(budget.get("requested")),
+            },
+            "attachments": quantity(
+                len(data.get("attachments", [])), "pièce jointe", "pièces jointes"
+            ),
+            "innovation": innovation[:1500] + ("…" if len(innovation) > 1500 else ""),
+            "texts": texts,
+        },
+        title=f"Accusé de réception {submission.reference} — {phase_title}",
+    )

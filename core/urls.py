@@ -27,6 +27,11 @@ urlpatterns = [
         ),
         name="personal_data",
     ),
+    path(
+        "questions-frequentes/",
+        views.PublicPage.as_view(template_name="core/faq.html", page_title="Questions fréquentes"),
+        name="faq",
+    ),
     path("plan-du-site/", views.SitemapView.as_view(), name="sitemap"),
     path("sante/", views.health, name="health"),
 ]

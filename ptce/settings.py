@@ -49,6 +49,7 @@ PROJECT_APPS = [
     "events",
     "dynamics",
     "webhooks",
+    "editorial",
     "privacy",
     "mailing",
     "backoffice",

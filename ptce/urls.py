@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("webhooks.urls")),
     path("", include("privacy.urls")),
     path("", include("backoffice.urls")),
+    path("", include("editorial.urls")),
     path("admin/", admin.site.urls),
 ]
 

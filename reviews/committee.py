@@ -18,14 +18,14 @@ from applications.choices import ApplicationStatus as S
 from calls.choices import Phase
 from core import audit
 from core.outbox import queue_templated_email
+from editorial.defaults import LetterKind
+from editorial.services import letter_content
 from laureates.services import create_award
 from reviews import letters
 from reviews.choices import CommitteeDecision as D
 from reviews.conflicts import has_conflict
 from reviews.models import CommitteeSession, Decision, SessionStatus
 from reviews.services import ReviewError
-
-SIGNATORY = {"name": "La cellule nationale PTCE", "title": "Pour le ministre, par délégation"}
 
 
 def can_decide(user) -> bool:
@@ -226,6 +226,7 @@ def minutes_pdf(session) -> bytes:
             "session_date": session.date,
             "place": session.place,
             "members_present": [str(u) for u in session.members_present.all()],
+            "texts": letter_content(LetterKind.MINUTES, session.call),
             "envelope": envelope,
             "decisions": [
                 {
@@ -254,7 +255,8 @@ def letter_data(decision: Decision, when) -> dict:
         "waiting_position": decision.waiting_position,
         "date": timezone.localdate(when),
         "candidate": {"organisation": application.lead_name or application.display_name},
-        "signatory": SIGNATORY,
+        # The texts in force for the call (edited in /gestion/courriers/, else the defaults).
+        "texts": letter_content(letters.LETTER_KINDS[decision.decision], application.call),
     }
 
 

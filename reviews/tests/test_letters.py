@@ -106,8 +106,9 @@ def test_names_beyond_latin_1_are_printed():
     assert "Łukasz Ağaoğlu" in text
 
 
-def test_letter_is_reproducible():
-    assert decision_letter_pdf(letter()) == decision_letter_pdf(letter())
+def test_letter_text_is_reproducible():
+    # Byte equality is lost with WeasyPrint (fontTools stamps the subset fonts with the time).
+    assert pdf_text(decision_letter_pdf(letter())) == pdf_text(decision_letter_pdf(letter()))
 
 
 def test_letter_refuses_incomplete_data():

@@ -194,6 +194,22 @@ core:legal_notice                      GET  200  200  200  200  200  200  200  2
 core:legal_notice                      POST 405  405  405  405  405  405  405  405  405  405  405
 core:personal_data                     GET  200  200  200  200  200  200  200  200  200  200  200
 core:personal_data                     POST 405  405  405  405  405  405  405  405  405  405  405
+core:faq                               GET  200  200  200  200  200  200  200  200  200  200  200
+core:faq                               POST 405  405  405  405  405  405  405  405  405  405  405
+editorial:letter_list                  GET  LOG  403  403  403  403  403  403  403  200  403  200
+editorial:letter_list                  POST LOG  403  403  403  403  403  403  403  405  403  405
+editorial:letter_edit                  GET  LOG  403  403  403  403  403  403  403  200  403  200
+editorial:letter_edit                  POST LOG  403  403  403  403  403  403  403  200  403  200
+editorial:letter_preview               GET  LOG  403  403  403  403  403  403  403  405  403  405
+editorial:letter_preview               POST LOG  403  403  403  403  403  403  403  400  403  400
+editorial:letter_restore               GET  LOG  403  403  403  403  403  403  403  405  403  405
+editorial:letter_restore               POST LOG  403  403  403  403  403  403  403  404  403  404
+editorial:page_list                    GET  LOG  403  403  403  403  403  403  403  200  403  200
+editorial:page_list                    POST LOG  403  403  403  403  403  403  403  405  403  405
+editorial:page_edit                    GET  LOG  403  403  403  403  403  403  403  200  403  200
+editorial:page_edit                    POST LOG  403  403  403  403  403  403  403  200  403  200
+editorial:page_restore                 GET  LOG  403  403  403  403  403  403  403  405  403  405
+editorial:page_restore                 POST LOG  403  403  403  403  403  403  403  404  403  404
 core:sitemap                           GET  200  200  200  200  200  200  200  200  200  200  200
 core:sitemap                           POST 405  405  405  405  405  405  405  405  405  405  405
 # directory
@@ -548,6 +564,11 @@ ARGS = {
     "reviews:attachments_zip": _submitted,
     "reviews:delete_view": lambda w: [w.saved_view.pk],
     "laureates:agreement_pdf": lambda w: [w.agreement.pk],
+    "editorial:letter_edit": lambda w: ["refusal"],
+    "editorial:letter_preview": lambda w: ["refusal"],
+    "editorial:letter_restore": lambda w: ["refusal", 999999],
+    "editorial:page_edit": lambda w: ["faq"],
+    "editorial:page_restore": lambda w: ["faq", 999999],
     "laureates:agreement_acknowledge": lambda w: [w.agreement.pk],
     "laureates:report_edit": lambda w: [w.report.pk],
     "laureates:followup_generate": lambda w: [w.award.pk],
@@ -1032,6 +1053,8 @@ def test_candidate_owned_objects_are_addressed_by_uuid():
         "backoffice:email_restore",
         "backoffice:outbox_detail",
         "backoffice:outbox_resend",
+        "editorial:letter_restore",  # national cell only (editorial:*)
+        "editorial:page_restore",
     }
     for name, pattern in _named_patterns():
         if "<int:" not in pattern or name.startswith(ADMIN_PREFIX) or name in staff_or_checked:

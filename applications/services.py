@@ -533,7 +533,7 @@ def submit(application, *, actor, now=None) -> list[Application]:
     already submitted and raises ``AlreadySubmitted`` without creating anything.
     """
     from applications import states
-    from applications.tasks import generate_receipt
+    from applications.tasks import generate_receipt, send_receipts
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -627,10 +627,12 @@ def submit(application, *, actor, now=None) -> list[Application]:
                 actor=actor,
                 reason=f"Référence {file.reference}, version {version}",
             )
-        for submission in submissions:
-            transaction.on_commit(
-                lambda pk=submission.pk: generate_receipt.enqueue(pk), robust=False
-            )
+        # One acknowledgement e-mail for the files filed together, every receipt attached.
+        ids = [submission.pk for submission in submissions]
+        if len(ids) == 1:
+            transaction.on_commit(lambda: generate_receipt.enqueue(ids[0]), robust=False)
+        else:
+            transaction.on_commit(lambda: send_receipts.enqueue(ids), robust=False)
     return files
 
 

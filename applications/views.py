@@ -857,13 +857,36 @@ def submit(request, uuid):
         for reason in refusal.reasons[:10]:
             messages.error(request, reason)
         return redirect("applications:summary", uuid=application.uuid)
-    references = ", ".join(file.reference for file in files)
-    messages.success(
+    return redirect("applications:submitted", uuid=files[0].uuid)
+
+
+def joint_files(application) -> list:
+    """The files filed together with ``application`` (itself first: phase 1, then phase 2)."""
+    first = application.linked_application or application
+    return [first, *first.linked_files.order_by("pk")]
+
+
+@login_required
+def submitted(request, uuid):
+    """Who may see it: whoever may view the file. The confirmation of a submission: every
+    reference created (two when phases 1 and 2 are filed together) and their receipts."""
+    application = _load(request, uuid)
+    if not permissions.can_view_application(request.user, application):
+        raise PermissionDenied
+    if not application.reference:
+        return redirect("applications:summary", uuid=application.uuid)
+    files = [f for f in joint_files(application) if f.reference]
+    return render(
         request,
-        f"Dossier déposé : référence {references}. Un accusé de réception vous est envoyé "
-        "par courriel.",
+        "applications/submitted.html",
+        {
+            "application": application,
+            "files": [
+                {"file": f, "submission": f.submissions.order_by("-version").first()} for f in files
+            ],
+            "breadcrumb": _crumbs(application, "Dépôt confirmé"),
+        },
     )
-    return redirect("applications:dashboard")
 
 
 @login_required

@@ -218,3 +218,16 @@ def test_every_step_restores_what_was_typed_when_the_session_expired(client, ste
     assert shown in content
     assert "ont été restaurées" in content
     assert Member.objects.filter(name="Jo Tapé").count() == 0
+
+
+def test_budget_page_has_the_live_totals_script_with_the_csp_nonce(logged):
+    application = complete_application(requested_phases=PhaseRequest.BOTH)
+    client = logged(application)
+    response = client.get(url("budget", application))
+    content = response.content.decode()
+    nonce = response.wsgi_request.csp_nonce
+    assert f'budget.js" nonce="{nonce}" defer></script>' in content
+    assert 'id="budget-live"' in content and "hidden>" in content  # shown by the script only
+    assert 'data-row-total="d_staff"' in content
+    assert 'data-cell data-kind="r" data-category="own_resources"' in content
+    assert 'data-label="Année 2"' in content

@@ -34,6 +34,7 @@ from applications.uploads import UploadRefused, check_upload
 from calls.choices import AttachmentKind
 from calls.models import Call
 from core import audit
+from reviews.models import CorrectionRequest
 
 logger = logging.getLogger(__name__)
 
@@ -932,15 +933,25 @@ def dashboard(request):
                     "pk", "application_id", "version", "reference", "submitted_at"
                 ),
             ),
+            Prefetch(
+                "correction_requests",
+                queryset=CorrectionRequest.objects.filter(answered_at__isnull=True).order_by(
+                    "-created_at", "-pk"
+                ),
+                to_attr="open_corrections",
+            ),
         )
         .order_by("-updated_at")
     )
     now = timezone.now()
     rows = []
     for file in files:
+        next_step, due = next_step_for(file, now)
         rows.append(
             {
                 "application": file,
+                "next_step": next_step,
+                "due": _due_text(due),
                 "next_deadline": _next_deadline(file.call, now),
                 "is_owner": file.owner_id == request.user.pk,
                 "can_withdraw": file.owner_id == request.user.pk
@@ -965,6 +976,37 @@ def dashboard(request):
             },
         },
     )
+
+
+NEXT_STEPS = {
+    ApplicationStatus.SUBMITTED: "Attendre l’instruction",
+    ApplicationStatus.UNDER_REVIEW: "Attendre l’instruction",
+    ApplicationStatus.REVIEWED: "Attendre la décision du comité",
+    ApplicationStatus.ACCEPTED: "Suivre la convention (espace lauréat)",
+    ApplicationStatus.REJECTED: "Aucune (décision rendue)",
+    ApplicationStatus.WITHDRAWN: "Aucune (dossier retiré)",
+    ApplicationStatus.CLOSED: "Aucune (classé sans suite)",
+}
+
+
+def _due_text(value) -> str:
+    from datetime import datetime
+
+    from core.formatting import format_date, format_datetime
+
+    if value is None:
+        return ""
+    return format_datetime(value) if isinstance(value, datetime) else format_date(value)
+
+
+def next_step_for(file, now):
+    """(what the candidate does next, by when) for the dashboard line of ``file``."""
+    if file.status == ApplicationStatus.DRAFT:
+        return "Compléter puis déposer le dossier", _next_deadline(file.call, now)
+    if file.status == ApplicationStatus.CORRECTION_REQUESTED:
+        correction = (getattr(file, "open_corrections", None) or [None])[0]
+        return "Déposer les compléments demandés", correction.deadline if correction else None
+    return NEXT_STEPS.get(file.status, "—"), None
 
 
 def Q_for_editor(user):  # noqa: N802 - reads as a Q object

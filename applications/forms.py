@@ -501,7 +501,12 @@ class SubmitForm(PtceForm):
 
 class StartForm(PtceForm):
     requested_phases = forms.ChoiceField(
-        label="Que demandez-vous ?", widget=forms.RadioSelect, choices=PhaseRequest.choices
+        label="Que demandez-vous ?",
+        widget=forms.RadioSelect,
+        choices=PhaseRequest.choices,
+        help_text="« Phases 1 et 2 déposées ensemble » : vous remplissez un seul dossier ; au "
+        "dépôt, deux dossiers liés sont créés (un par phase, chacun avec sa référence), car "
+        "chaque phase est instruite et décidée séparément.",
     )
 
     def __init__(self, *args, call, **kwargs):

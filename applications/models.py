@@ -121,6 +121,10 @@ class Application(models.Model):
     submitted_at = models.DateTimeField("déposé le", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Input of a step saved with invalid fields, exactly as typed (key: step slug, or
+    # « membre-<pk> » for the edit form of one member): the valid fields are saved, these raw
+    # values are shown again with their errors until the step is saved without error.
+    pending_input = models.JSONField("saisies à corriger", default=dict, blank=True)
 
     # 1. Lead organisation (structure porteuse)
     lead_siret = models.CharField("SIRET", max_length=14, blank=True, db_index=True)

@@ -223,6 +223,56 @@ def delete_attachment(attachment) -> None:
         transaction.on_commit(lambda: storage.delete(name))
 
 
+# ---------------------------------------------------------------- input to correct
+
+
+def pending_step(key: str) -> str:
+    """The step a pending-input key belongs to (« membre-12 » belongs to « membres »)."""
+    return "membres" if key.startswith("membre") else key
+
+
+def keep_pending(application, key: str, data) -> None:
+    """Keep the raw input of a step saved with invalid fields (``data``: a QueryDict or a
+    dict of lists), so that it is shown again as typed, with its errors, even after a
+    reload or on another day."""
+    values = {
+        name: [str(v).replace("\x00", "") for v in data.getlist(name)]
+        for name in data
+        if name not in ("csrfmiddlewaretoken", "action")
+    }
+    application.pending_input = {
+        **application.pending_input,
+        key: {"data": values, "at": timezone.now().isoformat()},
+    }
+    Application.objects.filter(pk=application.pk).update(
+        pending_input=application.pending_input, updated_at=timezone.now()
+    )
+
+
+def clear_pending(application, key: str) -> None:
+    if key not in application.pending_input:
+        return
+    application.pending_input = {k: v for k, v in application.pending_input.items() if k != key}
+    Application.objects.filter(pk=application.pk).update(pending_input=application.pending_input)
+
+
+def pending_data(application, key: str):
+    """The kept input of ``key`` as a QueryDict (for a bound form), or None."""
+    from django.http import QueryDict
+
+    entry = application.pending_input.get(key)
+    if not entry:
+        return None
+    data = QueryDict(mutable=True)
+    for name, values in entry["data"].items():
+        data.setlist(name, values)
+    return data
+
+
+def pending_steps(application) -> set[str]:
+    return {pending_step(key) for key in application.pending_input}
+
+
 # ---------------------------------------------------------------- completeness
 
 
@@ -243,6 +293,10 @@ def required_attachment_kinds(application) -> list:
 def step_problems(application, *, members=None, budget=None, territory=None) -> dict:
     """Missing information per step (French sentences); eligibility rules come on top."""
     problems: dict[str, list[str]] = {step.slug: [] for step in STEPS}
+    for slug in sorted(pending_steps(application)):
+        problems[slug].append(
+            "Des saisies de cette étape ne sont pas valides : corrigez-les puis enregistrez."
+        )
     lead = problems["structure"]
     if not application.lead_siret:
         lead.append("Indiquez le SIRET de la structure porteuse.")
@@ -479,7 +533,7 @@ def submit(application, *, actor, now=None) -> list[Application]:
     already submitted and raises ``AlreadySubmitted`` without creating anything.
     """
     from applications import states
-    from applications.tasks import generate_receipt
+    from applications.tasks import generate_receipt, send_receipts
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -573,10 +627,12 @@ def submit(application, *, actor, now=None) -> list[Application]:
                 actor=actor,
                 reason=f"Référence {file.reference}, version {version}",
             )
-        for submission in submissions:
-            transaction.on_commit(
-                lambda pk=submission.pk: generate_receipt.enqueue(pk), robust=False
-            )
+        # One acknowledgement e-mail for the files filed together, every receipt attached.
+        ids = [submission.pk for submission in submissions]
+        if len(ids) == 1:
+            transaction.on_commit(lambda: generate_receipt.enqueue(ids[0]), robust=False)
+        else:
+            transaction.on_commit(lambda: send_receipts.enqueue(ids), robust=False)
     return files
 
 

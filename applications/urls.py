@@ -33,6 +33,7 @@ urlpatterns = [
         name="attachment_delete",
     ),
     path("dossiers/<uuid:uuid>/deposer/", views.submit, name="submit"),
+    path("dossiers/<uuid:uuid>/depot-confirme/", views.submitted, name="submitted"),
     path(
         "dossiers/<uuid:uuid>/accuse-de-reception/<int:version>/",
         views.receipt,

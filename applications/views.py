@@ -6,6 +6,7 @@ are in ``services``, ``states`` and ``permissions``.
 """
 
 import logging
+from copy import copy
 from functools import wraps
 
 from django.contrib import messages
@@ -33,6 +34,7 @@ from applications.uploads import UploadRefused, check_upload
 from calls.choices import AttachmentKind
 from calls.models import Call
 from core import audit
+from reviews.models import CorrectionRequest
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +131,51 @@ def _restored_data(request):
     return data
 
 
+def _step_data(request, application, key):
+    """What the step form is bound to: the POST, else input kept across a session expiry,
+    else input kept from an earlier save with invalid fields, else nothing (stored values)."""
+    if request.method == "POST":
+        return request.POST
+    restored = _restored_data(request)
+    if restored is not None:
+        return restored
+    return services.pending_data(application, key)
+
+
+def _discard_pending(request, application, key, url_name, *args):
+    """« Revenir aux valeurs enregistrées »: forget the input kept with errors."""
+    services.clear_pending(application, key)
+    messages.info(request, "Saisies non valides abandonnées : la page montre le brouillon.")
+    return redirect(url_name, application.uuid, *args)
+
+
+def _save_valid_fields(form, extra=()):
+    """Save the fields of a model form that passed validation, leaving the stored value of
+    each field in error untouched (nothing typed correctly is lost)."""
+    model_fields = {f.name for f in form.instance._meta.concrete_fields}
+    names = [
+        name
+        for name in form.fields
+        if name in form.cleaned_data and name not in form.errors and name in model_fields
+    ]
+    names += [name for name in extra if name in model_fields]
+    if names:
+        if "updated_at" in model_fields:
+            names.append("updated_at")
+        form.instance.save(update_fields=names)
+    return names
+
+
+def _keep_invalid(request, application, key):
+    services.keep_pending(application, key, request.POST)
+    audit.record(
+        "application.section_saved",
+        actor=request.user,
+        obj=application,
+        after={"step": key, "with_errors": True},
+    )
+
+
 def _editable(request, uuid, section):
     """The file for an editing view: 404 if not visible, 403 if not an editor; a file no
     longer editable, or a section the reviewers did not reopen during a correction request,
@@ -172,9 +219,12 @@ def file_state(application):
         if verdict.passed is False:
             failed[RULE_STEPS.get(verdict.code, "recapitulatif")].append(verdict)
     steps = []
+    to_correct = services.pending_steps(application)
     for step in services.STEPS:
         count = len(problems[step.slug]) + len(failed[step.slug])
-        if step.slug == "budget" and not application.asks_funding:
+        if step.slug in to_correct:
+            badge = "à corriger"
+        elif step.slug == "budget" and not application.asks_funding:
             badge = "sans objet"
         elif step.slug == "recapitulatif":
             badge = ""
@@ -219,8 +269,10 @@ def _step_page(request, application, slug, template, context):
         "step_failed": state["failed"][slug],
         "breadcrumb": _crumbs(application, step.title),
         "can_edit": permissions.can_edit_section(request.user, application, slug),
+        "pending_key": slug,
         **context,
     }
+    context["has_pending"] = context["pending_key"] in application.pending_input
     return render(request, template, context)
 
 
@@ -280,15 +332,30 @@ def lead(request, uuid):
     application, refused = _editable(request, uuid, "structure")
     if refused:
         return refused
-    data = request.POST if request.method == "POST" else _restored_data(request)
-    form = forms.LeadForm(data, instance=application)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        _audit_saved(request, application, "structure")
-        return _after_save(request, application, "structure")
-    return _step_page(
-        request, application, "structure", "applications/step_lead.html", {"form": form}
-    )
+    return _model_step(request, application, "structure", forms.LeadForm, "step_lead.html")
+
+
+def _model_step(request, application, slug, form_class, template):
+    """Steps 1 and 4: a valid form is saved; an invalid one saves its valid fields and keeps
+    the invalid input as typed (shown again with its errors, even after a reload)."""
+    if request.method == "POST" and request.POST.get("action") == "discard":
+        return _discard_pending(request, application, slug, services.STEP_BY_SLUG[slug].url_name)
+    data = _step_data(request, application, slug)
+    # Input shown again on a GET must not leak into the file state computed for the page.
+    instance = application if request.method == "POST" else copy(application)
+    form = form_class(data, instance=instance)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            services.clear_pending(application, slug)
+            _audit_saved(request, application, slug)
+            return _after_save(request, application, slug)
+        extra = []
+        if slug == "structure" and not {"lead_postal_code", "lead_city"} & set(form.errors):
+            extra = ["lead_commune", "lead_city"]
+        _save_valid_fields(form, extra)
+        _keep_invalid(request, application, slug)
+    return _step_page(request, application, slug, f"applications/{template}", {"form": form})
 
 
 @stash_when_logged_out
@@ -298,20 +365,25 @@ def members(request, uuid):
     application, refused = _editable(request, uuid, "membres")
     if refused:
         return refused
-    data = request.POST if request.method == "POST" else _restored_data(request)
+    if request.method == "POST" and request.POST.get("action") == "discard":
+        return _discard_pending(request, application, "membres", "applications:members")
+    data = _step_data(request, application, "membres")
     form = forms.MemberForm(
         data,
         request.FILES or None,
         application=application,
         instance=Member(application=application),
     )
-    if request.method == "POST" and form.is_valid():
-        saved = _save_member(request, application, form)
-        if saved is not None:
+    if request.method == "POST":
+        saved = form.is_valid() and _save_member(request, application, form)
+        if saved:
+            services.clear_pending(application, "membres")
             messages.success(request, f"Membre « {saved.name} » ajouté.")
             if request.POST.get("action") == "continue":
                 return redirect("applications:territory", uuid=application.uuid)
             return redirect("applications:members", uuid=application.uuid)
+        # The member being added is kept as typed until it is corrected or abandoned.
+        _keep_invalid(request, application, "membres")
     return _step_page(
         request,
         application,
@@ -355,20 +427,26 @@ def member_edit(request, uuid, pk):
     if refused:
         return refused
     member = get_object_or_404(application.members, pk=pk)
-    data = request.POST if request.method == "POST" else _restored_data(request)
-    form = forms.MemberForm(data, request.FILES or None, application=application, instance=member)
-    saved = (
-        request.method == "POST" and form.is_valid() and _save_member(request, application, form)
-    )
-    if saved:
-        messages.success(request, f"Membre « {member.name} » enregistré.")
-        return redirect("applications:members", uuid=application.uuid)
+    key = f"membre-{member.pk}"
+    if request.method == "POST" and request.POST.get("action") == "discard":
+        return _discard_pending(request, application, key, "applications:member_edit", member.pk)
+    data = _step_data(request, application, key)
+    instance = member if request.method == "POST" else copy(member)
+    form = forms.MemberForm(data, request.FILES or None, application=application, instance=instance)
+    if request.method == "POST":
+        if form.is_valid() and _save_member(request, application, form):
+            services.clear_pending(application, key)
+            messages.success(request, f"Membre « {member.name} » enregistré.")
+            return redirect("applications:members", uuid=application.uuid)
+        if not form.has_error("kind"):
+            _save_valid_fields(form)
+        _keep_invalid(request, application, key)
     return _step_page(
         request,
         application,
         "membres",
         "applications/member_edit.html",
-        {"form": form, "member": member},
+        {"form": form, "member": member, "pending_key": key},
     )
 
 
@@ -382,6 +460,7 @@ def member_delete(request, uuid, pk):
     member = get_object_or_404(application.members, pk=pk)
     name = member.name
     member.delete()
+    services.clear_pending(application, f"membre-{pk}")
     _audit_saved(request, application, "membres")
     messages.success(request, f"Membre « {name} » retiré du dossier.")
     return redirect("applications:members", uuid=application.uuid)
@@ -397,13 +476,16 @@ def territory(request, uuid):
     application, refused = _editable(request, uuid, "territoire")
     if refused:
         return refused
-    data = request.POST if request.method == "POST" else _restored_data(request)
+    if request.method == "POST" and request.POST.get("action") == "discard":
+        return _discard_pending(request, application, "territoire", "applications:territory")
+    data = _step_data(request, application, "territoire")
     form = forms.TerritoryForm(data)
     if request.method == "POST":
         if form.is_valid():
             services.save_territory(
                 application, form.cleaned_data["communes"], form.cleaned_data["epcis"]
             )
+            services.clear_pending(application, "territoire")
             _audit_saved(request, application, "territoire")
             if request.POST.get("action") == "search":
                 query = request.POST.get("q", "")[:100]
@@ -421,6 +503,7 @@ def territory(request, uuid):
             from urllib.parse import urlencode
 
             return redirect(f"{url}?{urlencode({'q': query, 'type': kind})}#resultats")
+        _keep_invalid(request, application, "territoire")
     query = request.GET.get("q", "")[:100]
     kind = "epci" if request.GET.get("type") == "epci" else "commune"
     selected_communes = list(application.communes.select_related("department").order_by("name"))
@@ -478,15 +561,7 @@ def project(request, uuid):
     application, refused = _editable(request, uuid, "projet")
     if refused:
         return refused
-    data = request.POST if request.method == "POST" else _restored_data(request)
-    form = forms.ProjectForm(data, instance=application)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        _audit_saved(request, application, "projet")
-        return _after_save(request, application, "projet")
-    return _step_page(
-        request, application, "projet", "applications/step_project.html", {"form": form}
-    )
+    return _model_step(request, application, "projet", forms.ProjectForm, "step_project.html")
 
 
 @require_POST
@@ -514,6 +589,13 @@ def autosave(request, uuid):
             fields[name] = value
     if fields:
         Application.objects.filter(pk=application.pk).update(**fields, updated_at=timezone.now())
+        kept = application.pending_input.get("projet")
+        if kept:  # input kept with errors shows the texts saved since, not older ones
+            for name, value in fields.items():
+                kept["data"][name] = [value]
+            services.keep_pending(
+                application, "projet", services.pending_data(application, "projet")
+            )
     saved_at = timezone.localtime().strftime("%H:%M")
     return JsonResponse({"saved": True, "fields": sorted(fields), "saved_at": saved_at})
 
@@ -527,23 +609,36 @@ def budget(request, uuid):
         return refused
     rows = services.budget_rows()
     years = services.budget_years(application.call)
-    data = request.POST if request.method == "POST" else _restored_data(request)
+    if request.method == "POST" and request.POST.get("action") == "discard":
+        return _discard_pending(request, application, "budget", "applications:budget")
+    data = _step_data(request, application, "budget")
     current = services.budget_summary(application)
     initial = {
         forms.budget_field_name(k, c, y): amount for (k, c, y), amount in current.cells.items()
     }
     form = forms.BudgetForm(data, initial=initial, rows=rows, years=years)
-    if request.method == "POST" and form.is_valid():
-        summary = services.save_budget(application, form.cells(), actor=request.user)
-        _audit_saved(request, application, "budget")
-        if not summary.is_balanced:
-            messages.warning(
-                request,
-                "Brouillon enregistré, mais le budget n’est pas équilibré : dépenses "
-                f"{_euros(summary.expenses)}, ressources {_euros(summary.resources)}.",
-            )
-            return redirect("applications:budget", uuid=application.uuid)
-        return _after_save(request, application, "budget")
+    if request.method == "POST":
+        valid = form.is_valid()
+        # Valid cells are saved; a cell in error keeps its stored amount until corrected.
+        cells = form.cells()
+        for (kind, category, year), _amount in list(cells.items()):
+            if form.has_error(forms.budget_field_name(kind, category, year)):
+                cells[(kind, category, year)] = current.cells.get((kind, category, year))
+        summary = services.save_budget(application, cells, actor=request.user)
+        current = summary
+        if not valid:
+            _keep_invalid(request, application, "budget")
+        else:
+            services.clear_pending(application, "budget")
+            _audit_saved(request, application, "budget")
+            if not summary.is_balanced:
+                messages.warning(
+                    request,
+                    "Brouillon enregistré, mais le budget n’est pas équilibré : dépenses "
+                    f"{_euros(summary.expenses)}, ressources {_euros(summary.resources)}.",
+                )
+                return redirect("applications:budget", uuid=application.uuid)
+            return _after_save(request, application, "budget")
     return _step_page(
         request,
         application,
@@ -763,13 +858,36 @@ def submit(request, uuid):
         for reason in refusal.reasons[:10]:
             messages.error(request, reason)
         return redirect("applications:summary", uuid=application.uuid)
-    references = ", ".join(file.reference for file in files)
-    messages.success(
+    return redirect("applications:submitted", uuid=files[0].uuid)
+
+
+def joint_files(application) -> list:
+    """The files filed together with ``application`` (itself first: phase 1, then phase 2)."""
+    first = application.linked_application or application
+    return [first, *first.linked_files.order_by("pk")]
+
+
+@login_required
+def submitted(request, uuid):
+    """Who may see it: whoever may view the file. The confirmation of a submission: every
+    reference created (two when phases 1 and 2 are filed together) and their receipts."""
+    application = _load(request, uuid)
+    if not permissions.can_view_application(request.user, application):
+        raise PermissionDenied
+    if not application.reference:
+        return redirect("applications:summary", uuid=application.uuid)
+    files = [f for f in joint_files(application) if f.reference]
+    return render(
         request,
-        f"Dossier déposé : référence {references}. Un accusé de réception vous est envoyé "
-        "par courriel.",
+        "applications/submitted.html",
+        {
+            "application": application,
+            "files": [
+                {"file": f, "submission": f.submissions.order_by("-version").first()} for f in files
+            ],
+            "breadcrumb": _crumbs(application, "Dépôt confirmé"),
+        },
     )
-    return redirect("applications:dashboard")
 
 
 @login_required
@@ -815,15 +933,25 @@ def dashboard(request):
                     "pk", "application_id", "version", "reference", "submitted_at"
                 ),
             ),
+            Prefetch(
+                "correction_requests",
+                queryset=CorrectionRequest.objects.filter(answered_at__isnull=True).order_by(
+                    "-created_at", "-pk"
+                ),
+                to_attr="open_corrections",
+            ),
         )
         .order_by("-updated_at")
     )
     now = timezone.now()
     rows = []
     for file in files:
+        next_step, due = next_step_for(file, now)
         rows.append(
             {
                 "application": file,
+                "next_step": next_step,
+                "due": _due_text(due),
                 "next_deadline": _next_deadline(file.call, now),
                 "is_owner": file.owner_id == request.user.pk,
                 "can_withdraw": file.owner_id == request.user.pk
@@ -848,6 +976,37 @@ def dashboard(request):
             },
         },
     )
+
+
+NEXT_STEPS = {
+    ApplicationStatus.SUBMITTED: "Attendre l’instruction",
+    ApplicationStatus.UNDER_REVIEW: "Attendre l’instruction",
+    ApplicationStatus.REVIEWED: "Attendre la décision du comité",
+    ApplicationStatus.ACCEPTED: "Suivre la convention (espace lauréat)",
+    ApplicationStatus.REJECTED: "Aucune (décision rendue)",
+    ApplicationStatus.WITHDRAWN: "Aucune (dossier retiré)",
+    ApplicationStatus.CLOSED: "Aucune (classé sans suite)",
+}
+
+
+def _due_text(value) -> str:
+    from datetime import datetime
+
+    from core.formatting import format_date, format_datetime
+
+    if value is None:
+        return ""
+    return format_datetime(value) if isinstance(value, datetime) else format_date(value)
+
+
+def next_step_for(file, now):
+    """(what the candidate does next, by when) for the dashboard line of ``file``."""
+    if file.status == ApplicationStatus.DRAFT:
+        return "Compléter puis déposer le dossier", _next_deadline(file.call, now)
+    if file.status == ApplicationStatus.CORRECTION_REQUESTED:
+        correction = (getattr(file, "open_corrections", None) or [None])[0]
+        return "Déposer les compléments demandés", correction.deadline if correction else None
+    return NEXT_STEPS.get(file.status, "—"), None
 
 
 def Q_for_editor(user):  # noqa: N802 - reads as a Q object

@@ -19,8 +19,40 @@ class PublicPage(TemplateView):
         return context
 
 
+TILE_DESCRIPTIONS = {
+    "calls:list": "Les appels ouverts, leurs dates limites et comment déposer un dossier.",
+    "directory:list": "Tous les pôles labellisés ou financés, avec leurs membres et territoires.",
+    "directory:map": "Les pôles et leurs territoires sur une carte de France.",
+    "events:list": "Webinaires, rencontres régionales et sessions d’information à venir.",
+    "laureates:support_list": "Les accompagnements proposés aux lauréats par les partenaires.",
+    "directory:statistics": "Dossiers déposés, retenus et montants accordés, par appel et région.",
+    "directory:open_data": "Les données du programme à télécharger (CSV, JSON, XLSX).",
+    "dynamics:declare": "Faire connaître un projet de coopération qui n’est pas encore un PTCE.",
+}
+
+
 class HomeView(PublicPage):
+    """Who may see it: everyone. Open calls first (next cut-off date), then one tile per
+    section with a one-line description."""
+
     template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        from django.utils import timezone
+
+        from calls.models import Call
+        from core.context_processors import MAIN_NAVIGATION, _resolvable
+
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        calls = Call.objects.open_at(now).prefetch_related("rounds").order_by("title")
+        context["open_calls"] = [{"call": c, "cut_off": c.next_cut_off(now)} for c in calls]
+        context["tiles"] = [
+            {"label": label, "url": url, "description": TILE_DESCRIPTIONS.get(name, "")}
+            for label, name in MAIN_NAVIGATION
+            if name != "core:home" and (url := _resolvable(name)) is not None
+        ]
+        return context
 
 
 class SitemapView(PublicPage):

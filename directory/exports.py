@@ -11,10 +11,15 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Count
 
-from laureates.models import Ptce, PtceLabel, PtceMember
+from calls.choices import Instrument, Phase
+from laureates.models import Ptce, PtceLabel, PtceMember, Theme
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "ptce.json"
 CHUNK = 1000
+# Open data gives values in French, codes in their own « …_code » column (issue 18).
+THEME_LABELS = dict(Theme.choices)
+PHASE_LABELS = dict(Phase.choices)
+INSTRUMENT_LABELS = dict(Instrument.choices)
 
 
 @lru_cache(maxsize=1)
@@ -76,8 +81,10 @@ def ptce_records(queryset=None) -> Iterator[dict]:
                 "description": ptce.description,
                 "structure_porteuse": ptce.lead_organisation_name,
                 "siret_structure_porteuse": ptce.lead_organisation_siret or None,
-                "statut": ptce.status,
+                "statut": ptce.get_status_display(),
+                "statut_code": ptce.status,
                 "thematiques": "|".join(ptce.themes),
+                "thematiques_libelles": "|".join(THEME_LABELS.get(t, t) for t in ptce.themes),
                 "region_code": ptce.main_region_id,
                 "region_nom": ptce.main_region.name if ptce.main_region_id else None,
                 "departement_code": ptce.main_department_id,
@@ -136,7 +143,8 @@ def award_records(queryset=None) -> Iterator[dict]:
             "appel_slug": award.call.slug,
             "appel_titre": award.call.title,
             "appel_annee": award.call.year,
-            "phase": award.phase,
+            "phase": PHASE_LABELS.get(award.phase, award.phase),
+            "phase_code": award.phase,
             "montant": award.amount,
             "date_decision": award.decided_at.date(),
             "ptce_id": str(ptce.uuid) if ptce else None,
@@ -156,7 +164,8 @@ def call_statistics_records() -> Iterator[dict]:
             "appel_slug": row.call_slug,
             "appel_titre": row.call_title,
             "appel_annee": row.call_year,
-            "instrument": row.instrument,
+            "instrument": INSTRUMENT_LABELS.get(row.instrument, row.instrument),
+            "instrument_code": row.instrument,
             "releve": row.round_name,
             "releve_date_limite": row.round_cut_off_at,
             "dossiers_deposes": row.submitted,

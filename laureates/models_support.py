@@ -129,6 +129,14 @@ class SupportOffer(models.Model):
 
         return reverse("laureates:support_offer", args=[self.slug])
 
+    @property
+    def is_past(self) -> bool:
+        """A dated session whose last day is over (shown « passée », no places offered)."""
+        from django.utils import timezone
+
+        last_day = self.ends_on or self.starts_on
+        return bool(not self.on_request and last_day and last_day < timezone.localdate())
+
     def clean(self):
         if self.on_request and (self.starts_on or self.ends_on):
             raise ValidationError("Une offre « sur demande » n’a pas de dates.")

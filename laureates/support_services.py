@@ -121,6 +121,8 @@ def enrol(offer: SupportOffer, ptce: Ptce, *, user) -> EnrolmentResult:
     with transaction.atomic():
         offer = SupportOffer.objects.select_for_update().get(pk=offer.pk)
         reason = ineligibility_reason(offer, ptce)
+        if not reason and offer.is_past:
+            reason = "Cette session est passée : les inscriptions sont closes."
         if reason:
             raise EnrolmentRefused(reason)
         existing = Enrolment.objects.filter(offer=offer, ptce=ptce).first()

@@ -112,6 +112,11 @@ KINDS = [
             "submission.reference": ("Référence du dépôt", "PTCE-2026-0042"),
             "submission.sha256": ("Empreinte SHA-256 du contenu déposé", "9f86d081884c7d65…"),
             "submitted_at": ("Date et heure du dépôt (Paris)", "5 décembre 2026 à 14 h 03"),
+            "joint_filing": ("Phases 1 et 2 déposées ensemble (deux dossiers liés)", False),
+            "references": (
+                "Référence(s) déposée(s), avec la phase quand deux dossiers sont liés",
+                "PTCE-2026-0042",
+            ),
         },
         "Candidatures",
     ),

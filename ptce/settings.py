@@ -319,6 +319,8 @@ SIRENE_API_BASE_URL = os.environ.get(
 )
 SIRENE_API_TIMEOUT = float(os.environ.get("SIRENE_API_TIMEOUT", "2"))
 SIRENE_API_RETRIES = int(os.environ.get("SIRENE_API_RETRIES", "2"))
+# While a person waits (form save, auto-fill): local table first, then one try this short.
+SIRENE_API_INTERACTIVE_TIMEOUT = float(os.environ.get("SIRENE_API_INTERACTIVE_TIMEOUT", "0.15"))
 # After a failure, lookups skip the API for this many seconds (degraded mode, local table).
 SIRENE_API_PAUSE_SECONDS = int(os.environ.get("SIRENE_API_PAUSE_SECONDS", "60"))
 SIRENE_API_BACKOFF = float(os.environ.get("SIRENE_API_BACKOFF", "0.3"))

@@ -6,7 +6,8 @@ result is a legal unit (``siren``, ``nom_complet``, ``nature_juridique``, ``acti
 ``matching_etablissements[…]``). Answers are cached in ``OnlineCacheEntry`` (shared by every
 server) until they expire. Timeouts, 429 and 5xx are retried a few times with back-off; then, as
 for malformed JSON, :class:`OnlineUnavailable` is raised and the caller falls back to the local
-table (``registry.services``).
+table (``registry.services``). Lookups made while a person waits (a form being saved) use a
+short timeout and no retry (``SIRENE_API_INTERACTIVE_TIMEOUT``).
 """
 
 import logging
@@ -25,6 +26,22 @@ RETRYABLE_STATUSES = {429, 500, 502, 503, 504}
 NOT_FOUND = {"not_found": True}
 
 
+_ssl_context = None
+
+
+def _tls():
+    """One TLS context per process: building it (reading the CA bundle) costs ~0.2 s, too much
+    to pay on every lookup while someone waits."""
+    global _ssl_context  # noqa: PLW0603 - a process-wide cache
+    if _ssl_context is None:
+        import ssl
+
+        import certifi
+
+        _ssl_context = ssl.create_default_context(cafile=certifi.where())
+    return _ssl_context
+
+
 class OnlineUnavailable(Exception):
     """The API could not answer (down, slow, rate-limited, malformed answer)."""
 
@@ -34,10 +51,17 @@ def _setting(name: str, default):
 
 
 class OnlineClient:
-    def __init__(self, base_url: str | None = None, transport: httpx.BaseTransport | None = None):
+    def __init__(
+        self,
+        base_url: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        timeout: float | None = None,
+        retries: int | None = None,
+    ):
         self.base_url = (base_url or _setting("SIRENE_API_BASE_URL", "")).rstrip("/")
-        self.timeout = float(_setting("SIRENE_API_TIMEOUT", 3.0))
-        self.retries = int(_setting("SIRENE_API_RETRIES", 2))
+        self.timeout = float(_setting("SIRENE_API_TIMEOUT", 3.0) if timeout is None else timeout)
+        self.retries = int(_setting("SIRENE_API_RETRIES", 2) if retries is None else retries)
         self.backoff = float(_setting("SIRENE_API_BACKOFF", 0.3))
         self.cache_seconds = int(_setting("SIRENE_API_CACHE_SECONDS", 24 * 3600))
         self.not_found_cache_seconds = int(_setting("SIRENE_API_NOT_FOUND_CACHE_SECONDS", 3600))
@@ -51,6 +75,7 @@ class OnlineClient:
         with httpx.Client(
             timeout=httpx.Timeout(self.timeout),
             transport=self.transport,
+            verify=_tls(),
             headers={"Accept": "application/json", "User-Agent": "Plateforme PTCE"},
         ) as client:
             for attempt in range(self.retries + 1):

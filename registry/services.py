@@ -9,6 +9,11 @@ is the ``SIRENE_SOURCE`` setting:
 - ``"online_then_local"``: the API, then the local table when the API fails *or* does not know
   the number.
 
+A lookup made while a person waits (``interactive=True``: the application form, the auto-fill
+endpoint) never blocks for long: the local table first, then the API with a short timeout
+(``SIRENE_API_INTERACTIVE_TIMEOUT``, 0.15 s) and no retry; when the API is slow or down the number
+is « à vérifier » and the periodic task checks it again in the background.
+
 Nothing here raises to the caller: a number that no source knows comes back with the status
 « à vérifier », is recorded in ``PendingVerification`` and re-checked by a periodic task; it never
 blocks a candidate. Only a number whose checksum is wrong is refused (status « invalide »).
@@ -240,9 +245,13 @@ def _from_online(number: str, result: dict, establishment: dict | None) -> Compa
     return _record(values)
 
 
-def _online(number: str) -> CompanyRecord | None:
+def _online(number: str, *, interactive: bool = False) -> CompanyRecord | None:
     """Raises OnlineUnavailable when the API cannot answer."""
-    client = OnlineClient()
+    client = (
+        OnlineClient(timeout=getattr(settings, "SIRENE_API_INTERACTIVE_TIMEOUT", 0.15), retries=0)
+        if interactive
+        else OnlineClient()
+    )
     if len(number) == 14:
         result = client.establishment(number)
         return (
@@ -289,15 +298,20 @@ def _to_verify(number: str, reason: str, record_pending: bool) -> CompanyRecord:
     )
 
 
-def _lookup(number: str, local, record_pending: bool) -> CompanyRecord:
+def _lookup(number: str, local, record_pending: bool, interactive: bool = False) -> CompanyRecord:
     source = _source()
     notes = []
+    if interactive and source != "local":
+        # Someone is waiting: the local table answers at once when it knows the number.
+        record = local(number)
+        if record is not None:
+            return record
     if source != "local" and cache.get(ONLINE_PAUSED_KEY):
         notes.append("API indisponible il y a peu : répertoire local utilisé")
         record = local(number)
     elif source != "local":
         try:
-            record = _online(number)
+            record = _online(number, interactive=interactive)
         except OnlineUnavailable as error:
             notes.append(f"API indisponible ({error}) : répertoire local utilisé")
             logger.warning("Recherche de %s : API indisponible (%s), repli local", number, error)
@@ -316,13 +330,15 @@ def _lookup(number: str, local, record_pending: bool) -> CompanyRecord:
     return record
 
 
-def lookup_siret(siret: str, *, record_pending: bool = True) -> CompanyRecord:
+def lookup_siret(
+    siret: str, *, record_pending: bool = True, interactive: bool = False
+) -> CompanyRecord:
     siret = clean_number(siret)
     try:
         validate_siret(siret)
     except ValidationError as error:
         return CompanyRecord(number=siret, status=Status.INVALID, message=error.messages[0])
-    return _lookup(siret, _local_siret, record_pending)
+    return _lookup(siret, _local_siret, record_pending, interactive)
 
 
 def lookup_siren(siren: str) -> CompanyRecord:
@@ -472,7 +488,7 @@ def form_check_siret(siret: str) -> tuple[bool, str, dict]:
     and a number no source knows yet (« à vérifier », re-checked later: never blocks a
     candidate). ``data`` is the record as a dict plus ``suggested_category``.
     """
-    record = lookup_siret(siret)
+    record = lookup_siret(siret, interactive=True)
     data = record.as_dict()
     data["suggested_category"] = suggested_category(record)
     if record.status == Status.INVALID:

@@ -25,6 +25,7 @@ from applications.choices import ApplicationStatus as S
 from applications.choices import MemberCategory, PhaseRequest
 from applications.models import Application
 from calls.choices import Phase
+from core.formatting import elide
 from reviews import committee, national, opinions, services
 from reviews.allocation import AllocationParameters
 from reviews.models import CommitteeSession
@@ -225,21 +226,27 @@ def _profiles(region_id):
         profiles.append(
             {
                 "lead": (
-                    f"Coopérative {label.split()[-1].lower()} de {short} (démo)",
+                    f"Coopérative {label.split()[-1].lower()} {elide('de', short)} (démo)",
                     chief.code,
                     (chief.postal_codes or [f"{department.code[:2]}000"])[0],
                     f"{3 + number} rue de la Coopération",
                 ),
-                "pole": f"{label} de {short} (démo)",
+                "pole": f"{label} {elide('de', short)} (démo)",
                 "communes": [chief.code, *neighbours],
                 "members": [
-                    (f"Association solidaire de {short} (démo)", MemberCategory.ESS_ENTERPRISE),
+                    (
+                        f"Association solidaire {elide('de', short)} (démo)",
+                        MemberCategory.ESS_ENTERPRISE,
+                    ),
                     (f"SARL Atelier {short} (démo)", MemberCategory.OTHER_ENTERPRISE),
                     (
                         f"Communauté de communes partenaire — {town} (démo)",
                         MemberCategory.LOCAL_AUTHORITY,
                     ),
-                    (f"Lycée professionnel de {town} (démo)", MemberCategory.TRAINING_BODY),
+                    (
+                        f"Lycée professionnel {elide('de', town)} (démo)",
+                        MemberCategory.TRAINING_BODY,
+                    ),
                 ],
                 "themes": themes,
             }

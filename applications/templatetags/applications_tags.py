@@ -26,3 +26,23 @@ def filesize_mo(value):
 @register.filter
 def dictget(mapping, key):
     return mapping.get(key, [])
+
+
+@register.simple_tag
+def error_links(form):
+    """One entry per error of ``form`` for the error summary: the anchor of the field (its
+    first input for radio buttons and checkboxes), its label and the message."""
+    if form is None or not form.is_bound or not form.errors:
+        return []
+    links = []
+    for name, errors in form.errors.items():
+        if name == "__all__" or name not in form.fields:
+            anchor = getattr(form, "non_field_errors_id", "")
+            label = "Formulaire"
+        else:
+            bound = form[name]
+            anchor = bound.id_for_label or f"{bound.auto_id}_0"
+            label = bound.label
+        for message in errors:
+            links.append({"anchor": anchor, "label": label, "message": message})
+    return links

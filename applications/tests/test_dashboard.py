@@ -36,6 +36,10 @@ def test_dashboard_lists_files_with_status_round_deadline_timeline(client):
     assert str(draft.uuid) in content
     assert str(other.uuid) not in content
     assert "heure de Paris" in content
+    # One compact line per file: reference, pole, call, phase, state, next step, deadline.
+    assert "Compléter puis déposer le dossier" in content
+    assert "Attendre l’instruction" in content
+    assert content.count("<details>") == 2
 
 
 def test_dashboard_query_count_does_not_grow_with_files(client):
@@ -51,7 +55,7 @@ def test_dashboard_query_count_does_not_grow_with_files(client):
         ApplicationFactory(owner=owner)
     with CaptureQueriesContext(connection) as many:
         response = client.get(DASHBOARD)
-    assert response.content.decode().count("fr-card__title") == 10
+    assert response.content.decode().count('<tr class="ptce-files__detail">') == 10
     assert len(many) == len(few)
     assert len(many) <= 14
 

@@ -271,14 +271,24 @@ def test_unbalanced_budget_is_saved_as_draft_but_flagged(owner_client):
 
 
 @pytest.mark.parametrize("typed", ["-5 000", "999 999 999", "douze"])
-def test_negative_absurd_and_unreadable_amounts_refused_nothing_saved(owner_client, typed):
+def test_negative_absurd_and_unreadable_amounts_refused_the_cell_keeps_its_amount(
+    owner_client, typed
+):
     application = complete_application(requested_phases=PhaseRequest.BOTH)
-    before = list(application.budget_lines.values_list("amount", flat=True))
+    lines = application.budget_lines.all()
+    before = {f"{'d' if b.kind == 'expense' else 'r'}_{b.category}_{b.year}": b for b in lines}
+    posted = {name: str(line.amount) for name, line in before.items()}
     client = owner_client(application)
-    response = client.post(url("budget", application), {"d_staff_1": typed})
+    response = client.post(url("budget", application), {**posted, "d_staff_1": typed})
     assert response.status_code == 200
-    assert "fr-error-text" in response.content.decode()
-    assert list(application.budget_lines.values_list("amount", flat=True)) == before
+    content = response.content.decode()
+    assert "fr-error-text" in content
+    assert f'value="{typed}"' in content
+    after = {
+        f"{'d' if b.kind == 'expense' else 'r'}_{b.category}_{b.year}": b.amount
+        for b in application.budget_lines.all()
+    }
+    assert after == {name: line.amount for name, line in before.items()}
 
 
 def test_attachments_checked_stored_and_served_only_with_permission(owner_client, client):

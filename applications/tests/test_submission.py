@@ -36,7 +36,7 @@ def test_submit_freezes_snapshot_reference_round_region_and_sends_receipt(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(submit_url(application), {"certify": "on"})
     assert response.status_code == 302
-    assert response.url == reverse("applications:dashboard")
+    assert response.url == reverse("applications:submitted", args=[application.uuid])
     application.refresh_from_db()
     year = timezone.localtime().year
     assert application.status == ApplicationStatus.SUBMITTED
@@ -183,7 +183,43 @@ def test_phases_filed_together_give_two_linked_files(django_capture_on_commit_ca
     assert phase_two.members.count() == phase_one.members.count() == 3
     assert phase_two.budget_lines.count() == 5
     assert Submission.objects.get(application=phase_two).data["budget"]["requested"] == "60000.00"
-    assert len(mail.outbox) == 2
+    # One e-mail citing both references, one receipt per file attached.
+    [email] = mail.outbox
+    assert email.subject == f"Dossiers déposés : PTCE-{year}-0001 et PTCE-{year}-0002"
+    assert "deux dossiers liés ont été créés" in email.body
+    assert f"Phase 1 « PTCE émergents » (label) : référence PTCE-{year}-0001" in email.body
+    assert f"référence PTCE-{year}-0002" in email.body
+    assert [name for name, _content, _type in email.attachments] == [
+        f"accuse-reception-PTCE-{year}-0001.pdf",
+        f"accuse-reception-PTCE-{year}-0002.pdf",
+    ]
+
+
+def test_joint_filing_is_explained_before_and_confirmed_once_after(
+    client, django_capture_on_commit_callbacks
+):
+    application = complete_application(requested_phases=PhaseRequest.BOTH)
+    client.force_login(application.owner)
+    start = client.get(reverse("applications:start", args=[application.call.slug]))
+    assert "deux dossiers liés sont créés" in start.content.decode()
+    summary = client.get(reverse("applications:summary", args=[application.uuid]))
+    content = summary.content.decode()
+    assert "Au dépôt, deux dossiers liés seront créés" in content
+    assert "Déposer les deux dossiers liés</button>" in content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(submit_url(application), {"certify": "on"}, follow=True)
+    year = timezone.localtime().year
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse(
+        "applications:submitted", args=[application.uuid]
+    )
+    assert f"Références PTCE-{year}-0001 et PTCE-{year}-0002" in page
+    assert page.count("Télécharger l’accusé de réception") == 2
+    assert len(mail.outbox) == 1
+    # The phase-2 file leads to the same confirmation.
+    phase_two = Application.objects.get(reference=f"PTCE-{year}-0002")
+    again = client.get(reverse("applications:submitted", args=[phase_two.uuid]))
+    assert f"Références PTCE-{year}-0001 et PTCE-{year}-0002" in again.content.decode()
 
 
 def test_phase_two_alone_needs_a_phase_one_label():

@@ -63,3 +63,23 @@ def test_only_the_most_specific_navigation_entry_is_current(client):
     request = client.get("/annuaire/").wsgi_request
     current = [item["label"] for item in navigation_items(request) if item["current"]]
     assert current == ["Annuaire des PTCE"]
+
+
+@pytest.mark.django_db
+def test_home_highlights_open_calls_with_their_next_cut_off_and_describes_each_tile(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from applications.factories import dated_call
+    from core.formatting import format_datetime
+
+    call = dated_call(timedelta(days=20), title="AMI PTCE 2027")
+    content = client.get("/").content.decode()
+    assert '<h2 class="fr-mt-5w">Appel ouvert</h2>' in content
+    assert "AMI PTCE 2027" in content
+    cut_off = format_datetime(call.closes_at)
+    assert f"Prochaine date limite : {cut_off} (heure de Paris)" in content
+    assert call.closes_at > timezone.now()
+    assert content.count('<p class="fr-tile__detail">') >= 8
+    assert "Les appels ouverts, leurs dates limites et comment déposer un dossier." in content

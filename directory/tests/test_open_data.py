@@ -59,6 +59,12 @@ def test_csv_export_validates_against_its_schema(client, poles):
     assert rows[0]["nom"] == '\'=HYPERLINK("http://evil")'  # formula neutralised
     assert rows[0]["description"] == "'-2+3"
     assert rows[0]["thematiques"] == "food|care"
+    assert rows[0]["thematiques_libelles"] == (
+        "Alimentation et agriculture|Services à la personne et santé"
+    )
+    assert (rows[0]["statut"], rows[0]["statut_code"]) in {
+        (label, code) for code, label in PtceStatus.choices
+    }
     assert rows[0]["labels"] == "AAP 2013 | AMI 2021 phase 2"
     assert rows[0]["communes_codes"] == "29019|29075"
     assert rows[0]["nombre_membres"] == "1"
@@ -169,11 +175,16 @@ def test_every_export_validates_against_its_schema(
 
 def test_awards_file_lists_granted_awards_only_with_amounts(client, programme):
     records = json.loads(_body(client.get("/donnees-ouvertes/laureats.json")))
-    assert sorted((r["ptce_nom"], r["phase"], r["montant"]) for r in records) == [
+    assert sorted((r["ptce_nom"], r["phase_code"], r["montant"]) for r in records) == [
         ("Pôle Alpha", "emergence", None),
         ("Pôle Bravo", "funding", 50000),
         ("Pôle Foxtrot", "funding", 75000.5),
     ]
+    # Values in French, codes in their own column.
+    assert {(r["phase"], r["phase_code"]) for r in records} == {
+        ("Phase 1 « PTCE émergents » (label)", "emergence"),
+        ("Phase 2 « financement »", "funding"),
+    }
     assert {r["date_decision"] for r in records} == {"2026-03-31"}
     assert "Pôle Charlie" not in _body(client.get("/donnees-ouvertes/laureats.csv")).decode()
 
@@ -221,3 +232,12 @@ def test_public_read_only_pages_refuse_post_and_log_no_export(client):
     assert not AuditLog.objects.exists()
     assert client.head(reverse("directory:ptce_csv")).status_code == 200
     assert client.get(reverse("directory:statistics")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_directory_filters_agree_in_gender(client):
+    content = client.get("/annuaire/").content.decode()
+    assert 'id="filtre-region" name="region">\n    <option value="">Toutes</option>' in content
+    department = 'id="filtre-department" name="department">\n    <option value="">Tous</option>'
+    assert department in content
+    assert 'id="filtre-theme" name="theme">\n    <option value="">Toutes</option>' in content

@@ -456,3 +456,23 @@ def test_main_navigation_links_to_the_catalogue(client):
     page = client.get(reverse("laureates:support_list")).content.decode()
     assert 'href="/accompagnement/"' in page
     assert "Aucune offre ne correspond à ces critères." in page
+
+
+def test_past_session_is_marked_passee_half_day_singular_and_enrolment_closed(client):
+    import datetime
+
+    past = SupportOfferFactory(
+        title="Atelier passé",
+        starts_on=datetime.date.today() - datetime.timedelta(days=3),
+        duration_days=Decimal("0.5"),
+        partner__name="Avise",
+    )
+    content = client.get(reverse("laureates:support_list")).content.decode()
+    assert "Session passée : inscriptions closes" in content
+    assert "0,5\u00a0jour," in content
+    assert "Site d’Avise" in content
+    detail = client.get(past.get_absolute_url()).content.decode()
+    assert "session passée, inscriptions closes" in detail
+    ptce, user = _contact()
+    with pytest.raises(services.EnrolmentRefused, match="session est passée"):
+        services.enrol(past, ptce, user=user)

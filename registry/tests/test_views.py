@@ -84,19 +84,30 @@ API_FAILURES = pytest.mark.parametrize(
 
 
 @API_FAILURES
-def test_auto_fill_falls_back_to_the_local_table_when_the_api_fails(
-    client, fake_api, caplog, response
+def test_auto_fill_answers_from_the_local_table_first_whatever_the_api_does(
+    client, fake_api, response
 ):
-    import logging
-
     establishment = EstablishmentFactory()
     fake_api.answer(establishment.siret, response)
     client.force_login(UserFactory())
-    with caplog.at_level(logging.WARNING, logger="registry"):
-        reply = client.get(url(establishment.siret))
+    reply = client.get(url(establishment.siret))
     assert reply.status_code == 200
     assert (reply.json()["status"], reply.json()["source"]) == ("found", "local")
-    assert "repli local" in caplog.text
+    assert fake_api.requests == []  # someone is waiting: no network when the table knows it
+
+
+@API_FAILURES
+def test_auto_fill_unknown_locally_and_api_failing_is_to_verify(client, fake_api, caplog, response):
+    import logging
+
+    siret = "73282932000074"
+    fake_api.answer(siret, response)
+    client.force_login(UserFactory())
+    with caplog.at_level(logging.WARNING, logger="registry"):
+        reply = client.get(url(siret))
+    assert reply.status_code == 200
+    assert (reply.json()["status"], reply.json()["accepted"]) == ("to_verify", True)
+    assert "API indisponible" in caplog.text
 
 
 @API_FAILURES

@@ -101,15 +101,32 @@ def fill_lead(journey) -> None:
     page = journey.page
     assert step_heading(page) == "Structure porteuse Étape 1 sur 7"
     journey.check("Dossier — 1. structure porteuse")
-    # A wrong SIRET checksum, an unknown postal code: errors under the fields.
+    # A wrong SIRET checksum, an unknown postal code: errors under the fields; the valid
+    # field typed with them (the legal representative) is saved all the same.
     journey.fill({"Numéro SIRET de la structure porteuse": "123 456 789 00012"})
-    journey.fill({"Code postal": "00000"})
+    journey.fill({"Code postal": "00000", "Représentant légal": "Nadia Durand"})
     journey.submit("Enregistrer")
     errors = journey.error_messages()
     assert any("SIRET" in error for error in errors), errors
     assert "Ce code postal est inconnu." in errors
     assert journey.focused()["id"] == "id_lead_siret"
     journey.check_state("Dossier — 1. structure porteuse, erreurs")
+    # A reload loses nothing: the invalid input as typed, its errors, the summary linking to
+    # each field, the side menu saying « à corriger », the valid field saved.
+    page.reload()
+    page.wait_for_load_state()
+    summary = page.get_by_role("alert").filter(has_text="saisies à corriger")
+    assert summary.count() == 1
+    assert summary.get_by_role("link", name=re.compile("^Numéro SIRET")).count() == 1
+    assert summary.get_by_role("link", name=re.compile("^Code postal")).count() == 1
+    assert journey.field("Numéro SIRET de la structure porteuse").input_value() == (
+        "123 456 789 00012"
+    )
+    assert journey.field("Code postal").input_value() == "00000"
+    assert journey.field("Représentant légal").input_value() == "Nadia Durand"
+    menu = page.get_by_role("navigation", name="Étapes du dossier")
+    assert "À CORRIGER" in menu.get_by_role("link", name=re.compile("^1\\.")).inner_text()
+    journey.check("Dossier — 1. structure porteuse, rechargée après erreurs")
     journey.fill(
         {
             "Numéro SIRET de la structure porteuse": valid_siret(1),
@@ -221,9 +238,9 @@ def fill_project(journey) -> None:
         )
     )
     journey.submit("Enregistrer et continuer")
-    assert journey.error_messages() == [
-        "Indiquez un nombre d’équivalents temps plein, par exemple « 2,5 »."
-    ]
+    errors = journey.error_messages()
+    assert "Indiquez un nombre d’équivalents temps plein, par exemple « 2,5 »." in errors
+    assert any(error.startswith("1\u00a0saisie à corriger") for error in errors), errors
     assert journey.focused()["id"] == "id_jobs_planned_fte"
     journey.check_state("Dossier — 4. projet, erreurs")
     journey.fill({"Emplois prévus (équivalents temps plein)": "8"})
@@ -243,10 +260,13 @@ def fill_budget(journey, *, state_year_2: str = "30 000") -> None:
     amount(page, "Subvention demandée à l’État (présent appel), année 1").fill("30 000")
     amount(page, "Subvention demandée à l’État (présent appel), année 2").fill("trente mille")
     amount(page, "Fonds propres, année 1").fill("40 000")
+    # The totals follow the typing (budget.js); the unreadable amount is not counted.
+    live = page.locator("#budget-live")
+    assert "".join(live.inner_text().split()).startswith(
+        "TotauxdevotresaisieTotaldesdépenses100000,00€Totaldesressources70000,00€"
+    ), live.inner_text()
     journey.submit("Enregistrer et continuer")
-    assert "Certains montants ne sont pas lisibles : corrigez les cases signalées." in (
-        journey.error_messages()
-    )
+    assert any("saisie à corriger" in error for error in journey.error_messages())
     # static/js/ptce.js: the table is rendered cell by cell, the focus still goes to the error.
     assert journey.focused()["id"] == "id_r_state_2"
     journey.check_state("Dossier — 5. budget, erreurs")
@@ -321,24 +341,32 @@ def test_candidate_signs_up_builds_submits_then_answers_a_correction_request(jou
     assert "Le dossier remplit toutes les conditions d’éligibilité vérifiables." in (
         main.inner_text()
     )
-    journey.check_state("Dossier — 7. récapitulatif, prêt au dépôt")
+    # Before submitting: two linked files will be created, and why.
+    assert main.get_by_role("heading", name="Au dépôt, deux dossiers liés seront créés").count()
+    journey.check("Dossier — 7. récapitulatif, prêt au dépôt (deux dossiers liés)")
 
     # Submitting without the certification is refused with a message.
-    journey.submit("Déposer le dossier")
+    journey.submit("Déposer les deux dossiers liés")
     assert journey.error_messages() == ["Cochez la case de certification pour déposer le dossier."]
     # The refusal message has the focus (static/js/ptce.js), then Tab leads back to the form.
     assert journey.focused()["text"] == "Cochez la case de certification pour déposer le dossier."
     journey.check_state("Dossier — dépôt refusé (certification)")
     tick(main.get_by_role("checkbox", name=re.compile("^Je certifie sur l’honneur")))
-    journey.submit("Déposer le dossier")
-    journey.expect_path("/mes-dossiers/")
-    assert page.get_by_role("status").inner_text().startswith("Dossier déposé : référence ")
-    journey.check("Mes dossiers — dossiers déposés")
-
-    # The receipt: the PDF from the summary page, and the acknowledgement e-mail.
+    journey.submit("Déposer les deux dossiers liés")
     funding = Application.objects.get(phase=Phase.FUNDING)
     emergence = Application.objects.get(phase=Phase.EMERGENCE)
     assert funding.status == emergence.status == ApplicationStatus.SUBMITTED
+    # One confirmation page listing both references.
+    journey.expect_path(f"/dossiers/{emergence.uuid}/depot-confirme/")
+    assert step_heading(page) == "Vos deux dossiers liés sont déposés"
+    assert f"Références {emergence.reference} et {funding.reference}" in main.inner_text()
+    journey.check("Dépôt confirmé — deux dossiers liés")
+    journey.goto("/mes-dossiers/")
+    files = main.get_by_role("table", name=re.compile("^2.dossiers"))
+    assert files.get_by_role("link", name=emergence.reference).count() == 1
+    journey.check("Mes dossiers — dossiers déposés")
+    files.get_by_text(re.compile("^Détail")).first.click()
+    journey.check_state("Mes dossiers — détail ouvert")
     journey.goto(f"/dossiers/{funding.uuid}/")
     journey.check("Dossier déposé — récapitulatif")
     with page.expect_download() as download:
@@ -378,7 +406,7 @@ def test_candidate_signs_up_builds_submits_then_answers_a_correction_request(jou
 
     tick(main.get_by_role("checkbox", name=re.compile("^Je certifie sur l’honneur")))
     journey.submit("Déposer le dossier")
-    journey.expect_path("/mes-dossiers/")
+    journey.expect_path(f"/dossiers/{funding.uuid}/depot-confirme/")
     funding.refresh_from_db()
     assert funding.status == ApplicationStatus.SUBMITTED
     assert funding.submissions.count() == 2

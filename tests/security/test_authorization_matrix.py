@@ -143,6 +143,8 @@ applications:submit                    GET  405  405  405  405  405  405  405  4
 applications:submit                    POST LOG  302  404  403  404  404  404  404  404  404  404
 applications:summary                   GET  LOG  200  404  200  200  404  404  200  200  404  200
 applications:summary                   POST LOG  200  404  200  200  404  404  200  200  404  200
+applications:submitted                 GET  LOG  200  404  200  200  404  404  200  200  404  200
+applications:submitted                 POST LOG  200  404  200  200  404  404  200  200  404  200
 applications:summary#decided           GET  LOG  200  404  200  200  404  404  200  200  404  200
 applications:summary#decided           POST LOG  200  404  200  200  404  404  200  200  404  200
 applications:summary#draft             GET  LOG  200  404  200  404  404  404  404  404  404  404
@@ -493,6 +495,7 @@ ARGS = {
     "applications:start": lambda w: [w.call.slug],
     "applications:accept_invitation": lambda w: [w.invitation_token],
     "applications:summary": _submitted,
+    "applications:submitted": _submitted,
     "applications:summary#draft": _draft,
     "applications:summary#decided": lambda w: [w.decided.uuid],
     "applications:lead": _draft,

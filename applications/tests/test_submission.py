@@ -185,10 +185,13 @@ def test_phases_filed_together_give_two_linked_files(django_capture_on_commit_ca
     assert Submission.objects.get(application=phase_two).data["budget"]["requested"] == "60000.00"
     # One e-mail citing both references, one receipt per file attached.
     [email] = mail.outbox
-    assert email.subject == f"Dossiers déposés : PTCE-{year}-0001 et PTCE-{year}-0002"
+    assert email.subject == (
+        f"Dossiers déposés : PTCE-{year}-0001 (phase 1) et PTCE-{year}-0002 (phase 2)"
+    )
     assert "deux dossiers liés ont été créés" in email.body
-    assert f"Phase 1 « PTCE émergents » (label) : référence PTCE-{year}-0001" in email.body
-    assert f"référence PTCE-{year}-0002" in email.body
+    assert (
+        f"Références : PTCE-{year}-0001 (phase 1) et PTCE-{year}-0002 (phase 2)" in email.body
+    )
     assert [name for name, _content, _type in email.attachments] == [
         f"accuse-reception-PTCE-{year}-0001.pdf",
         f"accuse-reception-PTCE-{year}-0002.pdf",

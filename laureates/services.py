@@ -140,6 +140,7 @@ def build_search_text(ptce: Ptce) -> str:
         ptce.description,
         ptce.lead_organisation_name,
         " ".join(Theme(theme).label for theme in ptce.themes if theme in Theme.values),
+        " ".join(str(tag) for tag in ptce.tags or []),
         ptce.main_region.name if ptce.main_region_id else "",
         ptce.main_department.name if ptce.main_department_id else "",
         " ".join(ptce.communes.values_list("name", flat=True)[:200]),

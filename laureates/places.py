@@ -168,7 +168,7 @@ class PlaceResolver:
         self._cache: dict[tuple, Placement] = {}
         self.epcis: dict[str, Epci] = {}
         self.epci_keys: dict[str, list[Epci]] = defaultdict(list)
-        for epci in Epci.objects.filter(retired=False):
+        for epci in Epci.objects.filter(retired=False).order_by("code"):
             self.epcis[epci.code] = epci
             for key in _epci_keys(epci.name):
                 self.epci_keys[key].append(epci)
@@ -192,7 +192,10 @@ class PlaceResolver:
         by_pk = {}
         others = []
         for values in (
-            Commune.objects.filter(retired=False).values_list(*fields).iterator(chunk_size=5000)
+            Commune.objects.filter(retired=False)
+            .order_by("code", "type")
+            .values_list(*fields)
+            .iterator(chunk_size=5000)
         ):
             row = _Commune(*values)
             by_pk[row.pk] = row

@@ -536,12 +536,16 @@ def territory(request, uuid):
                 if m.commune.code not in chosen_commune_codes
             ]
     summary = summarise_territory(chosen_commune_codes, chosen_epci_codes)
+    from laureates.overlap import overlapping_ptces
+
+    overlaps = overlapping_ptces(sorted(chosen_commune_codes), sorted(chosen_epci_codes))
     return _step_page(
         request,
         application,
         "territoire",
         "applications/step_territory.html",
         {
+            "overlaps": overlaps,
             "form": form,
             "query": query,
             "kind": kind,

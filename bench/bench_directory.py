@@ -38,6 +38,19 @@ SEARCHES = [
     {"q": "coopérative", "department": "69", "page": "3"},
     {"q": "zzzz introuvable"},
 ]
+# Text searches timed through the search layer alone (core/search.py: filter, rank, first page
+# and count), the figure compared between engines (SQLite FTS5 vs PostgreSQL full text).
+TEXT_SEARCHES = [
+    "mutualiser",
+    "reemploi",
+    "Économie circulaire Bretagne",
+    "coopérative",
+    "alimentation",
+    "ressour",
+    "ecole",
+    "energie citoyenne",
+    "zzzz introuvable",
+]
 WORDS = [
     "ressourcerie",
     "réemploi",
@@ -197,6 +210,29 @@ def _query_counts(client) -> list[list[int]]:
     return counts
 
 
+def _search_layer_timings(repeat: int = 9) -> dict:
+    """Median ms per text search: ranked search, first page of 20 and the count."""
+    from django.http import QueryDict
+
+    from directory.queries import parse_filters, search_planning, search_ptces
+
+    timings = {}
+    for text in TEXT_SEARCHES:
+        query = QueryDict(mutable=True)
+        query["q"] = text
+        filters = parse_filters(query)
+        runs = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            with search_planning(filters):
+                queryset = search_ptces(filters)
+                list(queryset[:20])
+                queryset.count()
+            runs.append((time.perf_counter() - started) * 1000)
+        timings[text] = round(statistics.median(runs), 1)
+    return timings
+
+
 def child(args) -> dict:
     _django(args.database_url)
     from django.core.management import call_command
@@ -228,6 +264,8 @@ def child(args) -> dict:
     all_search = [t for timings in search.values() for t in timings]
     from laureates.models import PtceMember
 
+    text_search = _search_layer_timings()
+
     result = {
         "ptce": Ptce.objects.count(),
         "members": PtceMember.objects.count(),
@@ -240,6 +278,9 @@ def child(args) -> dict:
         "search_per_query_median_ms": {
             key: round(statistics.median(t), 1) for key, t in search.items()
         },
+        "text_search_ms": text_search,
+        "text_search_median_ms": round(statistics.median(text_search.values()), 1),
+        "text_search_worst_ms": max(text_search.values()),
         "map_regions_median_ms": round(statistics.median(_timed(client, "/annuaire/carte/")), 1),
         "map_departments_median_ms": round(
             statistics.median(_timed(client, "/annuaire/carte/", {"niveau": "departements"})), 1
@@ -331,6 +372,12 @@ def main() -> int:
         )
         for key, value in f["search_per_query_median_ms"].items():
             print(f"    {key or '{}'} : {value} ms")
+        print(
+            f"  recherche plein texte seule (classement, 1re page, total) : médiane "
+            f"{f['text_search_median_ms']} ms, pire {f['text_search_worst_ms']} ms (cible < 100 ms)"
+        )
+        for key, value in f["text_search_ms"].items():
+            print(f"    « {key} » : {value} ms")
         small = [q for q, n in f["queries_at_100"] or []]
         large = [q for q, n in f["queries_at_large"]]
         print(
@@ -357,6 +404,14 @@ def main() -> int:
     pg = figures.get("postgresql")
     if pg and pg["search_median_ms"] >= 100:
         failures.append("recherche PostgreSQL ≥ 100 ms")
+    lite = figures.get("sqlite")
+    if lite and lite["text_search_worst_ms"] >= 100:
+        failures.append("recherche plein texte SQLite ≥ 100 ms")
+    if lite and pg:
+        ratio = lite["text_search_median_ms"] / max(pg["text_search_median_ms"], 0.1)
+        print(f"recherche plein texte : SQLite / PostgreSQL = {ratio:.2f} (cible ≤ 2)")
+        if ratio > 2:
+            failures.append("recherche plein texte SQLite plus de 2 fois plus lente")
     for engine, f in figures.items():
         if not _same_counts(f):
             failures.append(f"{engine} : nombre de requêtes variable")

@@ -276,8 +276,10 @@ CALLS = [
                 "Au moins trois personnes morales, structure porteuse comprise, dont une "
                 "entreprise de l’économie sociale et solidaire, une autre entreprise et un "
                 "autre acteur de l’article 9 de la loi ESS (collectivité, centre de recherche, "
-                "établissement d’enseignement supérieur, organisme de formation…). Des "
-                "personnes physiques peuvent s’y ajouter.",
+                "établissement d’enseignement supérieur, organisme de formation, ou toute autre "
+                "personne physique ou morale). Des personnes physiques peuvent s’y ajouter : "
+                "elles remplissent cette dernière condition mais ne comptent pas parmi les "
+                "trois personnes morales.",
             ),
             (
                 "Que se passe-t-il si je dépose après une date limite ?",

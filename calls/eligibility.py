@@ -269,7 +269,12 @@ class _Party:
 
     @property
     def counts_as_other_actor(self) -> bool:
-        return self.is_legal_person and self.category in _OTHER_ACTORS
+        """Article 9 of law n° 2014-856 ends its list of partners with « ou toute autre personne
+        physique ou morale »: any natural person member fills this condition, whatever category
+        was ticked; a legal person fills it through one of the non-enterprise categories."""
+        if not self.is_legal_person:
+            return not self.is_lead
+        return self.category in _OTHER_ACTORS
 
 
 def _lead(value: Any) -> tuple[_Party, bool, str]:
@@ -517,22 +522,27 @@ def _rule_other_actor(parties: list[_Party]) -> RuleVerdict:
     code = "other_article_9_actor"
     actors = [party for party in parties if party.counts_as_other_actor]
     if actors:
-        return _verdict(code, True, f"Autre(s) acteur(s) de l’article 9 : {_names(actors)}.")
-    natural = [
-        party for party in parties if not party.is_legal_person and party.category in _OTHER_ACTORS
-    ]
-    hint = (
-        f" Les personnes physiques ({_names(natural)}) ne remplissent pas cette condition."
-        if natural
-        else ""
-    )
+        legal = [party for party in actors if party.is_legal_person]
+        natural = [party for party in actors if not party.is_legal_person]
+        parts = []
+        if legal:
+            parts.append(_names(legal))
+        if natural:
+            parts.append(
+                f"{_names(natural)} ("
+                + ("personne physique" if len(natural) == 1 else "personnes physiques")
+                + ", au titre de « toute autre personne physique ou morale » de l’article 9 ; "
+                "une personne physique ne compte pas parmi les trois personnes morales)"
+            )
+        return _verdict(code, True, f"Autre(s) acteur(s) de l’article 9 : {', '.join(parts)}.")
     return _verdict(
         code,
         False,
-        "Le groupement doit associer au moins un autre acteur de l’article 9 de la loi ESS, "
-        "personne morale : collectivité territoriale ou groupement, centre de recherche, "
-        "établissement d’enseignement supérieur et de recherche, organisme de formation ou "
-        "autre personne morale. Ajoutez un tel membre avec sa catégorie." + hint,
+        "Le groupement doit associer au moins un autre acteur de l’article 9 de la loi ESS : "
+        "collectivité territoriale ou groupement, centre de recherche, établissement "
+        "d’enseignement supérieur et de recherche, organisme de formation, ou toute autre "
+        "personne physique ou morale. Ajoutez un tel membre avec sa catégorie (une personne "
+        "physique membre du pôle remplit aussi cette condition).",
     )
 
 

@@ -23,3 +23,9 @@ class CoreConfig(AppConfig):
         periodic.register(
             "core.requeue_stalled_tasks", "core.tasks.requeue_stalled_tasks", timedelta(minutes=5)
         )
+        # French search (core/search.py): FTS5 tables and triggers on SQLite after migrate.
+        from django.db.models.signals import post_migrate
+
+        from core import search
+
+        post_migrate.connect(search.install_all, sender=self, dispatch_uid="core.search.install")

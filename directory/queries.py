@@ -1,9 +1,9 @@
 """Directory search and filters, shared by the HTML directory, the map, exports and the API.
 
-Search is accent- and case-insensitive everywhere. PostgreSQL: French full-text search on the
-stored ``search_vector`` (unaccent + French stemming) with ranking, or a substring of the
-normalised ``search_text`` (prefixes such as « ressour »). SQLite: every word of the query must
-appear in the normalised ``search_text``; matches in the name first.
+Search is the French full-text search of core/search.py on both engines (accent- and
+case-insensitive, French stemming, the words typed matched as prefixes, « mutualiser » finds
+« Mutualisation »): PostgreSQL on the stored ``search_vector``, SQLite on the FTS5 index kept by
+triggers; every word must match; matches in the name first.
 
 Another kind of directory entry (e.g. « dynamique territoriale ») plugs in with the same
 ``DirectoryFilters``: its model carries the same search columns (``search_name``,
@@ -18,12 +18,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import BooleanField, Case, Count, Q, Value, When
 
 from core.params import int_param
+from core import search
 from laureates.models import Ptce, PtceLabel, PtceStatus, Theme
+from laureates.search import PTCE_INDEX
 from territories.models import Department, Region, Zone
-from territories.text import normalise
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
@@ -51,7 +52,7 @@ class DirectoryFilters:
 
     @property
     def terms(self) -> list[str]:
-        return normalise(self.q).split()[:MAX_TERMS]
+        return search.query_terms(self.q, MAX_TERMS)
 
     @property
     def is_filtered(self) -> bool:
@@ -173,38 +174,7 @@ def _overseas_regions():
 
 
 def _apply_search(queryset, filters: DirectoryFilters, *, ranked: bool = True):
-    terms = filters.terms
-    if not terms:
-        return queryset, False
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank
-
-        # Terms are normalised to [a-z0-9] words, so a raw tsquery is safe: each word is
-        # stemmed (French) and matched as a prefix (« ressour » finds « ressourcerie »).
-        raw = " & ".join(f"{term}:*" for term in terms)
-        query = SearchQuery(raw, config="french", search_type="raw")
-        queryset = queryset.filter(search_vector=query)
-        if not ranked:
-            return queryset, False
-        queryset = queryset.annotate(
-            rank=SearchRank(F("search_vector"), query)
-            + Case(
-                When(search_name__contains=" ".join(terms), then=Value(1.0)),
-                default=Value(0.0),
-            )
-        )
-        return queryset, True
-    for term in terms:
-        queryset = queryset.filter(search_text__contains=term)
-    if not ranked:
-        return queryset, False
-    name_match = Q()
-    for term in terms:
-        name_match &= Q(search_name__contains=term)
-    queryset = queryset.annotate(
-        rank=Case(When(name_match, then=Value(1)), default=Value(0), output_field=IntegerField())
-    )
-    return queryset, True
+    return PTCE_INDEX.filter(queryset, filters.terms, ranked=ranked)
 
 
 def filter_ptces(filters: DirectoryFilters, *, exclude: str = "", queryset=None):

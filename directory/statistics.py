@@ -151,21 +151,37 @@ def _decided_files():
     )
 
 
+# Below this many decisions a median says more about one file than about the programme
+# (issue 17: « délai médian 0,0 j » on a single decision): shown as not available.
+MIN_DECISIONS_FOR_MEDIAN = 5
+
+
 def median_days_by(*keys: str) -> dict:
     """Median time from submission to decision (days), grouped by ``keys`` (tuple keys;
-    no key: the whole programme under ``()``)."""
+    no key: the whole programme under ``()``); None for a group of fewer than
+    ``MIN_DECISIONS_FOR_MEDIAN`` decisions."""
     queryset = _decided_files().order_by()
     if connection.vendor == "postgresql":
+        median = Median("delay", output_field=DurationField())
         if not keys:
-            value = queryset.aggregate(median=Median("delay", output_field=DurationField()))
-            return {(): _days(value["median"])}
-        rows = queryset.values(*keys).annotate(median=Median("delay", output_field=DurationField()))
-        return {tuple(row[key] for key in keys): _days(row["median"]) for row in rows}
+            value = queryset.aggregate(median=median, n=Count("pk"))
+            enough = value["n"] >= MIN_DECISIONS_FOR_MEDIAN
+            return {(): _days(value["median"]) if enough else None}
+        rows = queryset.values(*keys).annotate(median=median, n=Count("pk"))
+        return {
+            tuple(row[key] for key in keys): (
+                _days(row["median"]) if row["n"] >= MIN_DECISIONS_FOR_MEDIAN else None
+            )
+            for row in rows
+        }
     groups: dict[tuple, list[timedelta]] = {}
     for *key, delay in queryset.values_list(*keys, "delay"):
         if delay is not None:
             groups.setdefault(tuple(key), []).append(delay)
-    return {key: _days(pystats.median(delays)) for key, delays in groups.items()}
+    return {
+        key: _days(pystats.median(delays)) if len(delays) >= MIN_DECISIONS_FOR_MEDIAN else None
+        for key, delays in groups.items()
+    }
 
 
 def call_round_statistics() -> list[CallRoundStats]:

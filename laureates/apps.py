@@ -15,3 +15,7 @@ class LaureatesConfig(AppConfig):
             "laureates.tasks.send_report_reminders",
             timedelta(hours=6),
         )
+        from core import search
+        from laureates.search import PTCE_INDEX
+
+        search.register(PTCE_INDEX)

@@ -1,9 +1,12 @@
 """Import of historical PTCE lists (CSV), documented in docs/import-ptce.md.
 
 Real lists are messy: régions and départements come as names or codes, with or without accents,
-sometimes missing or ambiguous (« Landes / Pyrénées-Atlantiques »). Such rows are imported with
-the geography left empty and flagged ``needs_review``; no row is ever dropped silently. Re-running
-the same file changes nothing (a pole is matched by its normalised name; a label by call and year).
+localisations as free text (« Tours (agglomération) », « Landes / Pyrénées-Atlantiques »,
+« Dijon (quartier des Grésilles) »). ``laureates.places`` places each part on the official
+geography and says how; what cannot be placed is kept as text and the row flagged
+``needs_review``; no row is ever dropped silently. Themes go through the controlled vocabulary
+(``laureates.themes``); other words are kept as free tags. Re-running the same file changes
+nothing (a pole is matched by its normalised name; a label by call and year).
 """
 
 import csv
@@ -15,9 +18,10 @@ from django.db import transaction
 
 from calls.models import Phase
 from core import audit
-from laureates.models import Ptce, PtceLabel, PtceStatus, PtceStatusChange, Theme
+from laureates.models import Ptce, PtceLabel, PtceStatus, PtceStatusChange
+from laureates.places import PlaceResolver
 from laureates.services import refresh_search, set_ptce_territory, unique_slug
-from territories.models import Commune, Department, Region
+from laureates.themes import classify
 from territories.text import normalise
 
 COLUMNS = {
@@ -25,6 +29,7 @@ COLUMNS = {
     "region": ("region", "région"),
     "department": ("departement", "département"),
     "commune": ("commune", "ville", "code commune"),
+    "place": ("localisation", "lieu", "territoire", "implantation", "territoire d intervention"),
     "call": ("appel", "label", "call"),
     "year": ("annee", "année", "year"),
     "phase": ("phase",),
@@ -45,31 +50,6 @@ STATUS_WORDS = {
     "inactif": PtceStatus.INACTIVE,
 }
 
-THEME_WORDS = {
-    "economie circulaire": Theme.CIRCULAR_ECONOMY,
-    "reemploi": Theme.CIRCULAR_ECONOMY,
-    "alimentation": Theme.FOOD,
-    "agriculture": Theme.FOOD,
-    "mobilite": Theme.MOBILITY,
-    "services a la personne": Theme.CARE,
-    "sante": Theme.CARE,
-    "care": Theme.CARE,
-    "batiment": Theme.CONSTRUCTION,
-    "construction": Theme.CONSTRUCTION,
-    "habitat": Theme.CONSTRUCTION,
-    "culture": Theme.CULTURE,
-    "numerique": Theme.DIGITAL,
-    "energie": Theme.ENERGY,
-    "emploi": Theme.EMPLOYMENT,
-    "insertion": Theme.EMPLOYMENT,
-    "tourisme": Theme.TOURISM,
-    "textile": Theme.TEXTILE,
-    "bois": Theme.WOOD,
-}
-for _theme in Theme:
-    THEME_WORDS[_theme.value.replace("_", " ")] = _theme
-    THEME_WORDS[normalise(_theme.label)] = _theme
-
 PHASE_WORDS = {"1": Phase.EMERGENCE, "phase 1": Phase.EMERGENCE, "emergence": Phase.EMERGENCE}
 PHASE_WORDS |= {"2": Phase.FUNDING, "phase 2": Phase.FUNDING, "financement": Phase.FUNDING}
 
@@ -80,6 +60,9 @@ class RowOutcome:
     name: str
     action: str  # created, updated, unchanged, rejected
     notes: list[str] = field(default_factory=list)
+    matches: list[str] = field(default_factory=list)  # how each place was found
+    placed: bool = False
+    tags: list[str] = field(default_factory=list)  # themes kept as free tags
 
     @property
     def flagged(self) -> bool:
@@ -97,34 +80,16 @@ class ImportReport:
     def flagged(self) -> list[RowOutcome]:
         return [row for row in self.rows if row.flagged]
 
+    @property
+    def imported(self) -> list[RowOutcome]:
+        return [row for row in self.rows if row.action != "rejected"]
 
-class GeographyIndex:
-    """Régions and départements by code, by normalised name and without « la », « le »…"""
-
-    def __init__(self):
-        self.regions = {}
-        for region in Region.objects.filter(retired=False):
-            self.regions[region.code] = region
-            self.regions[normalise(region.name)] = region
-        self.departments = {}
-        for department in Department.objects.filter(retired=False).select_related("region"):
-            self.departments[department.code.lower()] = department
-            self.departments[normalise(department.name)] = department
-            if department.code.isdigit() and len(department.code) == 2:
-                self.departments[department.code.lstrip("0")] = department
-
-    def region(self, value: str):
-        key = normalise(value)
-        if key.isdigit():
-            return self.regions.get(key.zfill(2))
-        return self.regions.get(key) or self.regions.get(re.sub(r"^(la|le|les) ", "", key))
-
-    def department(self, value: str):
-        key = normalise(value)
-        compact = key.replace(" ", "")
-        if compact in self.departments:
-            return self.departments[compact]
-        return self.departments.get(key) or self.departments.get(re.sub(r"^(la|le|les) ", "", key))
+    @property
+    def placement_rate(self) -> float:
+        """Share of imported rows placed on a commune, an EPCI or a département (or a région
+        when the row gives nothing finer)."""
+        rows = self.imported
+        return sum(1 for row in rows if row.placed) / len(rows) if rows else 0.0
 
 
 def read_csv(data: bytes) -> list[tuple[int, dict]]:
@@ -161,46 +126,131 @@ def read_csv(data: bytes) -> list[tuple[int, dict]]:
     return rows
 
 
-def _resolve_geography(row: dict, geo: GeographyIndex, notes: list[str]):
-    region_text, department_text = row.get("region", ""), row.get("department", "")
-    region = geo.region(region_text) if region_text else None
-    department = geo.department(department_text) if department_text else None
-    if region_text and region is None:
-        notes.append(f"région non reconnue : « {region_text} »")
-    if department_text and department is None:
-        notes.append(f"département non reconnu : « {department_text} »")
-    if department and region is None and not region_text:
-        region = department.region
-    if department and region and department.region_id != region.code:
-        notes.append(
-            f"le département « {department.name} » n’est pas dans la région « {region.name} »"
+MAX_FIELD = 500  # longer cells are cut (a 10 000-character « localisation » is a paste error)
+
+
+@dataclass
+class Geography:
+    region: object = None
+    department: object = None
+    commune_codes: list[str] = field(default_factory=list)
+    epci_codes: list[str] = field(default_factory=list)
+    matches: list[str] = field(default_factory=list)
+    placed: bool = False
+
+
+def _cut(value: str, label: str, notes: list[str]) -> str:
+    if len(value) > MAX_FIELD:
+        notes.append(f"{label} trop longue ({len(value)} caractères) : tronquée à {MAX_FIELD}")
+        return value[:MAX_FIELD]
+    return value
+
+
+def _resolve_geography(row: dict, geo: PlaceResolver, notes: list[str]) -> Geography:
+    """Région and département columns, then the commune and localisation columns, checked
+    against each other; every match and how it was found goes to ``matches``."""
+    result = Geography()
+    region_text = _cut(row.get("region", ""), "région", notes)
+    department_text = _cut(row.get("department", ""), "département", notes)
+    commune_text = _cut(row.get("commune", ""), "commune", notes)
+    place_text = _cut(row.get("place", ""), "localisation", notes)
+
+    regions = []
+    for part in _parts(region_text):
+        region = geo.region(part)
+        if region is None:
+            notes.append(f"région non reconnue : « {part} »")
+        elif region not in regions:
+            regions.append(region)
+            result.matches.append(f"« {part} » → région {region.name}")
+    departments = []
+    for part in _parts(department_text):
+        department = geo.department(part)
+        if department is None:
+            notes.append(f"département non reconnu : « {part} »")
+        elif department not in departments:
+            departments.append(department)
+            result.matches.append(f"« {part} » → département {department.name} ({department.code})")
+    if len(regions) > 1:
+        names = ", ".join(region.name for region in regions)
+        kept = [r for r in regions if any(d.region_id == r.code for d in departments)]
+        if len(kept) == 1:
+            notes.append(f"plusieurs régions ({names}) : « {kept[0].name} » retenue (département)")
+            regions = kept
+        else:
+            notes.append(f"plusieurs régions ({names}) : aucune retenue comme région principale")
+            regions = []
+    region = regions[0] if regions else None
+    if region and departments:
+        outside = [d for d in departments if d.region_id != region.code]
+        for department in outside:
+            notes.append(
+                f"le département « {department.name} » n’est pas dans la région « {region.name} »"
+            )
+        if outside:
+            # Which one is wrong cannot be known: keep the départements inside the région, or
+            # neither région nor département.
+            departments = [d for d in departments if d not in outside]
+            if not departments:
+                region = None
+    if len(departments) > 1:
+        result.matches.append(
+            "plusieurs départements : "
+            + ", ".join(f"{d.name} ({d.code})" for d in departments)
+            + f" ; département principal : {departments[0].name}"
         )
-        region = department = None
-    if not region_text and not department_text:
+
+    department_codes = [d.code for d in departments]
+    region_code = region.code if region else None
+    for label, text in (("commune", commune_text), ("localisation", place_text)):
+        if not text:
+            continue
+        placement = geo.resolve(text, departments=department_codes, region=region_code)
+        result.matches.extend(
+            match.describe() for match in placement.matches if match.kind != "text"
+        )
+        if label == "commune" and not placement.placed:
+            notes.append(f"commune non reconnue : « {text} »")
+            continue
+        notes.extend(placement.notes)
+        for code in placement.codes("commune"):
+            commune = geo.communes_by_code[code]
+            if department_codes and commune.department_id not in department_codes:
+                notes.append(f"la commune « {commune.name} » n’est pas dans le département indiqué")
+                continue
+            if region_code and commune.region_id != region_code:
+                notes.append(f"la commune « {commune.name} » n’est pas dans la région indiquée")
+                continue
+            result.commune_codes.append(code)
+        result.epci_codes.extend(placement.codes("epci"))
+        for code in placement.codes("department"):
+            department = geo.departments[code.lower()]
+            if region_code and department.region_id != region_code:
+                notes.append(
+                    f"le département « {department.name} » n’est pas dans la région "
+                    f"« {region.name} »"
+                )
+                continue
+            if department not in departments:
+                departments.append(department)
+        for code in placement.codes("region"):
+            if region is None:
+                region = geo.regions[code]
+    if departments and region is None:
+        region = geo.regions.get(departments[0].region_id)
+    if not (region_text or department_text or commune_text or place_text):
         notes.append("région et département absents")
-    commune = None
-    commune_text = row.get("commune", "")
-    if commune_text:
-        candidates = Commune.objects.current()
-        if commune_text.isdigit() or re.fullmatch(r"\d[0-9AB]\d{3}", commune_text):
-            candidates = candidates.filter(code=commune_text.upper())
-        else:
-            candidates = candidates.filter(search_name=normalise(commune_text))
-            if department:
-                candidates = candidates.filter(department=department)
-            elif region:
-                candidates = candidates.filter(region=region)
-        found = list(candidates[:2])
-        if len(found) == 1:
-            commune = found[0]
-            if department and commune.department_id != department.code:
-                notes.append(f"la commune « {commune_text} » n’est pas dans le département")
-                commune = None
-        elif found:
-            notes.append(f"commune ambiguë : « {commune_text} » (précisez le département)")
-        else:
-            notes.append(f"commune non reconnue : « {commune_text} »")
-    return region, department, commune
+    result.region = region
+    result.department = departments[0] if departments else None
+    result.placed = bool(
+        result.commune_codes or result.epci_codes or result.department or result.region
+    )
+    return result
+
+
+def _parts(text: str) -> list[str]:
+    """« Landes / Pyrénées-Atlantiques » → both (hyphens inside names are kept)."""
+    return [part.strip() for part in re.split(r"\s*[/;+]\s*|\s+-\s+", text) if part.strip()]
 
 
 def _parse_label(row: dict, notes: list[str]):
@@ -224,34 +274,21 @@ def _parse_label(row: dict, notes: list[str]):
     return title[:120], year, phase
 
 
-def _parse_themes(text: str, notes: list[str]) -> list[str]:
-    themes = []
-    for part in re.split(r"[,;/|+]", text or ""):
-        key = normalise(part)
-        if not key:
-            continue
-        theme = THEME_WORDS.get(key)
-        if theme is None:
-            theme = next((value for word, value in THEME_WORDS.items() if word in key), None)
-        if theme is None:
-            notes.append(f"thématique non reconnue : « {part.strip()} »")
-        elif theme not in themes:
-            themes.append(theme)
-    return themes
-
-
 def import_rows(rows: list[tuple[int, dict]], *, actor=None) -> ImportReport:
     report = ImportReport()
-    geo = GeographyIndex()
+    geo = PlaceResolver()
     for line, row in rows:
         name = row.get("name", "").strip()
         if not name:
             report.rows.append(RowOutcome(line, "", "rejected", ["nom absent : ligne ignorée"]))
             continue
         notes: list[str] = []
-        region, department, commune = _resolve_geography(row, geo, notes)
+        if len(name) > 255:
+            notes.append(f"nom trop long ({len(name)} caractères) : tronqué à 255")
+            name = name[:255].strip()
+        geography = _resolve_geography(row, geo, notes)
         label = _parse_label(row, notes)
-        themes = _parse_themes(row.get("theme", ""), notes)
+        themes, tags = classify(_cut(row.get("theme", ""), "thématique", notes))
         status_text = normalise(row.get("status", ""))
         status = STATUS_WORDS.get(status_text) if status_text else None
         if status_text and status is None:
@@ -260,9 +297,10 @@ def import_rows(rows: list[tuple[int, dict]], *, actor=None) -> ImportReport:
         if source and not re.match(r"https?://", source):
             notes.append(f"adresse source invalide : « {source} »")
             source = ""
-        outcome = _upsert(
-            line, name, row, region, department, commune, label, themes, status, source, notes
-        )
+        outcome = _upsert(line, name, row, geography, label, themes, tags, status, source, notes)
+        outcome.matches = geography.matches
+        outcome.placed = geography.placed
+        outcome.tags = tags
         report.rows.append(outcome)
         if outcome.action in {"created", "updated"}:
             audit.record(
@@ -275,7 +313,8 @@ def import_rows(rows: list[tuple[int, dict]], *, actor=None) -> ImportReport:
 
 
 @transaction.atomic
-def _upsert(line, name, row, region, department, commune, label, themes, status, source, notes):
+def _upsert(line, name, row, geography, label, themes, tags, status, source, notes):
+    region, department = geography.region, geography.department
     ptce = Ptce.objects.filter(search_name=normalise(name)).order_by("pk").first()
     created = ptce is None
     changed = False
@@ -283,8 +322,9 @@ def _upsert(line, name, row, region, department, commune, label, themes, status,
         ptce = Ptce(
             name=name[:255],
             slug=unique_slug(name),
-            description=row.get("description", ""),
+            description=row.get("description", "")[:10000],
             themes=themes,
+            tags=tags,
             status=status or PtceStatus.ACTIVE,
             source_url=source[:500],
             main_region=region,
@@ -300,6 +340,11 @@ def _upsert(line, name, row, region, department, commune, label, themes, status,
         new_themes = [theme for theme in themes if theme not in ptce.themes]
         if new_themes:
             ptce.themes = [*ptce.themes, *new_themes]
+            changed = True
+        known = {normalise(tag) for tag in ptce.tags}
+        new_tags = [tag for tag in tags if normalise(tag) not in known]
+        if new_tags:
+            ptce.tags = [*ptce.tags, *new_tags]
             changed = True
         if source and not ptce.source_url:
             ptce.source_url = source[:500]
@@ -322,9 +367,16 @@ def _upsert(line, name, row, region, department, commune, label, themes, status,
             ptce=ptce, title=title, year=year, phase=phase
         )
         changed = changed or label_created
-    if commune and not ptce.communes.filter(pk=commune.pk).exists():
-        codes = [*ptce.communes.values_list("code", flat=True), commune.code]
-        set_ptce_territory(ptce, commune_codes=codes)
+    communes, epcis = set(), set()
+    if (geography.commune_codes or geography.epci_codes) and not created:
+        communes = set(ptce.communes.values_list("code", flat=True))
+        epcis = set(ptce.epcis.values_list("code", flat=True))
+    if not set(geography.commune_codes) <= communes or not set(geography.epci_codes) <= epcis:
+        set_ptce_territory(
+            ptce,
+            commune_codes=sorted(communes | set(geography.commune_codes)),
+            epci_codes=sorted(epcis | set(geography.epci_codes)),
+        )
         changed = True
     elif created or changed:
         refresh_search(ptce)

@@ -73,6 +73,13 @@ class Ptce(models.Model):
     )
     population_covered = models.PositiveIntegerField("population couverte", null=True, blank=True)
     themes = models.JSONField("thématiques", default=list, blank=True)
+    tags = models.JSONField(
+        "mots-clés libres",
+        default=list,
+        blank=True,
+        help_text="Thématiques hors du vocabulaire contrôlé, conservées telles qu’écrites "
+        "(imports historiques).",
+    )
     themes_key = models.CharField(
         max_length=255, blank=True, editable=False, verbose_name="clé des thématiques"
     )

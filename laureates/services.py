@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -140,6 +140,7 @@ def build_search_text(ptce: Ptce) -> str:
         ptce.description,
         ptce.lead_organisation_name,
         " ".join(Theme(theme).label for theme in ptce.themes if theme in Theme.values),
+        " ".join(str(tag) for tag in ptce.tags or []),
         ptce.main_region.name if ptce.main_region_id else "",
         ptce.main_department.name if ptce.main_department_id else "",
         " ".join(ptce.communes.values_list("name", flat=True)[:200]),
@@ -156,22 +157,15 @@ def refresh_search(ptce: Ptce) -> None:
     Ptce.objects.filter(pk=ptce.pk).update(
         search_name=ptce.search_name, search_text=ptce.search_text
     )
-    if connection.vendor == "postgresql":
-        update_search_vectors(Ptce.objects.filter(pk=ptce.pk))
+    update_search_vectors(Ptce.objects.filter(pk=ptce.pk))
 
 
 def update_search_vectors(queryset) -> int:
-    """PostgreSQL only: name weighted A, the rest B, French stemming, accents removed."""
-    from django.contrib.postgres.search import SearchVector
-    from django.db.models import F, Func
+    """Re-index ``queryset`` (PostgreSQL: name weighted A, the rest B, French stemming, accents
+    removed; SQLite: kept in step by triggers, nothing to do). See core/search.py."""
+    from laureates.search import PTCE_INDEX
 
-    def unaccented(expression):
-        return Func(expression, function="unaccent")
-
-    return queryset.update(
-        search_vector=SearchVector(unaccented(F("name")), config="french", weight="A")
-        + SearchVector(unaccented(F("search_text")), config="french", weight="B")
-    )
+    return PTCE_INDEX.refresh(queryset)
 
 
 def create_award(application, *, phase: str, amount=None, decided_at=None, actor=None):

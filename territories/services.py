@@ -83,9 +83,17 @@ class TerritorySummary:
 def summarise_territory(commune_codes=(), epci_codes=()) -> TerritorySummary:
     """The distinct current communes covered by communes and EPCI, with derived départements,
     régions and population (each commune counted once)."""
+    commune_codes, epci_codes = list(commune_codes), list(epci_codes)
+    # Two indexed lookups: an OR across the two columns made SQLite scan every commune
+    # (≈ 15 ms per call).
+    current = Commune.objects.current()
+    pks = set()
+    if commune_codes:
+        pks |= set(current.filter(code__in=commune_codes).values_list("pk", flat=True))
+    if epci_codes:
+        pks |= set(current.filter(epci_id__in=epci_codes).values_list("pk", flat=True))
     communes = list(
-        Commune.objects.current()
-        .filter(Q(code__in=list(commune_codes)) | Q(epci_id__in=list(epci_codes)))
+        Commune.objects.filter(pk__in=sorted(pks))
         .select_related("department", "region")
         .order_by("code")
     )

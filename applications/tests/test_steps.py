@@ -536,3 +536,20 @@ def test_empty_draft_still_saves_with_the_fields_the_submission_needs(owner_clie
     assert application.lead_address == ""
     response = client.post(url("project", application), {"pole_name": "", "action": "save"})
     assert response.status_code == 302
+
+
+def test_territory_step_shows_existing_ptce_on_the_territory(owner_client):
+    from laureates.factories import PtceFactory
+    from laureates.services import set_ptce_territory
+
+    existing = PtceFactory(name="Pôle des Monts du Lyonnais")
+    set_ptce_territory(existing, commune_codes=["69062", "69238"])
+    application = ApplicationFactory()
+    client = owner_client(application)
+    client.post(url("territory", application), {"communes": ["69062", "42059"], "action": "save"})
+    page = client.get(url("territory", application)).content.decode()
+    assert "PTCE existants sur ce territoire" in page
+    assert (
+        f'<a href="/annuaire/{existing.slug}/">Pôle des Monts du Lyonnais</a> — 1 commune en commun'
+        in page
+    )

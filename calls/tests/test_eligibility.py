@@ -252,17 +252,82 @@ def test_each_other_article_9_actor_category_is_accepted(category):
     assert verdict(file, "other_article_9_actor").passed is True
 
 
-def test_no_other_article_9_actor_and_natural_persons_do_not_fill_it():
+def test_no_other_article_9_actor():
     file = make_file(
         members=[
             org("Entreprise", "other_enterprise"),
             org("Autre entreprise", "other_enterprise"),
-            person("Jeanne Martin", "other"),
         ]
     )
     rule = verdict(file, "other_article_9_actor")
     assert rule.passed is False
-    assert "Les personnes physiques (« Jeanne Martin ») ne remplissent pas" in rule.message
+    assert rule.message == (
+        "Le groupement doit associer au moins un autre acteur de l’article 9 de la loi ESS : "
+        "collectivité territoriale ou groupement, centre de recherche, établissement "
+        "d’enseignement supérieur et de recherche, organisme de formation, ou toute autre "
+        "personne physique ou morale. Ajoutez un tel membre avec sa catégorie (une personne "
+        "physique membre du pôle remplit aussi cette condition)."
+    )
+
+
+@pytest.mark.parametrize("category", ["other", "research_centre", None, "other_enterprise"])
+def test_a_natural_person_is_an_other_article_9_actor(category):
+    """Law n° 2014-856, art. 9: « … des organismes de formation ou toute autre personne physique
+    ou morale »: a natural person member fills the condition, whatever category was ticked."""
+    file = make_file(
+        members=[
+            org("Entreprise", "other_enterprise"),
+            org("Autre entreprise", "other_enterprise"),
+            person("Jeanne Martin", category),
+        ]
+    )
+    result = evaluate(file, RULES_2025)
+    rule = result.verdict("other_article_9_actor")
+    assert rule.passed is True
+    assert rule.message == (
+        "Autre(s) acteur(s) de l’article 9 : « Jeanne Martin » (personne physique, au titre de "
+        "« toute autre personne physique ou morale » de l’article 9 ; une personne physique ne "
+        "compte pas parmi les trois personnes morales)."
+    )
+    # … but never among the three legal persons: lead + two enterprises = 3, not 4.
+    assert result.verdict("three_legal_persons").message.startswith(
+        "Le groupement compte 3 personnes morales, structure porteuse comprise. "
+        "1 personne physique participe au pôle mais ne compte pas"
+    )
+    assert result.eligible is True
+
+
+def test_a_natural_person_does_not_make_up_for_a_missing_legal_person():
+    file = make_file(members=[org("Entreprise", "other_enterprise"), person("Jeanne Martin")])
+    result = evaluate(file, RULES_2025)
+    assert result.verdict("other_article_9_actor").passed is True
+    assert result.verdict("three_legal_persons").passed is False
+    assert result.eligible is False
+    assert result.to_dict()["unmet"] == ["three_legal_persons"]
+
+
+def test_legal_and_natural_other_actors_are_both_named():
+    file = make_file(
+        members=[
+            org("Entreprise", "other_enterprise"),
+            org("Commune", "local_authority"),
+            person("Jeanne Martin"),
+            person("Paul Durand"),
+        ]
+    )
+    assert verdict(file, "other_article_9_actor").message == (
+        "Autre(s) acteur(s) de l’article 9 : « Commune », « Jeanne Martin », « Paul Durand » "
+        "(personnes physiques, au titre de « toute autre personne physique ou morale » de "
+        "l’article 9 ; une personne physique ne compte pas parmi les trois personnes morales)."
+    )
+
+
+def test_a_natural_person_lead_is_not_its_own_other_actor():
+    file = make_file(members=[org("Entreprise", "other_enterprise"), org("Coop", "ess_enterprise")])
+    file["lead"] = {"name": "Jeanne Martin", "kind": "natural_person", "category": "other"}
+    result = evaluate(file, RULES_2025)
+    assert result.verdict("lead_private_legal_person").passed is False
+    assert result.verdict("other_article_9_actor").passed is False
 
 
 def test_member_without_category_counts_as_legal_person_only():

@@ -16,6 +16,15 @@ from laureates.services import set_ptce_territory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _median_from_one_decision(monkeypatch):
+    """The shared fixture has 1 to 4 decisions per call: medians are checked from one decision
+    here; the threshold of 5 has its own test (test_median_needs_five_decisions)."""
+    from directory import statistics as directory_statistics
+
+    monkeypatch.setattr(directory_statistics, "MIN_DECISIONS_FOR_MEDIAN", 1)
+
+
 @pytest.fixture
 def poles():
     first = PtceFactory(

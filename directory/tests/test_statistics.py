@@ -10,6 +10,15 @@ from directory.tests.conftest import programme_data
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _median_from_one_decision(monkeypatch):
+    """The shared fixture has 1 to 4 decisions per call: medians are checked from one decision
+    here; the threshold of 5 has its own test (test_median_needs_five_decisions)."""
+    from directory import statistics as directory_statistics
+
+    monkeypatch.setattr(directory_statistics, "MIN_DECISIONS_FOR_MEDIAN", 1)
+
+
 @pytest.fixture
 def data():
     return programme_data()
@@ -127,3 +136,17 @@ def test_chart_coordinates_are_not_localised(client, with_data, request):
     assert lengths
     for value in lengths:
         float(value)
+
+
+@pytest.mark.parametrize(("threshold", "expected"), [(5, None), (3, Decimal("20.0"))])
+def test_median_needs_five_decisions(monkeypatch, threshold, expected):
+    """« délai médian » only from 5 decisions (issue 17): the first call has 3."""
+    from directory import statistics as directory_statistics
+    from directory.statistics import call_statistics
+
+    programme_data()
+    monkeypatch.setattr(directory_statistics, "MIN_DECISIONS_FOR_MEDIAN", threshold)
+    first = next(c for c in call_statistics() if c.call_title == "AMI PTCE 2026")
+    assert first.median_days == expected
+    # The whole programme has exactly 5 decisions (10, 20, 30, 40, 60 days): shown.
+    assert directory_statistics.overview(call_statistics(), []).median_days == Decimal("30.0")

@@ -35,17 +35,21 @@ def test_region_and_department_by_name_or_code_with_or_without_accents():
     assert a.needs_review is False
 
 
-def test_ambiguous_department_is_imported_without_geography_and_flagged_by_line():
+def test_two_departments_are_both_read_and_the_first_is_the_main_one():
     report = run(
         HEADER + "Pôle bois;Nouvelle-Aquitaine;Landes / Pyrénées-Atlantiques;;AAP;2013;;;;\n"
     )
     ptce = Ptce.objects.get(name="Pôle bois")
-    assert ptce.main_department is None
-    assert ptce.needs_review is True
-    assert ptce.review_note == (
-        "Ligne 2 : département non reconnu : « Landes / Pyrénées-Atlantiques »"
-    )
-    assert report.flagged[0].line == 2
+    assert (ptce.main_region_id, ptce.main_department_id) == ("75", "40")
+    assert ptce.needs_review is False
+    assert report.rows[0].placed is True
+    assert report.rows[0].matches == [
+        "« Nouvelle-Aquitaine » → région Nouvelle-Aquitaine",
+        "« Landes » → département Landes (40)",
+        "« Pyrénées-Atlantiques » → département Pyrénées-Atlantiques (64)",
+        "plusieurs départements : Landes (40), Pyrénées-Atlantiques (64) ; département "
+        "principal : Landes",
+    ]
 
 
 def test_missing_geography_flagged_and_department_outside_region_dropped():
@@ -78,10 +82,13 @@ def test_unknown_commune_status_theme_and_source_are_flagged_not_dropped():
     assert ptce.status == PtceStatus.ACTIVE
     assert report.rows[0].notes == [
         "commune non reconnue : « Nulle-Part-sur-Mer »",
-        "thématique non reconnue : « Astrologie »",
         "statut non reconnu : « peut-être »",
         "adresse source invalide : « ftp://x »",
     ]
+    # An unknown theme is never dropped: it is kept as a free tag (and searchable).
+    assert (ptce.themes, ptce.tags) == ([], ["Astrologie"])
+    assert report.rows[0].tags == ["Astrologie"]
+    assert "astrologie" in ptce.search_text
 
 
 def test_row_without_name_is_reported_as_rejected():
@@ -122,8 +129,14 @@ def test_command_is_a_dry_run_by_default_then_writes_and_audits():
     call_command("import_ptce", str(SAMPLE), "--wet-run", stdout=out)
     output = out.getvalue()
     assert Ptce.objects.count() == 6
-    assert "créés : 6, mis à jour : 0, inchangés : 0, ignorés : 0, à vérifier : 2" in output
-    assert "ligne 5 (Pôle bois des Landes et du Béarn (démo)) : département non reconnu" in output
+    assert "créés : 6, mis à jour : 0, inchangés : 0, ignorés : 0, à vérifier : 1" in output
+    assert "placés sur la géographie officielle : 5 sur 6 (83 %)" in output
+    assert (
+        "ligne 5 (Pôle bois des Landes et du Béarn (démo)) : « Nouvelle-Aquitaine » → région "
+        "Nouvelle-Aquitaine ; « Landes » → département Landes (40) ; « Pyrénées-Atlantiques » → "
+        "département Pyrénées-Atlantiques (64) ; plusieurs départements" in output
+    )
+    assert "ligne 7 (Pôle sans territoire (démo)) : région et département absents" in output
     assert AuditLog.objects.filter(action="ptce.import_created").count() == 6
     out = StringIO()
     call_command("import_ptce", str(SAMPLE), "--wet-run", stdout=out)

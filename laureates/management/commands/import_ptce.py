@@ -44,6 +44,22 @@ class Command(BaseCommand):
             f"inchangés : {report.count('unchanged')}, ignorés : {report.count('rejected')}, "
             f"à vérifier : {len(report.flagged)}"
         )
+        imported = report.imported
+        placed = sum(1 for row in imported if row.placed)
+        if imported:
+            self.stdout.write(
+                f"  placés sur la géographie officielle : {placed} sur {len(imported)} "
+                f"({round(100 * report.placement_rate)} %)"
+            )
+        self.stdout.write("Correspondances trouvées :")
+        for row in imported:
+            where = " ; ".join(row.matches) if row.matches else "aucun lieu reconnu"
+            self.stdout.write(f"  ligne {row.line} ({row.name}) : {where}")
+            if row.tags:
+                tags = ", ".join(f"« {tag} »" for tag in row.tags)
+                self.stdout.write(f"    mots-clés libres conservés : {tags}")
+        if report.flagged:
+            self.stdout.write("Points à vérifier :")
         for row in report.flagged:
             for note in row.notes:
                 self.stdout.write(f"  ligne {row.line} ({row.name or 'sans nom'}) : {note}")

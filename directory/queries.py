@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Count, Q, Value, When
 
-from core.params import int_param
 from core import search
+from core.params import int_param
 from laureates.models import Ptce, PtceLabel, PtceStatus, Theme
 from laureates.search import PTCE_INDEX
 from territories.models import Department, Region, Zone

@@ -189,9 +189,7 @@ def test_phases_filed_together_give_two_linked_files(django_capture_on_commit_ca
         f"Dossiers déposés : PTCE-{year}-0001 (phase 1) et PTCE-{year}-0002 (phase 2)"
     )
     assert "deux dossiers liés ont été créés" in email.body
-    assert (
-        f"Références : PTCE-{year}-0001 (phase 1) et PTCE-{year}-0002 (phase 2)" in email.body
-    )
+    assert f"Références : PTCE-{year}-0001 (phase 1) et PTCE-{year}-0002 (phase 2)" in email.body
     assert [name for name, _content, _type in email.attachments] == [
         f"accuse-reception-PTCE-{year}-0001.pdf",
         f"accuse-reception-PTCE-{year}-0002.pdf",

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('laureates', '0007_french_verbose_names'),
-        ('laureates', '0007_ptce_free_tags'),
+        ("laureates", "0007_french_verbose_names"),
+        ("laureates", "0007_ptce_free_tags"),
     ]
 
-    operations = [
-    ]
+    operations = []

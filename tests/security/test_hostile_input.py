@@ -203,3 +203,41 @@ def test_query_strings_with_hostile_values_never_fail():
         ]:
             for key in ["q", "page", "next"]:
                 check(client.get(url, {key: value}))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 50_000,
+        "{" + '"a":{' * 40_000,
+        '{"members": ' + "[" * 33 + "]" * 33 + "}",
+        '{"a": "' + "[" * 50_000 + '"}',  # brackets inside a string do not count
+    ],
+)
+def test_eligibility_api_refuses_deeply_nested_json_before_parsing(body):
+    """Issue 22: 50 000 nested ``[`` answered 500 (RecursionError in ``json.loads``)."""
+    client = Client(raise_request_exception=False)
+    response = client.post(reverse("calls:api_eligibility"), body, content_type="application/json")
+    assert response["Content-Type"] == "application/json"
+    if body.startswith('{"a": "'):
+        assert response.status_code in {200, 400}
+        assert "imbriqué" not in response.json()["error"] if response.status_code == 400 else True
+    else:
+        assert response.status_code == 400
+        assert response.json()["error"] == (
+            "Le JSON est trop imbriqué : 32 niveaux de tableaux ou d’objets au plus."
+        )
+
+
+@FUZZ
+@given(depth=st.integers(min_value=0, max_value=200), opener=st.sampled_from(["[", '{"k":']))
+def test_json_nesting_depth_never_fails(depth, opener):
+    from core.jsonbody import MAX_JSON_DEPTH
+
+    closer = "]" if opener == "[" else "}"
+    body = '{"x": ' + opener * depth + "1" + closer * depth + "}"
+    client = Client(raise_request_exception=False)
+    response = client.post(reverse("calls:api_eligibility"), body, content_type="application/json")
+    assert response.status_code in {200, 400}
+    if depth + 1 > MAX_JSON_DEPTH:
+        assert response.status_code == 400

@@ -125,11 +125,19 @@ def test_candidate_forms_survive_hostile_input(form, data):
 
 
 def test_autosave_survives_hostile_input():
+    from applications.forms import AUTOSAVE_FIELDS
+
     journey = Journey()
     url = journey.url("autosave")
-    for value in ADVERSARIAL:
-        response = journey.client.post(url, {"diagnosis": value, "strategy": value})
-        assert response.status_code in {200, 400}, (value[:20], response.content)
+    for name in sorted(AUTOSAVE_FIELDS):  # every autosave field (issue 22)
+        for value in ADVERSARIAL:
+            response = journey.client.post(url, {name: value})
+            assert response.status_code in {200, 400}, (name, value[:20], response.content)
+            if response.status_code == 400:
+                assert response.json()["field"] == name
+    journey.application.refresh_from_db()
+    assert len(journey.application.pole_name) <= 255
+    assert all(len(getattr(journey.application, n)) <= 20_000 for n in AUTOSAVE_FIELDS)
     journey.client.post(url, {"diagnosis": XSS[0]})
     page = journey.client.get(journey.url("project")).content.decode()
     assert not UNESCAPED.search(page)

@@ -4,6 +4,7 @@ invitations, updates and cancellations (iCalendar), reminders, attendance.
 Every state change goes through one function here, writes the audit log and queues its
 e-mails in the outbox (sent by background tasks once the transaction commits)."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -13,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from core import audit
 from core.outbox import queue_email
@@ -113,6 +116,16 @@ def when_label(event: Event) -> str:
     return f"du {paris_label(event.starts_at)} au {paris_label(event.ends_at)} (heure de Paris)"
 
 
+def html_text(plain: str) -> str:
+    """The plain-text e-mail as HTML: everything escaped, line breaks kept, and only the
+    platform's own addresses made links — a URL typed in a name (« http://phish… ») stays
+    text."""
+    escaped = escape(plain)
+    site = re.escape(escape(settings.SITE_URL.rstrip("/")))
+    linked = re.sub(rf"(?<![\w/])({site}/[^\s<>&\"']*)", r'<a href="\1">\1</a>', escaped)
+    return mark_safe(linked.replace("\n", "<br>\n"))  # noqa: S308 (escaped above)
+
+
 def _queue(
     event: Event,
     to: str,
@@ -134,7 +147,9 @@ def _queue(
     # render_to_string returns a SafeString: turn it back into plain text so that the HTML
     # alternative escapes everything it contains (titles typed with HTML, for instance).
     plain_body = str.__str__(body)
-    html_body = render_to_string("events/email_body.html", {"body": plain_body, "subject": subject})
+    html_body = render_to_string(
+        "events/email_body.html", {"body": html_text(plain_body), "subject": subject}
+    )
     attachments = []
     if method:
         content = ics.build_ics(
@@ -168,6 +183,13 @@ def refusal_reason(event: Event, now=None) -> str:
     if not event.registration_open:
         return "Les inscriptions à cet événement sont closes."
     return ""
+
+
+REGISTRATION_ANSWER = (
+    "Merci : votre demande d’inscription est enregistrée. Un courriel envoyé à l’adresse "
+    "indiquée vous dit si votre place est confirmée ou si vous êtes sur la liste d’attente, "
+    "avec votre lien personnel."
+)
 
 
 @dataclass
@@ -216,6 +238,7 @@ def register(
         event = Event.objects.select_for_update().get(pk=event.pk)
         existing = event.registrations.filter(email__iexact=email).first()
         if existing and existing.status != RegistrationStatus.CANCELLED:
+            _remind_registration(event, existing, now)
             return RegistrationResult(existing, created=False)
         reason = refusal_reason(event, now)
         if reason:
@@ -273,6 +296,22 @@ def register(
                 method=None,
             )
     return RegistrationResult(registration, created=True)
+
+
+def _remind_registration(event: Event, registration: Registration, now) -> None:
+    """An address registers again: its holder gets the registration's e-mail again (at most
+    once a day), the page saying no more than for a new registration."""
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    _queue(
+        event,
+        registration.email,
+        "event_registration_confirmed" if confirmed else "event_registration_waiting",
+        with_access=confirmed,
+        registration=registration,
+        method=ics.METHOD_REQUEST if confirmed else None,
+        attendee_name=registration.name,
+        dedup_key=f"event-reminder:{registration.pk}:{timezone.localdate(now).isoformat()}",
+    )
 
 
 def _promote_waiting(event: Event, now) -> list[Registration]:

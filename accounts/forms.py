@@ -63,13 +63,19 @@ class SignupForm(PtceForm, forms.ModelForm):
             self.fields[name].required = True
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "Un compte existe déjà avec cette adresse. Connectez-vous ou utilisez "
-                "« Mot de passe oublié »."
-            )
-        return email
+        """Normalised; an address that already has an account is not an error here (the
+        page would tell who has an account): the view answers as for a new one and the
+        owner is told by e-mail (``services.sign_up_or_notify``)."""
+        return self.cleaned_data["email"].strip().lower()
+
+    def validate_unique(self):
+        """The e-mail's uniqueness is the service's business (see ``clean_email``)."""
+        exclude = self._get_validation_exclusions()
+        exclude.add("email")
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except forms.ValidationError as error:
+            self._update_errors(error)
 
     def clean(self):
         cleaned = super().clean()

@@ -39,6 +39,38 @@ def sign_up(*, email, password, first_name, last_name, organisation="") -> User:
     return user
 
 
+def sign_up_or_notify(*, email, password, first_name, last_name, organisation="") -> User | None:
+    """Sign-up that answers the same whether or not the address has an account (issue 22):
+    a new address gets its account and confirmation link; an existing one gets, instead, an
+    e-mail telling its owner (at most one a day) how to sign in or reset the password. The
+    password is hashed in both cases so the answer takes as long."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        return sign_up(
+            email=email,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            organisation=organisation,
+        )
+    make_password(password)
+    queue_templated_email(
+        existing.email,
+        "account_exists",
+        {
+            "user": existing,
+            "login": settings.SITE_URL + reverse("accounts:login"),
+            "reset": settings.SITE_URL + reverse("accounts:password_reset"),
+        },
+        dedup_key=f"account_exists:{existing.pk}:{timezone.localdate().isoformat()}",
+    )
+    audit.record("account.signup_existing", obj=existing, after={})
+    return None
+
+
 class InvalidToken(Exception):
     pass
 

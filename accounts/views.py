@@ -165,7 +165,7 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.sign_up(
+        services.sign_up_or_notify(  # same answer for an address that has an account
             email=data["email"],
             password=data["password1"],
             first_name=data["first_name"],

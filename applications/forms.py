@@ -1,11 +1,13 @@
 """Forms of the seven steps. Drafts may be saved incomplete: fields are checked when filled
 (SIRET checksum, amounts, codes) and completeness is reported per step, not enforced here."""
 
+import copy
 import re
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 
 from applications.amounts import AmountError, AmountField, parse_amount
 from applications.choices import (
@@ -436,6 +438,8 @@ class ProjectForm(DraftForm, forms.ModelForm):
         )
         for name in [*self.LONG_TEXTS, "previous_state_support_details"]:
             self.fields[name].max_length = self.MAX_TEXT
+            # Set after construction: the length is checked by an explicit validator.
+            self.fields[name].validators.append(MaxLengthValidator(self.MAX_TEXT))
             self.fields[name].widget.attrs["maxlength"] = self.MAX_TEXT
 
     def clean_previous_state_support(self):
@@ -445,6 +449,19 @@ class ProjectForm(DraftForm, forms.ModelForm):
 AUTOSAVE_FIELDS = frozenset(
     [*ProjectForm.LONG_TEXTS, "previous_state_support_details", "pole_name"]
 )
+
+
+def autosave_values(application, posted) -> tuple[dict, dict]:
+    """(values to store, errors) for the autosave fields present in ``posted``, cleaned by
+    the step form itself (``ProjectForm``: the same lengths and validators, no second path).
+    NUL characters never come from a keyboard and PostgreSQL refuses them: dropped."""
+    names = sorted(name for name in AUTOSAVE_FIELDS if name in posted)
+    data = {name: str(posted.get(name, "")).replace("\x00", "") for name in names}
+    form = ProjectForm(data, instance=copy.copy(application))  # the file itself is untouched
+    form.is_valid()
+    errors = {name: list(form.errors[name]) for name in names if name in form.errors}
+    values = {name: form.cleaned_data[name] for name in names if name not in errors}
+    return values, errors
 
 
 def budget_field_name(kind, category, year) -> str:

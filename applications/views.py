@@ -579,18 +579,14 @@ def autosave(request, uuid):
     application = _load(request, uuid)
     if not permissions.can_edit_section(request.user, application, "projet"):
         return JsonResponse({"saved": False, "message": "Modification impossible."}, status=403)
-    fields = {}
-    for name in forms.AUTOSAVE_FIELDS:
-        if name in request.POST:
-            # Drafts keep what was typed, but NUL characters cannot be stored (PostgreSQL
-            # refuses them) and never come from a keyboard: they are dropped.
-            value = request.POST[name].replace("\x00", "")
-            if len(value) > forms.ProjectForm.MAX_TEXT:
-                return JsonResponse(
-                    {"saved": False, "message": "Texte trop long (20 000 caractères au plus)."},
-                    status=400,
-                )
-            fields[name] = value
+    # The step form's own fields and validators (lengths…): no second validation path.
+    fields, errors = forms.autosave_values(application, request.POST)
+    if errors:
+        name, messages_ = next(iter(errors.items()))
+        return JsonResponse(
+            {"saved": False, "message": messages_[0], "errors": errors, "field": name},
+            status=400,
+        )
     if fields:
         Application.objects.filter(pk=application.pk).update(**fields, updated_at=timezone.now())
         kept = application.pending_input.get("projet")

@@ -1,13 +1,12 @@
 """Public eligibility simulator: ``POST /api/v1/eligibility`` (SPEC §4.3). Stores nothing."""
 
-import json
-
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from calls.eligibility import MalformedFile, call_rules, evaluate
 from calls.models import Call
+from core.jsonbody import JsonBodyError, parse_json_body
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -40,9 +39,9 @@ def eligibility(request):
     if len(body) > MAX_BODY_BYTES:
         return _error(413, "Description trop volumineuse (1 Mo au plus).")
     try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return _error(400, "Le corps de la requête n’est pas un JSON valide (UTF-8).")
+        data = parse_json_body(body)  # nesting depth refused before parsing (core.jsonbody)
+    except JsonBodyError as error:
+        return _error(400, str(error))
     if not isinstance(data, dict):
         return _error(400, "La description du dossier doit être un objet JSON ({…}).", "")
     rules = data.get("rules")

@@ -133,6 +133,18 @@ class RegistrationForm(PtceForm):
         "y seront envoyées.",
     )
     organisation = forms.CharField(label="Organisation", max_length=255, required=False)
+    # Honeypot: an input people never see nor reach, that form-filling robots fill; a
+    # filled form is answered as any other and registers nobody (events.views).
+    site_web = forms.CharField(
+        label="Ne remplissez pas ce champ",
+        required=False,
+        max_length=200,
+        widget=forms.HiddenInput(attrs={"autocomplete": "off"}),
+    )
+
+    @property
+    def is_robot(self) -> bool:
+        return bool(self.cleaned_data.get("site_web"))
 
 
 class InvitationForm(PtceForm):

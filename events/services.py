@@ -174,6 +174,13 @@ def refusal_reason(event: Event, now=None) -> str:
     return ""
 
 
+REGISTRATION_ANSWER = (
+    "Merci : votre demande d’inscription est enregistrée. Un courriel envoyé à l’adresse "
+    "indiquée vous dit si votre place est confirmée ou si vous êtes sur la liste d’attente, "
+    "avec votre lien personnel."
+)
+
+
 @dataclass
 class RegistrationResult:
     registration: Registration
@@ -220,6 +227,7 @@ def register(
         event = Event.objects.select_for_update().get(pk=event.pk)
         existing = event.registrations.filter(email__iexact=email).first()
         if existing and existing.status != RegistrationStatus.CANCELLED:
+            _remind_registration(event, existing, now)
             return RegistrationResult(existing, created=False)
         reason = refusal_reason(event, now)
         if reason:
@@ -277,6 +285,22 @@ def register(
                 method=None,
             )
     return RegistrationResult(registration, created=True)
+
+
+def _remind_registration(event: Event, registration: Registration, now) -> None:
+    """An address registers again: its holder gets the registration's e-mail again (at most
+    once a day), the page saying no more than for a new registration."""
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    _queue(
+        event,
+        registration.email,
+        "event_registration_confirmed" if confirmed else "event_registration_waiting",
+        with_access=confirmed,
+        registration=registration,
+        method=ics.METHOD_REQUEST if confirmed else None,
+        attendee_name=registration.name,
+        dedup_key=f"event-reminder:{registration.pk}:{timezone.localdate(now).isoformat()}",
+    )
 
 
 def _promote_waiting(event: Event, now) -> list[Registration]:

@@ -86,13 +86,16 @@ def event_detail(request, slug):
     form = None
     if request.method == "POST":
         form = RegistrationForm(request.POST)
+        if form.is_valid() and form.is_robot:  # honeypot: the same answer, nobody registered
+            messages.success(request, services.REGISTRATION_ANSWER)
+            return redirect(event)
         if form.is_valid():
             data = form.cleaned_data
             user = request.user if request.user.is_authenticated else None
             if user is not None and user.email.lower() != data["email"].strip().lower():
                 user = None
             try:
-                result = services.register(
+                services.register(
                     event,
                     email=data["email"],
                     name=data["name"],
@@ -102,10 +105,9 @@ def event_detail(request, slug):
             except services.RegistrationRefused as refusal:
                 messages.error(request, str(refusal))
                 return redirect(event)
-            if result.created:
-                messages.success(request, result.message)
-            else:
-                messages.info(request, result.message)
+            # The same answer whether or not the address was already registered (the page
+            # would tell who registered): the details go to the address by e-mail.
+            messages.success(request, services.REGISTRATION_ANSWER)
             return redirect(event)
     return render(request, "events/detail.html", _detail_context(request, event, form=form))
 

@@ -92,6 +92,21 @@ KINDS = [
         "Comptes",
     ),
     EmailKind(
+        "account_exists",
+        "Inscription demandée avec une adresse déjà inscrite",
+        "Le titulaire du compte existant (la page d’inscription répond comme pour une adresse "
+        "nouvelle)",
+        {
+            "user.first_name": ("Prénom", "Camille"),
+            "login": ("Lien de connexion", "https://ptce.example.gouv.fr/compte/connexion/"),
+            "reset": (
+                "Lien « mot de passe oublié »",
+                "https://ptce.example.gouv.fr/compte/mot-de-passe/",
+            ),
+        },
+        "Comptes",
+    ),
+    EmailKind(
         "password_reset",
         "Nouveau mot de passe",
         "La personne qui demande un nouveau mot de passe",

@@ -148,10 +148,32 @@ class RenderedEmail:
 _BARE_URL = re.compile(r"(?<![<(\[])\bhttps?://[^\s<>()]*[^\s<>().,;:!?»’\"']")
 
 
+def _trusted_link(url: str) -> bool:
+    """Links an e-mail may carry: the platform's own addresses and the State's (``.gouv.fr``).
+    Any other address — typed by a visitor in a name, for instance « http://phish… » —
+    stays plain text, so a platform e-mail never offers a foreign link (issue 22)."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    if url.startswith(settings.SITE_URL.rstrip("/") + "/") or url == settings.SITE_URL:
+        return True
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return parts.scheme == "https" and (host == "gouv.fr" or host.endswith(".gouv.fr"))
+
+
+def _keep_trusted_href(element: str, attribute: str, value: str):
+    if element == "a" and attribute == "href":
+        return value if _trusted_link(value) else None
+    return value
+
+
 def markdown_to_html(text: str) -> str:
     """Light Markdown → HTML (bare addresses become links, raw HTML is shown as text), then
-    sanitised by nh3."""
-    return nh3.clean(_markdown.render(_BARE_URL.sub(r"<\g<0>>", text)))
+    sanitised by nh3, keeping only links to the platform and to the State's sites."""
+    html = _markdown.render(_BARE_URL.sub(r"<\g<0>>", text))
+    return nh3.clean(html, attribute_filter=_keep_trusted_href)
 
 
 def render(subject: str, body: str, allowed: set[str], context: dict) -> RenderedEmail:

@@ -60,9 +60,9 @@ def test_signup_errors_are_in_french_and_linked_to_fields(client):
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Un compte existe déjà avec cette adresse" in html
+    assert "Un compte existe déjà" not in html  # never told on the page (issue 22)
     assert "Les deux mots de passe ne sont pas identiques" in html
-    assert 'aria-describedby="id_email' in html or 'aria-describedby="email' in html
+    assert 'aria-describedby="id_first_name' in html
 
 
 def test_forged_confirmation_link_is_refused(client):
@@ -195,3 +195,39 @@ def test_lockout_username_is_normalised():
     assert lockout_username(None, {"username": "  Porteur.NOR@Demo.ptce.fr "}) == (
         "porteur.nor@demo.ptce.fr"
     )
+
+
+def test_signup_answers_the_same_for_an_existing_address_and_tells_its_owner(
+    client, django_capture_on_commit_callbacks
+):
+    """Issue 22: sign-up said « Un compte existe déjà avec cette adresse »."""
+    from accounts.models import User
+    from core.models import OutboundEmail
+
+    UserFactory(email="pris@exemple.fr")
+    data = {
+        "first_name": "Aïcha",
+        "last_name": "Durand",
+        "organisation": "",
+        "password1": "un mot de passe solide",
+        "password2": "un mot de passe solide",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = client.post("/compte/inscription/", {**data, "email": "Pris@Exemple.fr"})
+        new = client.post("/compte/inscription/", {**data, "email": "libre@exemple.fr"})
+    assert taken.status_code == new.status_code == 302
+    assert taken["Location"] == new["Location"] == "/compte/inscription/envoyee/"
+    assert User.objects.filter(email__iexact="pris@exemple.fr").count() == 1
+    assert User.objects.filter(email="libre@exemple.fr").count() == 1
+    assert set(OutboundEmail.objects.values_list("template", flat=True)) == {
+        "account_exists",
+        "confirm_email",
+    }
+    told = OutboundEmail.objects.get(template="account_exists")
+    assert "pris@exemple.fr" in str(told.__dict__)
+    assert "aucun nouveau compte n’a été créé" in told.body
+    assert "/compte/mot-de-passe/" in told.body
+    # Asking again the same day does not send a second message.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/compte/inscription/", {**data, "email": "pris@exemple.fr"})
+    assert OutboundEmail.objects.filter(template="account_exists").count() == 1

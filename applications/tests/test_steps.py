@@ -553,3 +553,30 @@ def test_territory_step_shows_existing_ptce_on_the_territory(owner_client):
         f'<a href="/annuaire/{existing.slug}/">Pôle des Monts du Lyonnais</a> — 1 commune en commun'
         in page
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "length", "limit"),
+    [("pole_name", 5_000, 255), ("diagnosis", 20_001, 20_000), ("strategy", 25_000, 20_000)],
+)
+def test_autosave_applies_the_step_form_lengths(owner_client, name, length, limit):
+    """Issue 22: autosave stored a 5 000-character pole name that the form limits to 255."""
+    application = complete_application()
+    client = owner_client(application)
+    before = getattr(application, name)
+    response = client.post(url("autosave", application), {name: "x" * length})
+    assert response.status_code == 400
+    assert response.json()["saved"] is False
+    assert response.json()["field"] == name
+    assert response.json()["message"] == (
+        f"Assurez-vous que cette valeur comporte au plus {limit} caractères "
+        f"(actuellement {length})."
+    )
+    application.refresh_from_db()
+    assert getattr(application, name) == before
+    # The step form says the same.
+    from applications.forms import ProjectForm
+
+    form = ProjectForm({name: "x" * length}, instance=application)
+    assert not form.is_valid() and name in form.errors
+    assert client.post(url("autosave", application), {name: "x" * limit}).status_code == 200

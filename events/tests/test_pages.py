@@ -2,6 +2,7 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -114,7 +115,7 @@ def test_anonymous_registration_from_the_page(client):
         {"name": "Ana Dupont", "email": "ana@exemple.fr", "organisation": ""},
         follow=True,
     )
-    assert "Votre inscription est confirmée." in response.content.decode()
+    assert "votre demande d’inscription est enregistrée" in response.content.decode()
     registration = Registration.objects.get()
     assert registration.user is None
     assert registration.status == RegistrationStatus.CONFIRMED
@@ -130,14 +131,66 @@ def test_signed_in_registration_is_linked_to_the_account(client):
     assert Registration.objects.get().user == user
 
 
-def test_duplicate_registration_from_the_page_says_so(client):
+def _answer(response):
+    from django.contrib.messages import get_messages
+
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_duplicate_registration_answers_as_a_new_one_and_says_it_by_e_mail(
+    client, django_capture_on_commit_callbacks
+):
+    """Issue 22: re-registering told whether an address was already registered."""
+    from core.models import OutboundEmail
+
     event = EventFactory()
     RegistrationFactory(event=event, email="ana@exemple.fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(event.get_absolute_url(), {"name": "Ana", "email": "ANA@exemple.fr"})
+        known_answer = _answer(known)
+        new = client.post(event.get_absolute_url(), {"name": "Léa", "email": "lea@exemple.fr"})
+    assert known.status_code == new.status_code == 302
+    answer = {
+        "Merci : votre demande d’inscription est enregistrée. Un courriel envoyé à l’adresse "
+        "indiquée vous dit si votre place est confirmée ou si vous êtes sur la liste "
+        "d’attente, avec votre lien personnel."
+    }
+    assert set(known_answer) == set(_answer(new)) == answer
+    assert Registration.objects.filter(email="ana@exemple.fr").count() == 1
+    reminders = OutboundEmail.objects.filter(template="event_registration_confirmed")
+    assert sorted(tuple(e.to) for e in reminders) == [("ana@exemple.fr",), ("lea@exemple.fr",)]
+
+
+def test_honeypot_registers_nobody_and_answers_the_same(client):
+    event = EventFactory(capacity=10)
     response = client.post(
-        event.get_absolute_url(), {"name": "Ana", "email": "ANA@exemple.fr"}, follow=True
+        event.get_absolute_url(),
+        {"name": "Robot", "email": "victim1@example.org", "site_web": "http://spam.example"},
     )
-    assert "est déjà inscrite à cet événement" in response.content.decode()
-    assert Registration.objects.count() == 1
+    assert response.status_code == 302
+    assert _answer(response)[0].startswith("Merci : votre demande d’inscription est enregistrée")
+    assert not Registration.objects.exists()
+
+
+def test_a_url_typed_in_a_name_is_not_a_link_in_the_e_mail(
+    client, django_capture_on_commit_callbacks
+):
+    """Issue 22: a name containing http://phish.example/login became a clickable link."""
+    from core.models import OutboundEmail
+
+    event = EventFactory(capacity=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            event.get_absolute_url(),
+            {"name": "Ana http://phish.example/login", "email": "ana@exemple.fr"},
+        )
+    email = OutboundEmail.objects.get()
+    assert 'href="http://phish.example' not in email.html_body
+    assert "<a " in email.html_body  # the platform's own links stay links
+    assert all(
+        href.startswith(settings.SITE_URL)
+        for href in __import__("re").findall(r'href="([^"]+)"', email.html_body)
+    )
 
 
 def test_registration_form_errors_are_shown(client):

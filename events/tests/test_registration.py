@@ -47,7 +47,10 @@ def test_duplicate_registration_returns_the_existing_one():
     assert second.registration.pk == first.registration.pk
     assert "déjà inscrite à cet événement" in second.message
     assert Registration.objects.filter(event=event).count() == 1
-    assert OutboundEmail.objects.filter(template="event_registration_confirmed").count() == 1
+    # The holder gets the registration's e-mail again (the page says no more), once a day.
+    assert OutboundEmail.objects.filter(template="event_registration_confirmed").count() == 2
+    _register(event, "ana@exemple.fr")
+    assert OutboundEmail.objects.filter(template="event_registration_confirmed").count() == 2
 
 
 def test_registration_after_the_event_is_refused():

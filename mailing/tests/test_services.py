@@ -34,7 +34,7 @@ def test_every_email_has_a_shipped_default_that_validates():
     for kind in KINDS:
         subject, body = default_text(kind.key)
         services.validate(kind.key, subject, body)
-    assert len(KINDS) == 25
+    assert len(KINDS) == 26
 
 
 def test_data_migration_loaded_every_default_as_version_one():
@@ -241,8 +241,23 @@ def test_load_email_templates_recreates_only_missing_ones_and_dry_runs_by_defaul
     call_command("load_email_templates", stdout=out)
     assert not EmailTemplate.objects.filter(key="review_assigned").exists()
     assert out.getvalue().endswith(
-        "1 modèle(s) à créer (simulation, ajoutez --wet-run) ; 24 déjà présent(s), inchangé(s).\n"
+        "1 modèle(s) à créer (simulation, ajoutez --wet-run) ; 25 déjà présent(s), inchangé(s).\n"
     )
     call_command("load_email_templates", "--wet-run", stdout=StringIO())
     assert EmailTemplate.objects.get(key="review_assigned").versions.count() == 1
     assert EmailTemplate.objects.get(key="application_receipt", call=None).subject == "Modifié"
+
+
+def test_a_foreign_address_typed_in_a_name_never_becomes_a_link(settings):
+    from mailing.rendering import markdown_to_html
+
+    settings.SITE_URL = "https://ptce.example.gouv.fr"
+    html = markdown_to_html(
+        "Inscription de http://phish.example/login et de [ici](https://phish.example/x).\\n"
+        "Votre accès : https://ptce.example.gouv.fr/evenements/a/ ; "
+        "texte de loi : https://www.legifrance.gouv.fr/loda/id/JORFTEXT000029313296"
+    )
+    assert 'href="http://phish.example' not in html
+    assert 'href="https://phish.example' not in html
+    assert '<a href="https://ptce.example.gouv.fr/evenements/a/"' in html
+    assert 'href="https://www.legifrance.gouv.fr/loda/id/JORFTEXT000029313296"' in html

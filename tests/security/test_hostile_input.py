@@ -125,11 +125,19 @@ def test_candidate_forms_survive_hostile_input(form, data):
 
 
 def test_autosave_survives_hostile_input():
+    from applications.forms import AUTOSAVE_FIELDS
+
     journey = Journey()
     url = journey.url("autosave")
-    for value in ADVERSARIAL:
-        response = journey.client.post(url, {"diagnosis": value, "strategy": value})
-        assert response.status_code in {200, 400}, (value[:20], response.content)
+    for name in sorted(AUTOSAVE_FIELDS):  # every autosave field (issue 22)
+        for value in ADVERSARIAL:
+            response = journey.client.post(url, {name: value})
+            assert response.status_code in {200, 400}, (name, value[:20], response.content)
+            if response.status_code == 400:
+                assert response.json()["field"] == name
+    journey.application.refresh_from_db()
+    assert len(journey.application.pole_name) <= 255
+    assert all(len(getattr(journey.application, n)) <= 20_000 for n in AUTOSAVE_FIELDS)
     journey.client.post(url, {"diagnosis": XSS[0]})
     page = journey.client.get(journey.url("project")).content.decode()
     assert not UNESCAPED.search(page)
@@ -203,3 +211,41 @@ def test_query_strings_with_hostile_values_never_fail():
         ]:
             for key in ["q", "page", "next"]:
                 check(client.get(url, {key: value}))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 50_000,
+        "{" + '"a":{' * 40_000,
+        '{"members": ' + "[" * 33 + "]" * 33 + "}",
+        '{"a": "' + "[" * 50_000 + '"}',  # brackets inside a string do not count
+    ],
+)
+def test_eligibility_api_refuses_deeply_nested_json_before_parsing(body):
+    """Issue 22: 50 000 nested ``[`` answered 500 (RecursionError in ``json.loads``)."""
+    client = Client(raise_request_exception=False)
+    response = client.post(reverse("calls:api_eligibility"), body, content_type="application/json")
+    assert response["Content-Type"] == "application/json"
+    if body.startswith('{"a": "'):
+        assert response.status_code in {200, 400}
+        assert "imbriqué" not in response.json()["error"] if response.status_code == 400 else True
+    else:
+        assert response.status_code == 400
+        assert response.json()["error"] == (
+            "Le JSON est trop imbriqué : 32 niveaux de tableaux ou d’objets au plus."
+        )
+
+
+@FUZZ
+@given(depth=st.integers(min_value=0, max_value=200), opener=st.sampled_from(["[", '{"k":']))
+def test_json_nesting_depth_never_fails(depth, opener):
+    from core.jsonbody import MAX_JSON_DEPTH
+
+    closer = "]" if opener == "[" else "}"
+    body = '{"x": ' + opener * depth + "1" + closer * depth + "}"
+    client = Client(raise_request_exception=False)
+    response = client.post(reverse("calls:api_eligibility"), body, content_type="application/json")
+    assert response.status_code in {200, 400}
+    if depth + 1 > MAX_JSON_DEPTH:
+        assert response.status_code == 400

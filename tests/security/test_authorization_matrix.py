@@ -424,7 +424,7 @@ reviews:reroute                        POST LOG  403  403  403  403  403  403  4
 reviews:score                          GET  LOG  403  403  403  200  404  404  200  403  404  403
 reviews:score                          POST LOG  403  403  403  200  404  404  200  403  404  403
 reviews:session                        GET  LOG  403  403  403  403  403  403  403  200  200  200
-reviews:session                        POST LOG  403  403  403  403  403  403  403  404  404  404
+reviews:session                        POST LOG  403  403  403  403  403  403  403  302  302  302
 reviews:sessions                       GET  LOG  403  403  403  403  403  403  403  200  200  200
 reviews:sessions                       POST LOG  403  403  403  403  403  403  403  200  403  200
 reviews:simulation                     GET  LOG  403  403  403  403  403  403  403  200  403  200
@@ -772,6 +772,7 @@ CONFLICT_OUTCOMES = {
     "applications:attachment_download": {"GET": (404, 404), "POST": (404, 404)},
     "applications:duplicate": {"GET": (404, 404), "POST": (404, 404)},
     "applications:receipt": {"GET": (404, 404), "POST": (404, 404)},
+    "applications:submitted": {"GET": (404, 404), "POST": (404, 404)},
     "applications:summary": {"GET": (404, 404), "POST": (404, 404)},
     "applications:summary#decided": {"GET": (404, 404), "POST": (404, 404)},
     "applications:withdraw": {"GET": (404, 404), "POST": (404, 404)},

@@ -182,6 +182,9 @@ json_values = st.recursive(
 )
 
 
+# Hypothesis may wrongly judge the recursive strategy's ``extend`` non-recursive when a draw
+# is cut short (seen once in a full run, never alone): a warning, not a failure of the code.
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 @FUZZ
 @given(body=st.dictionaries(st.text(max_size=20), json_values, max_size=6), slug=values)
 def test_eligibility_api_survives_hostile_input(body, slug):

@@ -192,7 +192,7 @@ def test_candidate_completes_and_submits_a_file_with_the_keyboard_only(journey):
     assert page.evaluate("() => document.activeElement.checked") is True
     assert press(page, "Tab") == ["Déposer le dossier"]
     press_and_load(page, "Space")
-    journey.expect_path("/mes-dossiers/")
-    assert page.get_by_role("status").inner_text().startswith("Dossier déposé : référence ")
+    journey.expect_path(f"/dossiers/{application.uuid}/depot-confirme/")
     application.refresh_from_db()
+    assert application.reference in page.get_by_role("main").inner_text()
     assert application.reference

@@ -99,7 +99,7 @@ def test_national_cell_edits_the_receipt_email_and_the_candidate_receives_it(jou
     journey.goto(f"/dossiers/{application.uuid}/")
     tick(main.get_by_role("checkbox", name=re.compile("^Je certifie sur l’honneur")))
     journey.submit("Déposer le dossier")
-    journey.expect_path("/mes-dossiers/")
+    journey.expect_path(f"/dossiers/{application.uuid}/depot-confirme/")
     application.refresh_from_db()
     (receipt,) = [
         e

@@ -22,6 +22,7 @@ install: $(VENV)/.installed
 ## Set up the database: migrate, official geography, demo data (safe to re-run).
 setup: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py import_cog
 	$(PY) manage.py load_demo
 

@@ -27,7 +27,7 @@ from accounts.forms import (
 )
 from accounts.models import User
 from accounts.permissions import login_required
-from core import audit
+from core import audit, ratelimit
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +164,13 @@ def signup(request):
         return redirect("accounts:dashboard")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        wait = ratelimit.hit(request, "signup")
+        if wait is not None:
+            form.add_error(
+                None,
+                ratelimit.retry_message(wait, "Trop de comptes créés depuis cette connexion."),
+            )
+            return ratelimit.refused(_signup_page(request, form), wait)
         data = form.cleaned_data
         services.sign_up_or_notify(  # same answer for an address that has an account
             email=data["email"],
@@ -173,6 +180,10 @@ def signup(request):
             organisation=data["organisation"],
         )
         return redirect("accounts:signup_done")
+    return _signup_page(request, form)
+
+
+def _signup_page(request, form):
     return render(
         request,
         "accounts/signup.html",
@@ -204,9 +215,23 @@ def confirm_email(request, token):
 
 @require_http_methods(["GET", "POST"])
 def resend_confirmation(request):
-    """Who may see it: everyone. Never tells whether an address has an account."""
+    """Who may see it: everyone. Never tells whether an address has an account.
+    Rate-limited per client address (``RATE_LIMITS["resend_confirmation"]``)."""
     form = ResendConfirmationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        wait = ratelimit.hit(request, "resend_confirmation")
+        if wait is not None:
+            form.add_error(
+                None, ratelimit.retry_message(wait, "Trop de demandes depuis cette connexion.")
+            )
+            return ratelimit.refused(
+                render(
+                    request,
+                    "accounts/resend_confirmation.html",
+                    {"form": form, "breadcrumb": _crumb("Recevoir un nouveau lien")},
+                ),
+                wait,
+            )
         user = User.objects.filter(
             email__iexact=form.cleaned_data["email"], email_confirmed_at__isnull=True
         ).first()
@@ -325,6 +350,18 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "emails/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
     extra_context = {"breadcrumb": _crumb("Mot de passe oublié")}
+
+    def form_valid(self, form):
+        """Rate-limited per client address (``RATE_LIMITS["password_reset"]``)."""
+        wait = ratelimit.hit(self.request, "password_reset")
+        if wait is not None:
+            form.add_error(
+                None, ratelimit.retry_message(wait, "Trop de demandes depuis cette connexion.")
+            )
+            return ratelimit.refused(
+                self.render_to_response(self.get_context_data(form=form)), wait
+            )
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

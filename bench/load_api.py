@@ -7,7 +7,7 @@ requests per second of ``/api/v1/ptce`` as a ratio to the trivial health endpoin
 
 Run by ``bench/bench_directory.py`` after its PostgreSQL run, on the database it seeded
 (10 000 PTCE, 100 000 members). Rate limiting is switched off for the server under test
-(``DIRECTORY_API_RATE_LIMIT=0``); the API is measured without, then with, its server-side
+(``PTCE_RATE_LIMIT_DIRECTORY_API=0``); the API is measured without, then with, its server-side
 response cache (``DIRECTORY_API_CACHE_SECONDS``). The load generator shares the 2 CPUs with
 the server: the ratio is the meaningful figure, not the absolute rates. Exits non-zero on any
 error response.
@@ -45,7 +45,7 @@ def start_server(database_url: str, log_path: Path, *, cache: bool) -> subproces
         "DIRECTORY_API_CACHE_SECONDS": "60" if cache else "0",
         "DJANGO_ENV": "development",
         "DJANGO_DEBUG": "0",
-        "DIRECTORY_API_RATE_LIMIT": "0",
+        "PTCE_RATE_LIMIT_DIRECTORY_API": "0",
         "AXES_ENABLED": "0",
         "LOG_LEVEL": "WARNING",
         "PYTHONWARNINGS": "ignore",

@@ -6,6 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from calls.eligibility import MalformedFile, call_rules, evaluate
 from calls.models import Call
+from core import ratelimit
 from core.jsonbody import JsonBodyError, parse_json_body
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -20,8 +21,12 @@ def _error(status: int, message: str, field: str | None = None) -> JsonResponse:
 
 @csrf_exempt
 @never_cache
+@ratelimit.limited(
+    "eligibility", json_field="error", message="Trop de simulations depuis votre adresse."
+)
 def eligibility(request):
     """Who may call it: everyone (a public simulator; nothing is stored, no personal data kept).
+    Rate-limited per client address (``RATE_LIMITS["eligibility"]``, 429 in JSON).
 
     Body: the JSON description of a file (docs/eligibility.md), optionally with ``"rules"``;
     ``?call=<slug>`` applies the rules of a published call instead."""

@@ -1,14 +1,14 @@
 """Read-only REST API (/api/v1/): PTCE, published calls, awards, events; staff-only resources
 under /api/v1/staff/ with a bearer token (``directory.tokens``).
 
-Every endpoint is GET only, JSON, paginated, with an ETag (If-None-Match → 304) and a per-IP
-rate limit (429). Public endpoints need no authentication; staff ones answer 401 without a valid
-token (missing, wrong, expired, revoked) and 403 when its owner is no longer a staff member."""
+Every endpoint is GET only, JSON, paginated, with an ETag (If-None-Match → 304) and a
+per-client rate limit (429, ``core.ratelimit``). Public endpoints need no authentication; staff
+ones answer 401 without a valid token (missing, wrong, expired, revoked) and 403 when its owner
+is no longer a staff member."""
 
 import hashlib
 import json
 import os
-import time
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from calls.models import Call
+from core import ratelimit
 from core.params import int_param
 from directory.exports import ptce_records
 from directory.openapi import build_document
@@ -29,13 +30,6 @@ from laureates.models import Ptce, PtceMember
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-
-
-def rate_limit_per_minute() -> int:
-    """Requests per minute and IP address: the setting, else the environment variable of the
-    same name (load tests set 0), else 120."""
-    default = int_param(os.environ.get("DIRECTORY_API_RATE_LIMIT", "120"))
-    return getattr(settings, "DIRECTORY_API_RATE_LIMIT", 120 if default is None else default)
 
 
 def cache_seconds() -> int:
@@ -50,24 +44,6 @@ def _error(status: int, detail: str, **headers) -> JsonResponse:
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
-
-
-def _over_limit(request) -> int | None:
-    """Seconds to wait when this IP has used up its requests for the current minute."""
-    limit = rate_limit_per_minute()
-    if limit <= 0:
-        return None
-    window = int(time.time() // 60)
-    key = f"api-rate:{request.META.get('REMOTE_ADDR', '')}:{window}"
-    cache.add(key, 0, timeout=70)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=70)
-        count = 1
-    if count > limit:
-        return 60 - int(time.time() % 60)
-    return None
 
 
 def _etag_matches(header: str, etag: str) -> bool:
@@ -86,12 +62,10 @@ def api_view(view=None, *, private: bool = False):
     @require_GET
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        wait = _over_limit(request)
+        wait = ratelimit.hit(request, "directory_api")
         if wait is not None:
-            return _error(
-                429,
-                "Trop de requêtes depuis votre adresse : réessayez dans une minute.",
-                Retry_After=str(wait),
+            return ratelimit.too_many_json(
+                wait, "Trop de requêtes depuis votre adresse : limite de l’API atteinte."
             )
         cache_key = None
         seconds = cache_seconds()

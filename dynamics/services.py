@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -23,30 +22,6 @@ from territories.text import normalise
 
 CONVERSION_SALT = "dynamics.convert"
 CONVERSION_MAX_AGE = 365 * 24 * 3600  # the link in the acceptance e-mail works for a year
-
-
-# ------------------------------------------------------------------ anti-spam
-
-
-def declarations_per_hour() -> int:
-    """How many declarations one IP address may send per hour (0 disables the limit)."""
-    return int(getattr(settings, "DYNAMICS_DECLARATIONS_PER_HOUR", 5))
-
-
-def rate_limited(ip_address: str, *, now=None) -> bool:
-    """Count one declaration attempt for ``ip_address``; True when over the hourly limit."""
-    limit = declarations_per_hour()
-    if limit <= 0:
-        return False
-    now = now or timezone.now()
-    key = f"dynamics-declare:{ip_address}:{now:%Y%m%d%H}"
-    cache.add(key, 0, timeout=3700)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3700)
-        count = 1
-    return count > limit
 
 
 # ------------------------------------------------------------------ declaration

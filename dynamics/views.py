@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.permissions import is_national, login_required, user_passes
 from calls.models import Call
+from core import ratelimit
 from core.params import int_param
 from dynamics import services
 from dynamics.forms import ConversionForm, DeclarationForm, ModerationForm
@@ -79,17 +80,19 @@ def declare(request):
         if form.is_spam:
             # Robots get the same answer as people and nothing is stored.
             return redirect("dynamics:declared")
-        status = 200
+        wait = None
         # Only complete declarations count towards the limit: corrections are free.
         if form.is_valid():
-            if not services.rate_limited(request.META.get("REMOTE_ADDR", "")):
+            wait = ratelimit.hit(request, "dynamics_declaration")
+            if wait is None:
                 services.declare(form.cleaned_data)
                 return redirect("dynamics:declared")
             form.add_error(
                 None,
-                "Trop de déclarations envoyées depuis cette connexion : réessayez dans une heure.",
+                ratelimit.retry_message(
+                    wait, "Trop de déclarations envoyées depuis cette connexion."
+                ),
             )
-            status = 429
         data = request.POST
     else:
         data = request.POST if searching else request.GET
@@ -99,11 +102,11 @@ def declare(request):
             if key in data and key != "site_internet"
         }
         form = DeclarationForm(initial=initial)
-        status = 200
+        wait = None
     query = data.get("q", "")[:100]
     kind = "epci" if data.get("type") == "epci" else "commune"
     communes, epcis = _territory_choices(data)
-    return render(
+    response = render(
         request,
         "dynamics/declare.html",
         {
@@ -115,8 +118,8 @@ def declare(request):
             "selected_epcis": epcis,
             "breadcrumb": _public_crumb("Déclarer une dynamique territoriale"),
         },
-        status=status,
     )
+    return ratelimit.refused(response, wait) if wait is not None else response
 
 
 @require_safe

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import is_national, user_passes
-from core import audit
+from core import audit, ratelimit
 from core.exports import XLSX_MIMETYPE, csv_response, xlsx_bytes
 from events import ics, services
 from events.forms import CancelEventForm, InvitationForm, RegistrationForm
@@ -81,7 +81,8 @@ def _detail_context(request, event: Event, *, registration=None, form=None) -> d
 @require_http_methods(["GET", "POST"])
 def event_detail(request, slug):
     """Who may see it: everyone; anyone may register (with or without an account). Access
-    details are hidden from visitors when the organiser reserves them to participants."""
+    details are hidden from visitors when the organiser reserves them to participants.
+    Registrations are rate-limited per client address and per event (``RATE_LIMITS``)."""
     event = _event_or_404(slug)
     form = None
     if request.method == "POST":
@@ -90,6 +91,22 @@ def event_detail(request, slug):
             messages.success(request, services.REGISTRATION_ANSWER)
             return redirect(event)
         if form.is_valid():
+            wait = ratelimit.hit(request, "event_registration") or ratelimit.hit(
+                request, "event_registration_event", key=f"event:{event.pk}"
+            )
+            if wait is not None:
+                form.add_error(
+                    None,
+                    ratelimit.retry_message(
+                        wait, "Trop d’inscriptions envoyées en peu de temps pour cet événement."
+                    ),
+                )
+                return ratelimit.refused(
+                    render(
+                        request, "events/detail.html", _detail_context(request, event, form=form)
+                    ),
+                    wait,
+                )
             data = form.cleaned_data
             user = request.user if request.user.is_authenticated else None
             if user is not None and user.email.lower() != data["email"].strip().lower():

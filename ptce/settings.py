@@ -35,6 +35,10 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = os.environ.get("PTCE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
+# empty: the peer address is the client (core/network.py).
+TRUSTED_PROXIES = env_list("PTCE_TRUSTED_PROXIES", default=[])
+
 # One app per domain area (SPEC), in dependency order: demo data loads in this order too.
 PROJECT_APPS = [
     "core",
@@ -72,6 +76,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_htmx",
+    "django_ratelimit",
     *PROJECT_APPS,
 ]
 
@@ -119,6 +124,55 @@ except ValueError as error:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Caches shared by every process (rate-limit counters, API responses): the database cache
+# (table created by `manage.py createcachetable`), Redis when REDIS_URL is set — with the
+# database cache taking over while Redis is down (core/cache.py). Tests use a per-process
+# memory cache unless a test switches (core/tests/test_ratelimit.py checks the real ones).
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+_DATABASE_CACHE = {
+    "BACKEND": "core.cache.AtomicDatabaseCache",
+    "LOCATION": "ptce_cache",
+    "TIMEOUT": 300,
+    "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 10},
+}
+CACHES = {"database": _DATABASE_CACHE}
+# Our two backends are not on django-ratelimit's list; docs/adr/0011s explains why they hold.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if REDIS_URL:
+    CACHES["redis"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    CACHES["default"] = {
+        "BACKEND": "core.cache.FallbackCache",
+        "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "database", "RETRY_AFTER": 30},
+    }
+elif TESTING and not env_bool("PTCE_SHARED_CACHE", default=False):
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    # django-ratelimit rightly refuses a per-process cache; tests count in one process.
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003"]
+else:
+    CACHES["default"] = _DATABASE_CACHE
+
+# Rate limits ("N/s|m|h|d", see docs/deploy.md); PTCE_RATE_LIMIT_<NAME> overrides, 0 = off.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "core.network.client_ip"
+_RATE_LIMIT_DEFAULTS = {
+    "eligibility": "60/m",  # public eligibility simulator, per client address
+    "directory_api": "120/m",  # public read API, per client address
+    "signup": "10/h",  # accounts created, per client address
+    "password_reset": "10/h",  # reset e-mails asked, per client address
+    "resend_confirmation": "10/h",  # confirmation e-mails asked, per client address
+    "dynamics_declaration": "5/h",  # complete declarations, per client address
+    "event_registration": "20/h",  # registrations sent, per client address
+    "event_registration_event": "300/h",  # registrations sent, per event (all clients)
+}
+RATE_LIMITS = {
+    name: os.environ.get(f"PTCE_RATE_LIMIT_{name.upper()}", default).strip()
+    for name, default in _RATE_LIMIT_DEFAULTS.items()
+}
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -154,6 +208,7 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_CLIENT_IP_CALLABLE = "core.network.client_ip"
 
 OTP_TOTP_ISSUER = "Plateforme PTCE"
 

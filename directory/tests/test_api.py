@@ -75,12 +75,13 @@ def test_etag_and_if_none_match(client):
 
 
 def test_rate_limit_per_ip_returns_429(client, settings):
-    settings.DIRECTORY_API_RATE_LIMIT = 3
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "directory_api": "3/m"}
     statuses = [client.get("/api/v1/calls").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     refused = client.get("/api/v1/calls")
     assert refused.json()["detail"].startswith("Trop de requêtes")
     assert 0 < int(refused["Retry-After"]) <= 60
+    assert refused.json()["retry_after"] == int(refused["Retry-After"])
     other = client.get("/api/v1/calls", REMOTE_ADDR="127.0.0.2")
     assert other.status_code == 200
 

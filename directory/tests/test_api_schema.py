@@ -42,7 +42,7 @@ def directory_data():
 
 @pytest.fixture(autouse=True)
 def _no_rate_limit(settings):
-    settings.DIRECTORY_API_RATE_LIMIT = 0
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "directory_api": "0"}
 
 
 @pytest.fixture(autouse=True)

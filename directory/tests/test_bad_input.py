@@ -36,7 +36,7 @@ FILTERS = {
 
 @pytest.fixture
 def data(settings):
-    settings.DIRECTORY_API_RATE_LIMIT = 0
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "directory_api": "0"}
     bulk_ptces(25)
     programme_data()
     EventFactory()

@@ -88,7 +88,7 @@ def test_honeypot_answers_like_success_but_stores_nothing(client):
 
 
 def test_declarations_are_limited_per_address_and_hour(client, settings):
-    settings.DYNAMICS_DECLARATIONS_PER_HOUR = 2
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "dynamics_declaration": "2/h"}
     for _ in range(3):  # forms sent back for correction do not count
         assert client.post(DECLARE, declaration(consent_processing=None)).status_code == 200
     for number in range(2):

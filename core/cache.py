@@ -1,5 +1,5 @@
 """Cache backends shared by every process (rate-limit counters must be counted once for all
-gunicorn workers and servers). See docs/adr/0011s-shared-cache-and-rate-limits.md.
+gunicorn workers and servers). See docs/adr/0008-shared-cache-and-rate-limits.md.
 
 - ``AtomicDatabaseCache``: Django's database cache whose ``incr`` is one locked read-modify-
   write keeping the entry's expiry (Django's own ``incr`` is get + set, racy across processes,

@@ -50,7 +50,7 @@ column with everything to search (reference, names, SIRET…; digits are kept, a
 its SIRET as a prefix), a ``SearchVectorField`` with a GIN index for PostgreSQL (migration as
 in ``laureates/migrations/0002_postgresql_search.py``), a ``FullTextIndex`` registered in its
 ``AppConfig.ready``, and a call to ``refresh`` where the text column is written.
-See docs/adr/0011-r-french-search-layer.md.
+See docs/adr/0007-french-search-layer.md.
 """
 
 from __future__ import annotations

@@ -4,15 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mailing', '0002_load_default_templates'),
+        ("mailing", "0002_load_default_templates"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='emailtemplate',
-            name='key',
-            field=models.CharField(choices=[('confirm_email', 'Confirmation de l’adresse électronique'), ('account_exists', 'Inscription demandée avec une adresse déjà inscrite'), ('password_reset', 'Nouveau mot de passe'), ('application_receipt', 'Accusé de réception du dossier déposé'), ('co_editor_invitation', 'Invitation à co-rédiger un dossier'), ('application_withdrawn', 'Dossier retiré'), ('application_closed', 'Dossier classé sans suite'), ('review_assigned', 'Dossier attribué pour instruction'), ('correction_requested', 'Demande de compléments'), ('correction_answered', 'Dossier déposé à nouveau après compléments'), ('review_message', 'Nouveau message sur un dossier'), ('committee_decision', 'Décision du comité de sélection (lettre jointe)'), ('report_reminder', 'Rappel de bilan à transmettre ou en retard'), ('report_reviewed', 'Bilan examiné (accepté ou compléments demandés)'), ('support_promoted', 'Place confirmée sur une offre d’accompagnement'), ('dynamic_declared', 'Déclaration de dynamique reçue'), ('dynamic_accepted', 'Dynamique territoriale acceptée'), ('dynamic_refused', 'Dynamique territoriale refusée'), ('event_invitation', 'Invitation à un événement'), ('event_registration_confirmed', 'Inscription confirmée'), ('event_registration_waiting', 'Inscription en liste d’attente'), ('event_registration_promoted', 'Place libérée : inscription confirmée'), ('event_registration_cancelled', 'Inscription annulée'), ('event_reminder', 'Rappel avant l’événement'), ('event_update', 'Événement modifié'), ('event_cancelled', 'Événement annulé')], max_length=60, verbose_name='courriel'),
+            model_name="emailtemplate",
+            name="key",
+            field=models.CharField(
+                choices=[
+                    ("confirm_email", "Confirmation de l’adresse électronique"),
+                    ("account_exists", "Inscription demandée avec une adresse déjà inscrite"),
+                    ("password_reset", "Nouveau mot de passe"),
+                    ("application_receipt", "Accusé de réception du dossier déposé"),
+                    ("co_editor_invitation", "Invitation à co-rédiger un dossier"),
+                    ("application_withdrawn", "Dossier retiré"),
+                    ("application_closed", "Dossier classé sans suite"),
+                    ("review_assigned", "Dossier attribué pour instruction"),
+                    ("correction_requested", "Demande de compléments"),
+                    ("correction_answered", "Dossier déposé à nouveau après compléments"),
+                    ("review_message", "Nouveau message sur un dossier"),
+                    ("committee_decision", "Décision du comité de sélection (lettre jointe)"),
+                    ("report_reminder", "Rappel de bilan à transmettre ou en retard"),
+                    ("report_reviewed", "Bilan examiné (accepté ou compléments demandés)"),
+                    ("support_promoted", "Place confirmée sur une offre d’accompagnement"),
+                    ("dynamic_declared", "Déclaration de dynamique reçue"),
+                    ("dynamic_accepted", "Dynamique territoriale acceptée"),
+                    ("dynamic_refused", "Dynamique territoriale refusée"),
+                    ("event_invitation", "Invitation à un événement"),
+                    ("event_registration_confirmed", "Inscription confirmée"),
+                    ("event_registration_waiting", "Inscription en liste d’attente"),
+                    ("event_registration_promoted", "Place libérée : inscription confirmée"),
+                    ("event_registration_cancelled", "Inscription annulée"),
+                    ("event_reminder", "Rappel avant l’événement"),
+                    ("event_update", "Événement modifié"),
+                    ("event_cancelled", "Événement annulé"),
+                ],
+                max_length=60,
+                verbose_name="courriel",
+            ),
         ),
     ]

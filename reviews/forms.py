@@ -356,7 +356,9 @@ class DecisionForm(PtceForm):
     reasons = forms.CharField(
         label="Motifs",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 1}),
+        widget=forms.Textarea(
+            attrs={"rows": 1, "placeholder": "Motifs (obligatoires pour un refus)"}
+        ),
         max_length=5000,
         help_text="Obligatoires pour un refus.",
     )

@@ -8,7 +8,8 @@ import re
 from urllib.parse import urlencode
 
 import pytest
-from django.test import Client
+from django.conf import settings as django_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -182,9 +183,17 @@ json_values = st.recursive(
 )
 
 
+# The fuzzing sends hundreds of requests from one address: the public simulator's rate limit
+# (tested in core/tests/test_ratelimit.py) is switched off here, so every body reaches the view.
+NO_ELIGIBILITY_LIMIT = override_settings(
+    RATE_LIMITS={**django_settings.RATE_LIMITS, "eligibility": "0"}
+)
+
+
 # Hypothesis may wrongly judge the recursive strategy's ``extend`` non-recursive when a draw
 # is cut short (seen once in a full run, never alone): a warning, not a failure of the code.
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
+@NO_ELIGIBILITY_LIMIT
 @FUZZ
 @given(body=st.dictionaries(st.text(max_size=20), json_values, max_size=6), slug=values)
 def test_eligibility_api_survives_hostile_input(body, slug):
@@ -216,6 +225,7 @@ def test_query_strings_with_hostile_values_never_fail():
                 check(client.get(url, {key: value}))
 
 
+@NO_ELIGIBILITY_LIMIT
 @pytest.mark.parametrize(
     "body",
     [
@@ -240,6 +250,7 @@ def test_eligibility_api_refuses_deeply_nested_json_before_parsing(body):
         )
 
 
+@NO_ELIGIBILITY_LIMIT
 @FUZZ
 @given(depth=st.integers(min_value=0, max_value=200), opener=st.sampled_from(["[", '{"k":']))
 def test_json_nesting_depth_never_fails(depth, opener):

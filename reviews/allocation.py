@@ -17,6 +17,9 @@ Rules (written for the committee in ``docs/review-rules.md``):
   and the next files are still considered (a smaller request further down may still fit).
 * **Waiting list.** The first ``waiting_list_size`` files left out only because the envelope
   ran out, in order.
+* **Label proposals.** Phase-1 files (``label_only``: a label and a package of services, no
+  amount) never take money from the envelope; scored and not eliminated, they are listed apart
+  as proposals for the label, in the same order.
 
 Every file gets a reason in plain French. The same inputs always give the same output.
 """
@@ -50,12 +53,16 @@ class Outcome(StrEnum):
     FUNDED = "funded"
     WAITING_LIST = "waiting_list"
     NOT_FUNDED = "not_funded"
+    LABEL = "label"
 
     @property
     def label(self) -> str:
-        return {"funded": "Retenu", "waiting_list": "Liste d’attente", "not_funded": "Non retenu"}[
-            self.value
-        ]
+        return {
+            "funded": "Retenu",
+            "waiting_list": "Liste d’attente",
+            "not_funded": "Non retenu",
+            "label": "Proposé au label",
+        }[self.value]
 
 
 class Reason(StrEnum):
@@ -66,6 +73,7 @@ class Reason(StrEnum):
     BELOW_MINIMUM = "below_minimum"
     REGION_CAP = "region_cap"
     ENVELOPE = "envelope"
+    LABEL = "label"
 
 
 @dataclass(frozen=True)
@@ -182,7 +190,8 @@ class Candidate:
     """A ranked file as the simulator sees it. ``region`` is the name shown in the reasons
     (« plafond régional atteint (Bretagne) ») and the key of the région caps; ``score`` the
     ranking score (raw or normalised mean), None when the file has no evaluation;
-    ``priority_territories`` the file's flags among "rural", "qpv", "overseas"."""
+    ``priority_territories`` the file's flags among "rural", "qpv", "overseas";
+    ``label_only``: a phase-1 file, which asks for the label, not for money."""
 
     reference: str
     region: str
@@ -191,6 +200,7 @@ class Candidate:
     eliminated: bool = False
     priority_territories: frozenset[str] = frozenset()
     national_rank: int | None = None
+    label_only: bool = False
 
 
 @dataclass(slots=True)
@@ -229,6 +239,8 @@ class AllocationDecision:
             text = "Non retenu : dossier non noté"
         elif code == Reason.NO_REQUEST:
             text = "Non retenu : aucun montant demandé"
+        elif code == Reason.LABEL:
+            text = "Proposé au label (phase 1, sans montant)"
         elif code == Reason.BELOW_MINIMUM:
             text = (
                 f"Non retenu : montant demandé ({format_euros(self.requested_amount)}) inférieur "
@@ -352,6 +364,15 @@ class AllocationResult:
     @property
     def not_funded(self) -> list[AllocationDecision]:
         return [d for d in self.decisions if d.outcome == Outcome.NOT_FUNDED]
+
+    @property
+    def label_proposals(self) -> list[AllocationDecision]:
+        return [d for d in self.decisions if d.outcome == Outcome.LABEL]
+
+    @property
+    def funding_decisions(self) -> list[AllocationDecision]:
+        """Every decision but the label proposals: what the envelope was shared among."""
+        return [d for d in self.decisions if d.outcome != Outcome.LABEL]
 
     def decision(self, reference: str) -> AllocationDecision:
         return self._by_reference[reference]
@@ -522,6 +543,10 @@ def _simulate(parameters: AllocationParameters, candidates: Iterable[Candidate])
             continue
         if score is None:
             decision.reason_code = Reason.NOT_SCORED
+            continue
+        if candidate.label_only:
+            decision.reason_code = Reason.LABEL
+            decision.outcome = Outcome.LABEL
             continue
         if not requested:
             decision.reason_code = Reason.NO_REQUEST

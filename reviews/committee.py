@@ -71,11 +71,12 @@ def proposals(session):
 
     from reviews.national import state_request
 
-    planned = {}
+    planned, proposed = {}, {}
     if session.simulation is not None:
         for row in session.simulation.result.get("decisions", []):
             if row["outcome"] == "funded":
                 planned[row["reference"]] = Decimal(row["granted_amount"])
+            proposed[row["reference"]] = row["outcome"]
     files = list(
         session.call.applications.filter(status=S.REVIEWED)
         .select_related("region", "review_summary", "regional_opinion")
@@ -84,6 +85,7 @@ def proposals(session):
     )
     for application in files:
         application.planned = planned.get(application.reference)
+        application.proposal = proposed.get(application.reference)
     return files
 
 
@@ -179,12 +181,14 @@ def _save_decision(session, application, actor, decision, reasons, amount, waiti
 
 def apply_simulation(session, *, actor) -> tuple[int, list[str]]:
     """Record, for every file still undecided that the session's simulation funds, « retenu »
-    with the simulated amount; the members then adjust rows one by one. Returns how many were
-    recorded and the refusals (e.g. a conflict of interest on a file)."""
+    with the simulated amount (phase-1 label proposals: « retenu », no amount); the members
+    then adjust rows one by one. Returns how many were recorded and the refusals (e.g. a
+    conflict of interest on a file)."""
     decided = set(session.decisions.values_list("application_id", flat=True))
     recorded, refused = 0, []
     for application in proposals(session):
-        if application.pk in decided or application.planned is None:
+        label = application.proposal == "label"
+        if application.pk in decided or (application.planned is None and not label):
             continue
         if has_conflict(actor, application):
             continue
@@ -194,7 +198,7 @@ def apply_simulation(session, *, actor) -> tuple[int, list[str]]:
                 application,
                 actor=actor,
                 decision=D.ACCEPTED,
-                amount=application.planned,
+                amount=None if label else application.planned,
                 expected_version="",
             )
         except ReviewError as error:

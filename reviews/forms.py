@@ -281,6 +281,13 @@ class SimulationForm(PtceForm):
         help_text="Renseignez un nom pour enregistrer la simulation.",
     )
 
+    def __init__(self, *args, priority_territories=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The call's priority territories earn the bonus (all three when the call names none).
+        self.priority_territories = frozenset(priority_territories or ()) or (
+            allocation.PRIORITY_TERRITORIES
+        )
+
     def clean(self):
         data = super().clean()
         if self.errors:
@@ -293,6 +300,7 @@ class SimulationForm(PtceForm):
                 region_cap_amount=data.get("region_cap_amount"),
                 region_cap_count=data.get("region_cap_count"),
                 priority_bonus=data.get("priority_bonus") or Decimal(0),
+                priority_territories=self.priority_territories,
                 waiting_list_size=data.get("waiting_list_size") or 0,
             )
         except allocation.AllocationError as error:

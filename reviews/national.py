@@ -2,6 +2,7 @@
 and validated régional opinion, and the allocation simulator (``reviews.allocation``) with
 named, saved simulations that can be compared."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F, OuterRef, Subquery, Sum
@@ -10,8 +11,9 @@ from django.db.models.functions import Coalesce
 from applications.choices import ApplicationStatus as S
 from applications.choices import BudgetKind, Funder
 from applications.models import Application, BudgetLine
+from calls.choices import Phase
 from core import audit
-from reviews import allocation
+from reviews import allocation, conflicts
 from reviews.models import ReviewSummary, Simulation
 from reviews.opinions import ranked_files
 
@@ -85,9 +87,56 @@ def candidates(rows, selected=None) -> list[allocation.Candidate]:
                 eliminated=line.eliminated,
                 priority_territories=frozenset(flags),
                 national_rank=line.rank,
+                label_only=application.phase == Phase.EMERGENCE,
             )
         )
     return result
+
+
+def initial_parameters(call) -> dict:
+    """The simulator's form prefilled from the call: envelope, minimum and maximum award."""
+    initial = {"envelope": call.envelope or None, "waiting_list_size": 0}
+    if call.min_award is not None:
+        initial["min_award"] = call.min_award
+    if call.max_award is not None:
+        initial["max_award"] = call.max_award
+    return initial
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One decision of a simulation as ``user`` may see it: with the file (pôle name, link)
+    or masked (conflict of interest declared: no reference, name or figure)."""
+
+    decision: allocation.AllocationDecision | None
+    application: Application | None
+    masked: str = ""
+
+
+def result_rows(result: allocation.AllocationResult, call, user) -> dict[str, list[ResultRow]]:
+    """The simulation's decisions split into ``funding`` (the envelope's share) and ``labels``
+    (phase-1 label proposals), each row with its file; files ``user`` has a conflict on are
+    masked and moved to the end of their list, so the order of the others does not tell their
+    place. One query for the files, one for the conflicts."""
+    references = [decision.reference for decision in result.decisions]
+    files = {
+        application.reference: application
+        for application in Application.objects.filter(call=call, reference__in=references).only(
+            "uuid", "reference", "pole_name", "lead_name"
+        )
+    }
+    hidden = conflicts.conflicted_ids(user, [a.pk for a in files.values()])
+    sections = {"funding": ([], []), "labels": ([], [])}
+    for decision in result.decisions:
+        application = files.get(decision.reference)
+        visible, masked = sections[
+            "labels" if decision.outcome == allocation.Outcome.LABEL else "funding"
+        ]
+        if application is not None and application.pk in hidden:
+            masked.append(ResultRow(None, None, conflicts.CONFLICT_NOTICE))
+        else:
+            visible.append(ResultRow(decision, application))
+    return {name: visible + masked for name, (visible, masked) in sections.items()}
 
 
 def simulate(call, parameters: allocation.AllocationParameters) -> allocation.AllocationResult:

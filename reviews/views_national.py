@@ -2,6 +2,7 @@
 programme administrators only."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,9 +10,11 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import is_national, user_passes
 from calls.models import Call
-from core.params import id_param
+from core.params import id_param, int_param
 from reviews import conflicts, forms, national
 from reviews.models import Simulation
+
+RANKING_PAGE_SIZE = 50
 
 
 def _call(request):
@@ -45,7 +48,11 @@ def consolidation(request):
     POST runs it; with a name, the simulation is saved."""
     call, calls = _call(request)
     rows = conflicts.mask_ranking(national.national_ranking(call), request.user) if call else []
-    form = forms.SimulationForm(request.POST or None)
+    form = forms.SimulationForm(
+        request.POST or None,
+        initial=national.initial_parameters(call) if call else None,
+        priority_territories=call.priority_territories if call else None,
+    )
     result = None
     if request.method == "POST" and call is not None and form.is_valid():
         result = national.simulate(call, form.cleaned_data["parameters"])
@@ -60,9 +67,12 @@ def consolidation(request):
         {
             "call": call,
             "calls": calls,
-            "rows": rows,
+            "page_obj": Paginator(rows, RANKING_PAGE_SIZE).get_page(
+                int_param(request.GET.get("page", "")) or 1
+            ),
             "form": form,
             "result": result,
+            "result_rows": national.result_rows(result, call, request.user) if result else None,
             "simulations": Simulation.objects.filter(call=call)[:10] if call else [],
             "breadcrumb": _crumbs("Consolidation nationale"),
         },
@@ -105,12 +115,14 @@ def simulation_list(request):
 def simulation_detail(request, pk):
     """Who may see it: the national cell and programme administrators. One saved simulation."""
     simulation = get_object_or_404(Simulation.objects.select_related("call", "created_by"), pk=pk)
+    result = national.load_result(simulation)
     return render(
         request,
         "reviews/simulation_detail.html",
         {
             "simulation": simulation,
-            "result": national.load_result(simulation),
+            "result": result,
+            "result_rows": national.result_rows(result, simulation.call, request.user),
             "breadcrumb": _crumbs(simulation.name, simulation.call),
         },
     )

@@ -239,6 +239,27 @@ def test_zero_request_is_not_funded():
     assert result.decision("Z").reason == "Non retenu : aucun montant demandé"
 
 
+def test_phase_one_files_are_label_proposals_that_take_no_money():
+    candidates = [
+        Candidate("P1-TOP", "Corse", D("0"), D("4.50"), label_only=True),
+        Candidate("P2", "Corse", D("80000"), D("4.00")),
+        Candidate("P1-LOW", "Corse", D("0"), D("2.00"), label_only=True),
+        Candidate("P1-OUT", "Corse", D("0"), D("5.00"), label_only=True, eliminated=True),
+        Candidate("P1-NEW", "Corse", D("0"), None, label_only=True),
+    ]
+    result = simulate(AllocationParameters(envelope=D("80000")), candidates)
+    assert [d.reference for d in result.label_proposals] == ["P1-TOP", "P1-LOW"]
+    assert [d.reference for d in result.funded] == ["P2"]
+    assert result.remaining == D("0")
+    assert result.decision("P1-TOP").reason == "Proposé au label (phase 1, sans montant)"
+    assert result.decision("P1-TOP").outcome == Outcome.LABEL
+    assert result.decision("P1-TOP").granted_amount == D("0")
+    assert result.decision("P1-OUT").reason == "Non retenu : critère éliminatoire"
+    assert result.decision("P1-NEW").reason == "Non retenu : dossier non noté"
+    assert [d.reference for d in result.funding_decisions] == ["P2", "P1-OUT", "P1-NEW"]
+    assert AllocationResult.from_dict(result.to_dict()).label_proposals == result.label_proposals
+
+
 def test_ties_are_broken_by_national_rank_then_reference():
     candidates = [
         Candidate("B", "Corse", D("60000"), D("4.00"), national_rank=2),

@@ -294,3 +294,29 @@ def test_simulation_proposals_are_applied_to_undecided_rows(client, session_with
         first.pk: ("accepted", Decimal("80000.00")),
         second.pk: ("waiting_list", None),  # already decided: untouched
     }
+
+
+def test_label_proposals_of_the_simulation_are_applied_without_amount(client, session_with_files):
+    from reviews.models import Simulation
+
+    session, first, second = session_with_files  # both phase 1
+    session.simulation = Simulation.objects.create(
+        call=session.call,
+        name="Labels",
+        parameters={},
+        result={
+            "decisions": [
+                {"reference": first.reference, "outcome": "label", "granted_amount": "0"},
+                {"reference": second.reference, "outcome": "not_funded", "granted_amount": "0"},
+            ]
+        },
+    )
+    session.save(update_fields=["simulation"])
+    member = _login_member(client)
+    url = f"/instruction/comite/{session.pk}/"
+    page = client.get(url).content.decode()
+    assert "label proposé" in page and "non retenu" in page
+    recorded, refused = committee.apply_simulation(session, actor=member)
+    assert (recorded, refused) == (1, [])
+    decisions = {d.application_id: (d.decision, d.amount) for d in session.decisions.all()}
+    assert decisions == {first.pk: ("accepted", None)}

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 
 from accounts.factories import UserFactory, login_staff
-from applications.models import BudgetLine
+from applications.models import Application, BudgetLine
 from core.models import AuditLog
-from reviews import national
+from reviews import national, services
 from reviews.allocation import AllocationParameters
 from reviews.factories import reviewers, submit_evaluation, submitted_file
 from reviews.models import Simulation
@@ -27,10 +27,62 @@ def scored_call():
         BudgetLine.objects.create(
             application=application, kind="resource", category="state", year=2026, amount=amount
         )
+    Application.objects.filter(pk__in=[first.pk, second.pk, third.pk]).update(phase="funding")
     [reviewer] = reviewers(count=1)
     submit_evaluation(first, reviewer)
     submit_evaluation(second, reviewer, HIGH)
     return call, [first, second, third]
+
+
+def test_simulator_lists_phase_one_files_apart_prefills_from_the_call_and_links_files(
+    client, scored_call
+):
+    call, (first, second, third) = scored_call
+    label = submitted_file(call=call)  # phase 1: the label and services, no amount
+    [reviewer] = reviewers(count=1)
+    submit_evaluation(label, reviewer, HIGH)
+    call.envelope, call.min_award, call.max_award = Decimal("150000"), Decimal("30000"), None
+    call.save()
+    national_user = UserFactory(national=True)
+    login_staff(client, national_user)
+    url = f"/instruction/national/?call={call.pk}"
+    page = client.get(url)
+    form = page.context["form"]
+    assert form["envelope"].value() == "150\xa0000"
+    assert form["min_award"].value() == "30\xa0000"
+    assert 'href="#simulateur"' in page.content.decode()
+
+    response = client.post(url, {"call": call.pk, "envelope": "150 000", "min_award": "30 000"})
+    rows = response.context["result_rows"]
+    assert [row.decision.reference for row in rows["labels"]] == [label.reference]
+    assert label.reference not in [row.decision.reference for row in rows["funding"]]
+    html = response.content.decode()
+    assert "propositions de label (phase 1, sans montant)" in html
+    assert "Proposé au label (phase 1, sans montant)" in html
+    assert "aucun montant demandé" not in html
+    assert f'<a href="/instruction/dossiers/{second.uuid}/">{second.reference}</a>' in html
+    assert second.display_name in html
+
+    services.declare_conflict(second, national_user, "Administratrice de la structure")
+    response = client.post(
+        url, {"call": call.pk, "envelope": "150 000", "min_award": "30 000", "name": "Avec label"}
+    )
+    detail = client.get(response["Location"])
+    funding = detail.context["result_rows"]["funding"]
+    assert [row.masked for row in funding][-1] == "conflit d’intérêts déclaré"
+    assert second.reference not in detail.content.decode()
+
+
+def test_national_ranking_is_paginated(client, scored_call, monkeypatch):
+    call, files = scored_call
+    monkeypatch.setattr("reviews.views_national.RANKING_PAGE_SIZE", 2)
+    login_staff(client, UserFactory(national=True))
+    first_page = client.get(f"/instruction/national/?call={call.pk}")
+    assert len(first_page.context["page_obj"].object_list) == 2
+    assert "page 1 sur 2" in first_page.content.decode()
+    second_page = client.get(f"/instruction/national/?call={call.pk}&page=2")
+    assert len(second_page.context["page_obj"].object_list) == 1
+    assert client.get(f"/instruction/national/?call={call.pk}&page=²").status_code == 200
 
 
 def test_national_ranking_counts_only_validated_opinions(scored_call):
@@ -72,7 +124,7 @@ def test_consolidation_page_permissions_errors_and_saving(client, scored_call):
     login_staff(client, UserFactory(national=True))
     page = client.get(url)
     assert page.status_code == 200
-    assert len(page.context["rows"]) == 3
+    assert len(page.context["page_obj"].object_list) == 3
     response = client.post(
         url, {"call": call.pk, "envelope": "1000", "min_award": "5000", "max_award": "2000"}
     )

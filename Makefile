@@ -6,9 +6,10 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup install test test-browser test-postgres lint format worker serve-prod backup restore bench bench-rush bench-soak clean
+.PHONY: run setup install test test-browser test-postgres lint format worker serve-prod backup restore bench bench-rush bench-soak clean check-wheels
 
 $(BIN)/activate:
+	@$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11))" 2>/dev/null || { echo "Il faut Python 3.11, 3.12 ou 3.13 (make PYTHON=python3.12 …) ; trouvé : $$($(PYTHON) --version 2>&1)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
@@ -49,6 +50,10 @@ $(CHROMIUM):
 
 test-browser: install $(CHROMIUM) $(AXE)
 	PTCE_TESTING=1 PTCE_BROWSER_REQUIRED=1 $(BIN)/pytest -m browser --durations=0 $(PYTEST_ARGS)
+
+## Every pin of requirements.lock has wheels for Python 3.11, 3.12 and 3.13 (asks the package index).
+check-wheels: install
+	$(PY) scripts/check_wheels.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -5,7 +5,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 READERS = re.compile(
-    r"""(?:os\.environ\.get|os\.environ\[|os\.getenv|env_bool|env_list|env_int)\(?\s*f?["']([A-Z][A-Z0-9_]*)"""
+    r"""(?:(?:os\.)?environ\.get|os\.environ\[|os\.getenv|env_bool|env_list|env_int)\(?\s*f?["']([A-Z][A-Z0-9_]*)"""
 )
 SKIPPED_DIRS = {"tests", "migrations", "bench", "scripts", "node_modules", ".venv", "var"}
 

@@ -5,15 +5,20 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pip: errors only (--quiet --quiet hides warnings, including build-backend notices), no
+# upgrade nag, no warning about running as root (containers, CI).
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PIP_ROOT_USER_ACTION := ignore
 
-.PHONY: run setup install test test-browser test-postgres lint format worker serve-prod backup restore bench bench-rush bench-soak clean
+.PHONY: run setup install test test-browser test-postgres lint format worker serve-prod backup restore bench bench-rush bench-soak clean check-wheels
 
 $(BIN)/activate:
+	@$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11))" 2>/dev/null || { echo "Il faut Python 3.11, 3.12 ou 3.13 (make PYTHON=python3.12 …) ; trouvé : $$($(PYTHON) --version 2>&1)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --quiet --disable-pip-version-check --upgrade pip
 
 $(VENV)/.installed: $(BIN)/activate pyproject.toml requirements.lock
-	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
+	$(BIN)/pip install --quiet --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
 	@$(BIN)/python -c "import weasyprint" 2>/dev/null || { echo "Les PDF (WeasyPrint) demandent Pango : sous Debian ou Ubuntu, apt-get install libpango-1.0-0 libpangoft2-1.0-0 (et libharfbuzz-subset0, conseillé)."; exit 1; }
 	touch $@
 
@@ -24,11 +29,12 @@ setup: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py import_cog
-	$(PY) manage.py load_demo
+	HOST=$(HOST) PORT=$(PORT) $(PY) manage.py load_demo
 
-## Set everything up and serve on http://127.0.0.1:8000 with a background worker.
+## Set everything up and serve on http://127.0.0.1:8000 with a background worker
+## (its log and the e-mails in var/log/; a box with the demo accounts ends the output).
 run: setup
-	$(PY) scripts/dev_server.py $(HOST):$(PORT)
+	@$(PY) scripts/dev_server.py $(HOST):$(PORT)
 
 ## The whole test suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL).
 test: install
@@ -49,6 +55,10 @@ $(CHROMIUM):
 
 test-browser: install $(CHROMIUM) $(AXE)
 	PTCE_TESTING=1 PTCE_BROWSER_REQUIRED=1 $(BIN)/pytest -m browser --durations=0 $(PYTEST_ARGS)
+
+## Every pin of requirements.lock has wheels for Python 3.11, 3.12 and 3.13 (asks the package index).
+check-wheels: install
+	$(PY) scripts/check_wheels.py
 
 lint: install
 	$(BIN)/ruff check .

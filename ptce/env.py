@@ -60,3 +60,27 @@ def database_from_url(url: str, base_dir: Path) -> dict:
         if not config.get("NAME"):
             raise ValueError("DATABASE_URL PostgreSQL sans nom de base (…/nom_de_la_base).")
     return config
+
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = "8000"
+# A server listening on every interface is reached by a browser at these addresses.
+WILDCARD_HOSTS = {"0.0.0.0": DEFAULT_HOST, "::": "localhost", "[::]": "localhost"}  # noqa: S104
+
+
+def site_url(environ) -> str:
+    """The public address used in links (e-mails, .ics, exports, webhooks).
+
+    ``PTCE_SITE_URL`` when set; otherwise the address `make run` serves, from ``HOST`` and
+    ``PORT`` (defaults 127.0.0.1 and 8000; a wildcard host such as 0.0.0.0 becomes an address
+    a browser can open).
+    """
+    explicit = (environ.get("PTCE_SITE_URL") or "").strip()
+    if explicit:
+        return explicit.rstrip("/")
+    host = (environ.get("HOST") or "").strip() or DEFAULT_HOST
+    port = (environ.get("PORT") or "").strip() or DEFAULT_PORT
+    host = WILDCARD_HOSTS.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"http://{host}" if port == "80" else f"http://{host}:{port}"

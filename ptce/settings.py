@@ -11,7 +11,7 @@ from pathlib import Path
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from ptce.env import database_from_url, env_bool, env_list
+from ptce.env import database_from_url, env_bool, env_list, site_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -33,7 +33,8 @@ else:
 DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION and not TESTING)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = os.environ.get("PTCE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# PTCE_SITE_URL, else the address `make run` serves (HOST, PORT): links in e-mails and .ics.
+SITE_URL = site_url(os.environ)
 
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
 # empty: the peer address is the client (core/network.py).
@@ -266,6 +267,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+# File backend (`make run` chooses it): one file per message in this folder.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "log" / "courriels"))
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Plateforme PTCE <ne-pas-repondre@ptce.example.gouv.fr>"

@@ -43,6 +43,12 @@ SORTS = {
 class FileFilterForm(PtceForm):
     """Filters of the reviewer list (SPEC §5.6); every field optional."""
 
+    q = forms.CharField(
+        label="Rechercher",
+        required=False,
+        help_text="Référence, nom du pôle, porteur, SIRET ou SIREN, membre",
+    )
+
     call = forms.ModelChoiceField(
         label="Appel", queryset=Call.objects.order_by("-year", "title"), required=False
     )

@@ -35,7 +35,7 @@ from applications.choices import ApplicationStatus as S
 from applications.models import Application
 from applications.uploads import UploadRefused
 from core.params import int_param
-from reviews import forms, instructor, services, versions
+from reviews import forms, identity, instructor, services, versions
 from reviews.models import (
     Assignment,
     Evaluation,
@@ -149,6 +149,8 @@ def filtered_files(user, data, *, count_assignments=True):
         for field, lookup in simple.items():
             if data.get(field):
                 queryset = queryset.filter(**{lookup: data[field]})
+        if data.get("q"):
+            queryset = identity.filter_search(queryset, data["q"])
         score_filtered = False
         if data.get("eligibility") == "eligible":
             queryset = queryset.filter(review_summary__eliminated=False)
@@ -200,6 +202,11 @@ def file_list(request):
             row.opinion = row.regional_opinion
         except RegionalOpinion.DoesNotExist:
             row.opinion = None
+    duplicates = identity.pending_duplicates(
+        [row.pk for row in rows], visible=Application.objects.for_user(request.user)
+    )
+    for row in rows:
+        row.duplicates = duplicates.get(row.pk, [])
     query = request.GET.copy()
     query.pop("page", None)
     can_bulk = is_national(request.user) or request.user.role == "regional_cell_lead"
@@ -298,6 +305,9 @@ def file_detail(request, uuid):
         "conflict_form": forms.ConflictForm(),
         "status_form": forms.StatusForm(),
         "message_count": application.messages.count(),
+        "duplicates": identity.pending_duplicates(
+            [application.pk], visible=Application.objects.for_user(user)
+        ).get(application.pk, []),
         "breadcrumb": _crumbs(current=application.reference or application.display_name),
     }
     return render(request, "reviews/file_detail.html", context)

@@ -269,7 +269,9 @@ def file_list(request):
             "shown_keys": [column.key for column in shown],
             "all_columns": columns.COLUMNS,
             "filters_open": any(
-                request.GET.get(key) for key in forms.FileFilterForm.base_fields if key != "q"
+                request.GET.get(key)
+                for key in forms.FileFilterForm.base_fields
+                if key not in ("q", "sort")
             ),
             "saved_views": list(instructor.saved_views(request.user)),
             "current_filters": current,

@@ -48,8 +48,7 @@ def test_reviewer_signs_in_with_totp_scores_a_file_then_gives_the_regional_opini
 
     # Search: one box, any part of the reference, accents and case ignored.
     main.get_by_role("searchbox", name="Rechercher un dossier").fill(also_ours.reference.lower())
-    main.get_by_role("button", name="Rechercher").click()
-    page.wait_for_load_state()
+    journey.submit("Rechercher")
     assert table.get_by_role("link", name=re.compile(re.escape(also_ours.reference))).count()
     assert ours.reference not in table.inner_text()
 
@@ -58,8 +57,7 @@ def test_reviewer_signs_in_with_totp_scores_a_file_then_gives_the_regional_opini
     main.get_by_role("button", name="Filtres, tri et colonnes").click()
     for label in ("Région", "Appel", "Relève", "Déposé le", "Porteur", "Écart-type"):
         main.get_by_role("checkbox", name=label, exact=True).check(force=True)
-    main.get_by_role("button", name="Appliquer").click()
-    page.wait_for_load_state()
+    journey.submit("Appliquer")
     assert "Porteur" in table.get_by_role("row").first.inner_text()
     journey.check_state("Instruction — liste, colonnes ajoutées")
     box = page.locator(".ptce-worklist")

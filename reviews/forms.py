@@ -12,7 +12,7 @@ from applications.choices import ApplicationStatus
 from calls.choices import Phase
 from calls.models import Call, Round
 from core.forms import IdMultipleChoiceField, PtceForm
-from reviews import allocation
+from reviews import allocation, columns
 from reviews.choices import CommitteeDecision, Opinion
 from reviews.models import CorrectionSection
 from reviews.scoring import format_number
@@ -22,7 +22,8 @@ from territories.models import Department, Region
 # ``reviews.views.filtered_files``): a file awaiting the reader's evaluation sorts as unscored.
 MEAN = F("visible_mean")
 # Files without figures always come last, on SQLite as on PostgreSQL.
-SORTS = {
+SORTS = columns.sorts()  # every column both ways; the historical keys keep their labels:
+SORTS |= {
     "reference": ("Référence", ["reference"]),
     "-submitted_at": ("Dépôt le plus récent", ["-submitted_at", "reference"]),
     "submitted_at": ("Dépôt le plus ancien", ["submitted_at", "reference"]),
@@ -42,6 +43,12 @@ SORTS = {
 
 class FileFilterForm(PtceForm):
     """Filters of the reviewer list (SPEC §5.6); every field optional."""
+
+    q = forms.CharField(
+        label="Rechercher",
+        required=False,
+        help_text="Référence, nom du pôle, porteur, SIRET ou SIREN, membre",
+    )
 
     call = forms.ModelChoiceField(
         label="Appel", queryset=Call.objects.order_by("-year", "title"), required=False

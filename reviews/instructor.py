@@ -14,6 +14,7 @@ from django.http import QueryDict
 from applications import states
 from applications.choices import ApplicationStatus as S
 from core import audit
+from reviews import columns
 from reviews.forms import FileFilterForm
 from reviews.models import SavedView
 from reviews.services import ReviewError
@@ -40,6 +41,13 @@ def clean_query(data) -> str:
         if (data.get(key) or "").replace("\x00", "").strip()
     }
     form = FileFilterForm(kept)
+    shown = columns.query_value(
+        columns.parse(
+            data.getlist("cols") if hasattr(data, "getlist") else [data.get("cols") or ""]
+        )
+    )
+    if shown:
+        kept["cols"] = shown
     if not form.is_valid():
         problems = "; ".join(
             f"{form.fields[name].label if name in form.fields else 'filtres'} : {errors[0]}"

@@ -230,6 +230,13 @@ class ReviewSummary(models.Model):
     is_rural = models.BooleanField("territoire rural", default=False)
     is_qpv = models.BooleanField("quartier prioritaire", default=False)
     is_overseas = models.BooleanField("outre-mer", default=False)
+    search_text = models.TextField(
+        "texte de recherche",
+        blank=True,
+        default="",
+        help_text="Référence, pôle, porteur, SIRET/SIREN et membres, sans accents ni majuscules "
+        "(reviews.identity).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -518,3 +525,26 @@ class SavedView(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class FileIdentifier(models.Model):
+    """A SIREN (and SIRET when known) of a file's lead or members, as submitted: what the
+    pending-duplicates signal joins on (``reviews.identity``)."""
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="identifiers"
+    )
+    siren = models.CharField("SIREN", max_length=9, db_index=True)
+    siret = models.CharField("SIRET", max_length=14, blank=True)
+
+    class Meta:
+        verbose_name = "identifiant d’un dossier"
+        verbose_name_plural = "identifiants des dossiers"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "siren", "siret"], name="unique_file_identifier"
+            )
+        ]
+
+    def __str__(self):
+        return self.siret or self.siren

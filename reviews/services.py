@@ -63,11 +63,14 @@ def on_status_changed(sender, application, source, target, actor, reason, **kwar
     correction requests on resubmission."""
     if target != S.SUBMITTED:
         return
+    from reviews.identity import refresh_identity
+
     if source == S.DRAFT:
         route_at_submission(application)
     elif source == S.CORRECTION_REQUESTED:
         answer_corrections(application)
     detect_conflicts(application)
+    refresh_identity(application)
 
 
 def route_at_submission(application) -> RoutingChange:

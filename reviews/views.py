@@ -35,7 +35,7 @@ from applications.choices import ApplicationStatus as S
 from applications.models import Application
 from applications.uploads import UploadRefused
 from core.params import int_param
-from reviews import forms, instructor, services, versions
+from reviews import columns, forms, identity, instructor, services, versions
 from reviews.models import (
     Assignment,
     Evaluation,
@@ -124,6 +124,25 @@ def filtered_files(user, data, *, count_assignments=True):
                 default=None,
                 output_field=DecimalField(max_digits=6, decimal_places=2),
             ),
+            # Signals a reader may see, for the « Signaux » sort: a criterion not met (4),
+            # disagreement (2) once the scores are readable; a priority territory (1).
+            visible_signals=Case(
+                When(scores_visible_q(user) & Q(review_summary__eliminated=True), then=4),
+                default=0,
+            )
+            + Case(
+                When(scores_visible_q(user) & Q(review_summary__disagreement=True), then=2),
+                default=0,
+            )
+            + Case(
+                When(
+                    Q(review_summary__is_rural=True)
+                    | Q(review_summary__is_qpv=True)
+                    | Q(review_summary__is_overseas=True),
+                    then=1,
+                ),
+                default=0,
+            ),
         )
     )
     if count_assignments:  # a correlated count: no GROUP BY over every visible file
@@ -149,6 +168,8 @@ def filtered_files(user, data, *, count_assignments=True):
         for field, lookup in simple.items():
             if data.get(field):
                 queryset = queryset.filter(**{lookup: data[field]})
+        if data.get("q"):
+            queryset = identity.filter_search(queryset, data["q"])
         score_filtered = False
         if data.get("eligibility") == "eligible":
             queryset = queryset.filter(review_summary__eliminated=False)
@@ -200,8 +221,34 @@ def file_list(request):
             row.opinion = row.regional_opinion
         except RegionalOpinion.DoesNotExist:
             row.opinion = None
+    duplicates = identity.pending_duplicates(
+        [row.pk for row in rows], visible=Application.objects.for_user(request.user)
+    )
+    for row in rows:
+        row.duplicates = duplicates.get(row.pk, [])
     query = request.GET.copy()
     query.pop("page", None)
+    shown = columns.parse(request.GET.getlist("cols"))
+    current_sort = form.cleaned_data.get("sort") if form.is_valid() else ""
+    current_sort = current_sort or "reference"
+    headers = []
+    for column in shown:
+        link = query.copy()
+        ascending = current_sort == column.key
+        link["sort"] = f"-{column.key}" if ascending else column.key
+        headers.append(
+            {
+                "column": column,
+                "url": f"?{link.urlencode()}",
+                "aria_sort": (
+                    "ascending"
+                    if ascending
+                    else "descending"
+                    if current_sort == f"-{column.key}"
+                    else ""
+                ),
+            }
+        )
     can_bulk = is_national(request.user) or request.user.role == "regional_cell_lead"
     try:
         current = instructor.clean_query(query)
@@ -218,6 +265,14 @@ def file_list(request):
             "can_bulk": can_bulk,
             "bulk_actions": [("assign", "Attribuer (deux évaluateurs, les moins chargés d’abord)")]
             + [(key, label) for key, (label, _t) in instructor.BULK_STATUS_ACTIONS.items()],
+            "headers": headers,
+            "shown_keys": [column.key for column in shown],
+            "all_columns": columns.COLUMNS,
+            "filters_open": any(
+                request.GET.get(key)
+                for key in forms.FileFilterForm.base_fields
+                if key not in ("q", "sort")
+            ),
             "saved_views": list(instructor.saved_views(request.user)),
             "current_filters": current,
             "breadcrumb": {"links": [], "current": "Dossiers à instruire"},
@@ -298,6 +353,9 @@ def file_detail(request, uuid):
         "conflict_form": forms.ConflictForm(),
         "status_form": forms.StatusForm(),
         "message_count": application.messages.count(),
+        "duplicates": identity.pending_duplicates(
+            [application.pk], visible=Application.objects.for_user(user)
+        ).get(application.pk, []),
         "breadcrumb": _crumbs(current=application.reference or application.display_name),
     }
     return render(request, "reviews/file_detail.html", context)

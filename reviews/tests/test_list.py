@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.factories import UserFactory, login_staff
 from applications.choices import ApplicationStatus as S
 from applications.factories import ApplicationFactory, CallFactory
-from reviews.models import Assignment, Evaluation, EvaluationStatus, ReviewSummary
+from reviews.models import Assignment, Evaluation, EvaluationStatus, FileIdentifier, ReviewSummary
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,7 @@ def make_files(count, *, call=None, region_id="84", start=0, **summary):
             pole_name=f"Pôle {i}",
         )
         ReviewSummary.objects.create(application=application, department_id="69", **summary)
+        FileIdentifier.objects.create(application=application, siren=f"{700000000 + i}")
         files.append(application)
     return files
 
@@ -124,10 +125,12 @@ def test_constant_number_of_queries_and_fifty_per_page(client):
 
 def test_list_query_count_is_pinned(client, django_assert_num_queries):
     login_staff(client, UserFactory(reviewer=True))
-    make_files(5)
+    first, second, *_others = make_files(5)
+    FileIdentifier.objects.create(application=second, siren=f"{700000000}")  # a duplicate
     # Session, user, OTP device and session save; the paginator's count and the page's rows
     # (one query with call, round, région, figures and département joined); the filter
-    # choices (calls, rounds, régions, départements); the person's saved views; nothing per
-    # row.
-    with django_assert_num_queries(13):
+    # choices (calls, rounds, régions, départements); the person's saved views; the pending
+    # duplicates (the page's SIRENs, the files sharing them, which of those the reader may
+    # see); nothing per row.
+    with django_assert_num_queries(16):
         client.get("/instruction/dossiers/")

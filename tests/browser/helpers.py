@@ -178,6 +178,16 @@ def horizontal_overflow(page) -> int:
     )
 
 
+def table_box_overflow(page, selector: str) -> int:
+    """How many pixels the widest of the boxes matching ``selector`` scrolls sideways
+    (``scrollWidth`` − ``clientWidth``; 0 when its table fits)."""
+    return page.evaluate(
+        """(selector) => Math.max(0, ...[...document.querySelectorAll(selector)].map(
+            (box) => box.scrollWidth - box.clientWidth))""",
+        selector,
+    )
+
+
 def overflowing_elements(page) -> list[str]:
     """The elements sticking out to the right of the window (outside any scrolling box)."""
     return page.evaluate(

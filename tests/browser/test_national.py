@@ -8,7 +8,7 @@ from accounts.factories import PASSWORD, UserFactory, totp_device
 from applications import states
 from applications.choices import ApplicationStatus
 from reviews.factories import call_with_grid, reviewers, submit_evaluation, submitted_file
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import sign_in, table_box_overflow
 from tests.browser.test_reviewer import sign_in_with_code
 
 CALL_TITLE = "AMI PTCE 2026 — sélection"
@@ -57,6 +57,7 @@ def test_national_cell_ranks_simulates_decides_publishes_and_the_candidate_gets_
     assert first.reference in rows.nth(1).inner_text()  # 4/5 everywhere: first
     assert second.reference in rows.nth(2).inner_text()
     journey.check("Consolidation nationale — classement")
+    assert table_box_overflow(page, ".ptce-worklist") == 0  # fits at 1 280 px
 
     # The simulator: an envelope is required.
     journey.expect_status(400)
@@ -90,6 +91,7 @@ def test_national_cell_ranks_simulates_decides_publishes_and_the_candidate_gets_
     journey.submit("Créer la séance")
     assert page.get_by_role("heading", level=1).inner_text() == "Comité national du 15 décembre"
     journey.check("Séance — dossiers proposés")
+    assert table_box_overflow(page, ".fr-table__content") == 0  # fits at 1 280 px
 
     accepted = decision_section(page, first.reference)
     accepted.get_by_role("combobox", name=re.compile("^Décision")).select_option(label="Retenu")

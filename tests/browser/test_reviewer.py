@@ -7,7 +7,7 @@ import re
 from accounts.factories import PASSWORD, UserFactory, current_code, totp_device
 from reviews.factories import call_with_grid, submit_evaluation, submitted_file
 from reviews.models import Assignment
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import sign_in, table_box_overflow
 
 SCORES = ["4", "3", "5", "2", "4", "1"]
 
@@ -44,6 +44,27 @@ def test_reviewer_signs_in_with_totp_scores_a_file_then_gives_the_regional_opini
     assert ours.reference in listed and also_ours.reference in listed
     assert elsewhere.reference not in listed
     journey.check("Instruction — liste de la région")
+    assert table_box_overflow(page, ".ptce-worklist") == 0  # default columns fit 1 280 px
+
+    # Search: one box, any part of the reference, accents and case ignored.
+    main.get_by_role("searchbox", name="Rechercher un dossier").fill(also_ours.reference.lower())
+    journey.submit("Rechercher")
+    assert table.get_by_role("link", name=re.compile(re.escape(also_ours.reference))).count()
+    assert ours.reference not in table.inner_text()
+
+    # Column chooser: more columns than fit → the table scrolls, the reference stays in view.
+    main.get_by_role("searchbox", name="Rechercher un dossier").fill("")
+    main.get_by_role("button", name="Filtres, tri et colonnes").click()
+    for label in ("Région", "Appel", "Relève", "Déposé le", "Porteur", "Écart-type"):
+        main.get_by_role("checkbox", name=label, exact=True).check(force=True)
+    journey.submit("Appliquer")
+    assert "Porteur" in table.get_by_role("row").first.inner_text()
+    journey.check_state("Instruction — liste, colonnes ajoutées")
+    box = page.locator(".ptce-worklist")
+    box.evaluate("(element) => { element.scrollLeft = element.scrollWidth; }")
+    reference_cell = table.get_by_role("rowheader").first.bounding_box()
+    container = box.bounding_box()
+    assert reference_cell["x"] >= container["x"] - 1  # still in view after scrolling
 
     table.get_by_role("link", name=re.compile(re.escape(ours.reference))).first.click()
     journey.expect_path(f"/instruction/dossiers/{ours.uuid}/")

@@ -1,0 +1,154 @@
+"""What identifies a submitted file for the staff: the folded text the lists search, and the
+SIREN/SIRET of its lead and members that the pending-duplicates signal joins on.
+
+Both are written when a file is submitted or resubmitted (``reviews.services.on_status_changed``):
+a submitted file's content changes only then. The list searches with one ``LIKE`` per word on
+``ReviewSummary.search_text`` (folded the same way on SQLite and PostgreSQL, so accents and
+letter case never matter), which keeps the list at one query whatever the number of files.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from applications.choices import ApplicationStatus as S
+from territories.text import normalise
+
+MAX_SEARCH_TERMS = 8
+MAX_SEARCH_LENGTH = 200
+# A file withdrawn (or never submitted) is no duplicate of anything.
+NOT_PENDING = (S.DRAFT, S.WITHDRAWN)
+
+
+def search_text(reference, pole_name, lead_name, identifiers, member_names) -> str:
+    """`` ptce 2026 0012 tiers lieu … 12345678900012 123456789 `` (spaces at both ends)."""
+    parts = [reference, pole_name, lead_name, *member_names]
+    for siren, siret in sorted(identifiers):
+        parts += [siret, siren]
+    return f" {normalise(' '.join(p for p in parts if p))} "
+
+
+def _digits(value: str) -> str:
+    return "".join(char for char in value or "" if char.isascii() and char.isdigit())
+
+
+def identifiers_of(lead_siret: str, member_sirets) -> set[tuple[str, str]]:
+    """{(siren, siret)} of the lead and members (SIRET of 14 digits, or a SIREN of 9)."""
+    found = set()
+    for raw in (lead_siret, *member_sirets):
+        digits = _digits(raw)
+        if len(digits) == 14:
+            found.add((digits[:9], digits))
+        elif len(digits) == 9:
+            found.add((digits, ""))
+    return found
+
+
+def refresh_identity(application) -> None:
+    """Rewrite the file's search text and identifiers from its content as submitted."""
+    from reviews.models import FileIdentifier, ReviewSummary
+
+    members = list(application.members.values_list("name", "siret"))
+    identifiers = identifiers_of(application.lead_siret, [siret for _n, siret in members])
+    summary, _ = ReviewSummary.objects.get_or_create(application=application)
+    summary.search_text = search_text(
+        application.reference,
+        application.pole_name,
+        application.lead_name,
+        identifiers,
+        [name for name, _s in members],
+    )
+    summary.save(update_fields=["search_text", "updated_at"])
+    FileIdentifier.objects.filter(application=application).delete()
+    FileIdentifier.objects.bulk_create(
+        FileIdentifier(application=application, siren=siren, siret=siret)
+        for siren, siret in sorted(identifiers)
+    )
+
+
+def search_terms(query: str) -> list[str]:
+    """The folded words of a staff search (NUL and punctuation dropped, at most 8 words)."""
+    return normalise((query or "")[:MAX_SEARCH_LENGTH].replace("\x00", "")).split()[
+        :MAX_SEARCH_TERMS
+    ]
+
+
+def filter_search(queryset, query: str, field: str = "review_summary__search_text"):
+    """Files whose search text holds every word of ``query`` (a part of a word is enough)."""
+    for term in search_terms(query):
+        queryset = queryset.filter(**{f"{field}__contains": term})
+    return queryset
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Another file sharing a SIREN with this one. ``reference``/``uuid`` are empty when the
+    reader may not see that file (another région, a conflict of interest)."""
+
+    reference: str
+    uuid: str
+    siren: str
+    call_title: str
+
+    @property
+    def visible(self) -> bool:
+        return bool(self.reference)
+
+
+def pending_duplicates(application_ids, visible) -> dict[int, list[Duplicate]]:
+    """For each of ``application_ids``: the other files (any call, not withdrawn) sharing a
+    SIREN of their lead or members, except the file filed together with it (phases 1 and 2 of
+    one pôle). ``visible``: the files the reader may see (``Application.objects.for_user``);
+    the others are counted but not named. Three queries, whatever the number of files."""
+    from applications.models import Application
+    from reviews.models import FileIdentifier
+
+    ids = list(application_ids)
+    if not ids:
+        return {}
+    mine = defaultdict(set)
+    for application_id, siren in FileIdentifier.objects.filter(application_id__in=ids).values_list(
+        "application_id", "siren"
+    ):
+        mine[application_id].add(siren)
+    if not mine:
+        return {}
+    sirens = set().union(*mine.values())
+    holders = defaultdict(set)
+    files = {}
+    for siren, pk, reference, uuid, call_title, linked_id in (
+        FileIdentifier.objects.filter(siren__in=sirens)
+        .exclude(application__status__in=NOT_PENDING)
+        .values_list(
+            "siren",
+            "application_id",
+            "application__reference",
+            "application__uuid",
+            "application__call__title",
+            "application__linked_application_id",
+        )
+    ):
+        holders[siren].add(pk)
+        files[pk] = (reference, str(uuid), call_title, linked_id)
+    seen_by_reader = set(
+        visible.filter(pk__in=list(files)).values_list("pk", flat=True)
+        if files
+        else Application.objects.none()
+    )
+    links = {pk: linked for pk, (_r, _u, _c, linked) in files.items()}
+    result = {}
+    for application_id, own_sirens in mine.items():
+        found = {}
+        for siren in sorted(own_sirens):
+            for other in sorted(holders[siren]):
+                if other == application_id or other in found:
+                    continue
+                if links.get(other) == application_id or links.get(application_id) == other:
+                    continue
+                reference, uuid, call_title, _linked = files[other]
+                if other in seen_by_reader:
+                    found[other] = Duplicate(reference, uuid, siren, call_title)
+                else:
+                    found[other] = Duplicate("", "", siren, call_title)
+        if found:
+            result[application_id] = list(found.values())
+    return result

@@ -35,7 +35,7 @@ def _letter(decision, content, call_title, **extra):
     )
 
 
-def preview_pdf(kind: str, content: dict, call=None) -> bytes:
+def preview_pdf(kind: str, content: dict, call=None, reader=None) -> bytes:
     call_title = call.title if call else "AMI « Financer le développement des PTCE » 2026"
     if kind == LetterKind.ACCEPTANCE:
         return _letter("accepted", content, call_title, amount=Decimal("145500"))
@@ -77,7 +77,7 @@ def preview_pdf(kind: str, content: dict, call=None) -> bytes:
 
         return receipt_pdf(_demo_submission(call_title), content=content)
     if kind == LetterKind.AGREEMENT:
-        return _agreement(content, call)
+        return _agreement(content, call, reader)
     raise ValueError(kind)
 
 
@@ -108,11 +108,18 @@ def _demo_submission(call_title):
     )
 
 
-def _agreement(content, call):
+def _agreement(content, call, reader=None):
+    """The latest real agreement serves as the example — never one of a file ``reader`` has
+    a conflict of interest on."""
     from laureates.agreement_pdf import agreement_pdf
     from laureates.models_followup import Agreement
+    from reviews.conflicts import without_conflicts
 
-    agreement = Agreement.objects.select_related("award__call", "award__application", "ptce")
+    agreement = without_conflicts(
+        Agreement.objects.select_related("award__call", "award__application", "ptce"),
+        reader,
+        "award__application",
+    )
     if call is not None:
         agreement = agreement.filter(award__call=call)
     agreement = agreement.order_by("-pk").first()

@@ -129,7 +129,7 @@ def letter_preview(request, kind):
     if errors:
         text = "Aperçu impossible : " + " ".join(m for ms in errors.values() for m in ms)
         return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
-    pdf = preview_pdf(kind, content, call)
+    pdf = preview_pdf(kind, content, call, reader=request.user)
     if pdf is None:
         return HttpResponse(
             "Aucune convention n’existe encore pour servir d’exemple.",

@@ -13,3 +13,6 @@ class EventsConfig(AppConfig):
         periodic.register(
             "events.reminders", "events.tasks.send_event_reminders", timedelta(minutes=5)
         )
+        periodic.register(
+            "events.release_holds", "events.tasks.release_event_holds", timedelta(minutes=5)
+        )

@@ -306,6 +306,7 @@ class Invitation(models.Model):
 
 
 class RegistrationStatus(models.TextChoices):
+    PENDING = "pending", "Adresse à confirmer"
     CONFIRMED = "confirmed", "Inscription confirmée"
     WAITING = "waiting", "Liste d’attente"
     CANCELLED = "cancelled", "Inscription annulée"
@@ -330,6 +331,12 @@ class Registration(models.Model):
     created_at = models.DateTimeField("inscrit le", default=timezone.now)
     promoted_at = models.DateTimeField("sorti de la liste d’attente le", null=True, blank=True)
     cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
+    # A registration whose address is not confirmed yet (status PENDING): the link sent to the
+    # address is valid until ``confirm_before``; ``holds_place`` says whether a place was free
+    # when it was asked (it is then kept for that person until the deadline, see
+    # ``events.services.places_left``). Past the deadline the request is released.
+    confirm_before = models.DateTimeField("adresse à confirmer avant le", null=True, blank=True)
+    holds_place = models.BooleanField("place réservée jusqu’à la confirmation", default=False)
     attended_at = models.DateTimeField("présence constatée le", null=True, blank=True)
     day_reminder_sent_at = models.DateTimeField(
         null=True, blank=True, editable=False, verbose_name="rappel de la veille envoyé le"
@@ -354,3 +361,7 @@ class Registration(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.status == RegistrationStatus.CONFIRMED
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == RegistrationStatus.PENDING

@@ -5,11 +5,12 @@ Every state change goes through one function here, writes the audit log and queu
 e-mails in the outbox (sent by background tasks once the transaction commits)."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -28,6 +29,7 @@ from events.timezones import paris_label, to_paris
 from mailing.services import render_email
 
 TOKEN_SALT = "events.registration"  # noqa: S105 - a signing salt, not a secret
+CONFIRM_SALT = "events.registration.confirm"  # noqa: S105 - a signing salt, not a secret
 
 # Changes that make calendar entries out of date: they bump SEQUENCE and notify everyone.
 SCHEDULE_FIELDS = [
@@ -70,6 +72,20 @@ def registration_from_token(token: str) -> Registration | None:
         Registration.objects.select_related("event")
         .filter(pk=data.get("r"), email=data.get("e"))
         .first()
+    )
+
+
+def confirmation_token(registration: Registration) -> str:
+    """The signed token of the link that confirms a registration's address. It names the
+    registration and its deadline: a newer request (new deadline) makes older links stale."""
+    deadline = registration.confirm_before.isoformat() if registration.confirm_before else ""
+    signer = signing.Signer(salt=CONFIRM_SALT)
+    return signer.sign_object({"r": registration.pk, "e": registration.email, "d": deadline})
+
+
+def confirm_link(registration: Registration) -> str:
+    return settings.SITE_URL + reverse(
+        "events:confirm_registration", args=[confirmation_token(registration)]
     )
 
 
@@ -175,10 +191,17 @@ def refusal_reason(event: Event, now=None) -> str:
 
 
 REGISTRATION_ANSWER = (
-    "Merci : votre demande d’inscription est enregistrée. Un courriel envoyé à l’adresse "
-    "indiquée vous dit si votre place est confirmée ou si vous êtes sur la liste d’attente, "
-    "avec votre lien personnel."
+    "Merci. Si cette adresse peut s’inscrire, un message vient de lui être envoyé : il "
+    "contient un lien à ouvrir dans les {minutes} minutes pour confirmer l’adresse et "
+    "l’inscription. Sans confirmation, aucune place n’est prise. Si l’adresse est déjà "
+    "inscrite, le message le dit et donne le lien personnel."
 )
+
+
+def registration_answer() -> str:
+    """What the page says after any registration request: the same text whether the address
+    was new, already registered or a robot's (the details go to the address by e-mail)."""
+    return REGISTRATION_ANSWER.format(minutes=settings.EVENT_HOLD_MINUTES)
 
 
 @dataclass
@@ -195,6 +218,8 @@ class RegistrationResult:
                 f"({registration.get_status_display().lower()}) : aucune nouvelle inscription "
                 "n’a été créée. Le courriel de confirmation contient votre lien personnel."
             )
+        if registration.is_pending:
+            return registration_answer()
         if registration.is_confirmed:
             return (
                 "Votre inscription est confirmée. Un courriel de confirmation avec "
@@ -206,36 +231,64 @@ class RegistrationResult:
         )
 
 
-def _confirmed_count(event: Event) -> int:
-    return event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+def hold_delay() -> timedelta:
+    """How long an unconfirmed registration holds its place (``PTCE_EVENT_HOLD_MINUTES``)."""
+    return timedelta(minutes=settings.EVENT_HOLD_MINUTES)
 
 
-def places_left(event: Event) -> int | None:
+def _taken_places(event: Event, now) -> int:
+    """Confirmed registrations and places held for addresses still to confirm. A hold past
+    its deadline no longer counts, even before the periodic job deletes it."""
+    return event.registrations.filter(
+        Q(status=RegistrationStatus.CONFIRMED)
+        | Q(status=RegistrationStatus.PENDING, holds_place=True, confirm_before__gt=now)
+    ).count()
+
+
+def places_left(event: Event, now=None) -> int | None:
     if event.capacity is None:
         return None
-    return max(event.capacity - _confirmed_count(event), 0)
+    return max(event.capacity - _taken_places(event, now or timezone.now()), 0)
+
+
+def address_verified(user, email: str) -> bool:
+    """A signed-in account whose own address (confirmed at sign-up) is the one registered:
+    its registration needs no confirmation link."""
+    return bool(
+        getattr(user, "pk", None)
+        and user.email_confirmed_at is not None
+        and user.email.strip().lower() == email.strip().lower()
+    )
 
 
 def register(
     event: Event, *, email: str, name: str, organisation: str = "", user=None, now=None
 ) -> RegistrationResult:
-    """Register one person (with or without an account). The event row is locked so that
-    concurrent registrations never exceed the capacity; beyond it, the waiting list."""
+    """Take a place for an address known to be its holder's (a signed-in account's verified
+    address; the public form goes through :func:`request_registration`). The event row is
+    locked so that concurrent registrations never exceed the capacity (places held for
+    addresses still to confirm included); beyond it, the waiting list."""
     email = email.strip().lower()
     now = now or timezone.now()
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
+        _release_expired(event, now)
         existing = event.registrations.filter(email__iexact=email).first()
-        if existing and existing.status != RegistrationStatus.CANCELLED:
+        if existing and existing.status in (
+            RegistrationStatus.CONFIRMED,
+            RegistrationStatus.WAITING,
+        ):
             _remind_registration(event, existing, now)
             return RegistrationResult(existing, created=False)
         reason = refusal_reason(event, now)
         if reason:
             raise RegistrationRefused(reason)
-        full = event.capacity is not None and _confirmed_count(event) >= event.capacity
+        held = existing is not None and existing.is_pending and existing.holds_place
+        full = not held and places_left(event, now) == 0
         status = RegistrationStatus.WAITING if full else RegistrationStatus.CONFIRMED
-        if existing:  # a cancelled registration comes back to life, at the end of the queue
+        if existing:  # cancelled (or still to confirm): back to life, at the end of the queue
             registration = existing
+            registration.holds_place = False
             registration.status = status
             registration.name = name
             registration.organisation = organisation
@@ -260,53 +313,274 @@ def register(
                 return RegistrationResult(
                     event.registrations.get(email__iexact=email), created=False
                 )
-        audit.record(
-            "event.registered",
-            actor=user if getattr(user, "pk", None) else None,
-            obj=registration,
-            after={"event": event.pk, "email": email, "status": status},
-        )
-        if status == RegistrationStatus.CONFIRMED:
-            _queue(
-                event,
-                email,
-                "event_registration_confirmed",
-                with_access=True,
-                registration=registration,
-                attendee_name=name,
-            )
-        else:
-            _queue(
-                event,
-                email,
-                "event_registration_waiting",
-                with_access=False,
-                registration=registration,
-                method=None,
-            )
+        _announce(event, registration, actor=user if getattr(user, "pk", None) else None)
     return RegistrationResult(registration, created=True)
 
 
+def _announce(event: Event, registration: Registration, *, actor=None) -> None:
+    """A place taken or a place on the waiting list: audit and the e-mail that says which."""
+    audit.record(
+        "event.registered",
+        actor=actor,
+        obj=registration,
+        after={"event": event.pk, "email": registration.email, "status": registration.status},
+    )
+    if registration.status == RegistrationStatus.CONFIRMED:
+        _queue(
+            event,
+            registration.email,
+            "event_registration_confirmed",
+            with_access=True,
+            registration=registration,
+            attendee_name=registration.name,
+        )
+    else:
+        _queue(
+            event,
+            registration.email,
+            "event_registration_waiting",
+            with_access=False,
+            registration=registration,
+            method=None,
+        )
+
+
 def _remind_registration(event: Event, registration: Registration, now) -> None:
-    """An address registers again: its holder gets the registration's e-mail again (at most
-    once a day), the page saying no more than for a new registration."""
+    """An address registers again: its holder is told by e-mail that it already is (at most
+    once a day), with the personal link; the page says no more than for a new registration."""
     confirmed = registration.status == RegistrationStatus.CONFIRMED
     _queue(
         event,
         registration.email,
-        "event_registration_confirmed" if confirmed else "event_registration_waiting",
+        "event_registration_exists",
         with_access=confirmed,
         registration=registration,
-        method=ics.METHOD_REQUEST if confirmed else None,
-        attendee_name=registration.name,
+        method=None,
         dedup_key=f"event-reminder:{registration.pk}:{timezone.localdate(now).isoformat()}",
+        extra={"waiting": registration.status == RegistrationStatus.WAITING},
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Registration asked from the public form: the address is confirmed before a place is taken
+
+
+def request_registration(
+    event: Event, *, email: str, name: str, organisation: str = "", user=None, now=None
+) -> RegistrationResult:
+    """The public form. A signed-in account registering its own verified address takes a
+    place at once (:func:`register`). Any other address gets a pending registration and one
+    e-mail with a confirmation link valid ``PTCE_EVENT_HOLD_MINUTES``; a free place is held
+    for it meanwhile. An address already registered is told so by e-mail. The page answers
+    the same in every case (:func:`registration_answer`)."""
+    email = email.strip().lower()
+    if address_verified(user, email):
+        return register(
+            event, email=email, name=name, organisation=organisation, user=user, now=now
+        )
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        _release_expired(event, now)
+        existing = event.registrations.filter(email__iexact=email).first()
+        if existing and existing.status in (
+            RegistrationStatus.CONFIRMED,
+            RegistrationStatus.WAITING,
+        ):
+            _remind_registration(event, existing, now)
+            return RegistrationResult(existing, created=False)
+        if existing and existing.is_pending:  # still valid: its one link was already sent
+            _queue_address_confirmation(event, existing)
+            return RegistrationResult(existing, created=False)
+        reason = refusal_reason(event, now)
+        if reason:
+            raise RegistrationRefused(reason)
+        fields = {
+            "status": RegistrationStatus.PENDING,
+            "name": name,
+            "organisation": organisation,
+            "user": user if getattr(user, "pk", None) else None,
+            "created_at": now,
+            "cancelled_at": None,
+            "promoted_at": None,
+            "confirm_before": now + hold_delay(),
+            "holds_place": event.capacity is None or places_left(event, now) > 0,
+        }
+        if existing:  # a cancelled registration asked again
+            for key, value in fields.items():
+                setattr(existing, key, value)
+            existing.save()
+            registration = existing
+        else:
+            try:
+                with transaction.atomic():
+                    registration = Registration.objects.create(event=event, email=email, **fields)
+            except IntegrityError:
+                return RegistrationResult(
+                    event.registrations.get(email__iexact=email), created=False
+                )
+        audit.record(
+            "event.registration_requested",
+            obj=registration,
+            after={"event": event.pk, "holds_place": registration.holds_place},
+        )
+        _queue_address_confirmation(event, registration)
+    return RegistrationResult(registration, created=True)
+
+
+def _queue_address_confirmation(event: Event, registration: Registration) -> None:
+    """The one e-mail an unconfirmed address receives: no name nor text typed in the form
+    (a stranger may have typed the address), the event and the confirmation link. Once per
+    deadline: asking again before it sends nothing more."""
+    _queue(
+        event,
+        registration.email,
+        "event_registration_confirm_address",
+        with_access=False,
+        method=None,
+        dedup_key=f"event-confirm:{registration.pk}:{registration.confirm_before.isoformat()}",
+        extra={
+            "confirm_link": confirm_link(registration),
+            "confirm_before": paris_label(registration.confirm_before),
+            "place_held": registration.holds_place and event.capacity is not None,
+        },
+    )
+
+
+class Confirmation:
+    """What a confirmation link gives (``state``), with the registration when known."""
+
+    CONFIRMED = "confirmed"
+    WAITING = "waiting"
+    ALREADY = "already"
+    ASK = "ask"
+    EXPIRED = "expired"
+    INVALID = "invalid"
+    CANCELLED = "cancelled"
+    REFUSED = "refused"
+
+    def __init__(self, state: str, registration: Registration | None = None, reason: str = ""):
+        self.state = state
+        self.registration = registration
+        self.reason = reason
+
+
+def _confirmation_state(data: dict | None, registration, now) -> str | None:
+    """The state of a link that cannot confirm (or None when it can)."""
+    if data is None:
+        return Confirmation.INVALID
+    if registration is None:  # released after its deadline, or never existed
+        deadline = data.get("d") or ""
+        try:
+            expired = bool(deadline) and datetime.fromisoformat(deadline) <= now
+        except ValueError:
+            expired = False
+        return Confirmation.EXPIRED if expired else Confirmation.INVALID
+    if registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING):
+        return Confirmation.ALREADY
+    if registration.status == RegistrationStatus.CANCELLED:
+        return Confirmation.CANCELLED
+    if (
+        registration.confirm_before is None
+        or registration.confirm_before.isoformat() != data.get("d")
+        or registration.confirm_before <= now
+    ):
+        return Confirmation.EXPIRED
+    return None
+
+
+def _unsign_confirmation(token: str) -> dict | None:
+    try:
+        data = signing.Signer(salt=CONFIRM_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _registration_named(data: dict | None, *, lock: bool = False):
+    if data is None:
+        return None
+    queryset = Registration.objects.select_related("event")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    return queryset.filter(pk=data.get("r"), email=data.get("e")).first()
+
+
+def check_confirmation(token: str, now=None) -> Confirmation:
+    """What opening the link shows (nothing changes): a button to confirm, or why not."""
+    now = now or timezone.now()
+    data = _unsign_confirmation(token)
+    registration = _registration_named(data)
+    state = _confirmation_state(data, registration, now)
+    return Confirmation(state or Confirmation.ASK, registration)
+
+
+def confirm_registration(token: str, now=None) -> Confirmation:
+    """Confirm the address of a pending registration: it takes its held place, or a free
+    place, or else goes to the waiting list, and gets the usual e-mail (with the .ics when a
+    place is taken). Confirming twice changes nothing; the event row is locked, so two
+    confirmations for the last place give it to one and the waiting list to the other."""
+    now = now or timezone.now()
+    data = _unsign_confirmation(token)
+    registration = _registration_named(data)
+    if registration is None:
+        return Confirmation(_confirmation_state(data, None, now))
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=registration.event_id)
+        registration = _registration_named(data, lock=True)
+        state = _confirmation_state(data, registration, now)
+        if state is not None:
+            return Confirmation(state, registration)
+        reason = refusal_reason(event, now)
+        if reason:
+            return Confirmation(Confirmation.REFUSED, registration, reason)
+        _release_expired(event, now)
+        free = registration.holds_place or event.capacity is None or places_left(event, now) > 0
+        registration.status = RegistrationStatus.CONFIRMED if free else RegistrationStatus.WAITING
+        registration.holds_place = False
+        registration.save(update_fields=["status", "holds_place"])
+        _announce(event, registration, actor=registration.user)
+    return Confirmation(
+        Confirmation.CONFIRMED if registration.is_confirmed else Confirmation.WAITING,
+        registration,
+    )
+
+
+def _release_expired(event: Event, now) -> int:
+    """Delete the requests of this event whose address was not confirmed in time (nothing of
+    an unconfirmed address is kept), then give freed places to the waiting list. The event
+    row is locked by the caller."""
+    expired = event.registrations.filter(status=RegistrationStatus.PENDING, confirm_before__lte=now)
+    released = expired.count()
+    if not released:
+        return 0
+    expired.delete()
+    audit.record("event.holds_released", obj=event, after={"released": released})
+    if not (event.is_cancelled or event.has_ended(now)):
+        _promote_waiting(event, now)
+    return released
+
+
+def release_expired_holds(now=None) -> int:
+    """The periodic job: release every unconfirmed request past its deadline (all events)."""
+    now = now or timezone.now()
+    released = 0
+    event_ids = set(
+        Registration.objects.filter(
+            status=RegistrationStatus.PENDING, confirm_before__lte=now
+        ).values_list("event_id", flat=True)
+    )
+    for event_id in sorted(event_ids):
+        with transaction.atomic():
+            event = Event.objects.select_for_update().get(pk=event_id)
+            released += _release_expired(event, now)
+    return released
 
 
 def _promote_waiting(event: Event, now) -> list[Registration]:
     """Fill free places from the waiting list, first come first served (event row locked)."""
     promoted = []
-    free = places_left(event)
+    free = places_left(event, now)
     waiting = event.registrations.filter(status=RegistrationStatus.WAITING).order_by(
         "created_at", "pk"
     )
@@ -419,9 +693,9 @@ def send_invitations(
     report = InvitationReport()
     with transaction.atomic():
         registered = set(
-            event.registrations.exclude(status=RegistrationStatus.CANCELLED).values_list(
-                "email", flat=True
-            )
+            event.registrations.filter(
+                status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING]
+            ).values_list("email", flat=True)
         )
         for email in addresses:
             invitation, created = Invitation.objects.get_or_create(
@@ -459,7 +733,9 @@ def _recipients(event: Event) -> dict[str, tuple[str, Registration | None]]:
     recipients: dict[str, tuple[str, Registration | None]] = dict.fromkeys(
         event.invitations.values_list("email", flat=True), ("", None)
     )
-    for registration in event.registrations.exclude(status=RegistrationStatus.CANCELLED):
+    for registration in event.registrations.filter(
+        status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING]
+    ):  # an address not confirmed yet receives nothing but its confirmation link
         recipients[registration.email] = (registration.name, registration)
     return recipients
 
@@ -641,7 +917,8 @@ PARTICIPANT_HEADER = [
 
 
 def participant_rows(event: Event):
-    for registration in event.registrations.order_by("status", "created_at", "pk"):
+    registrations = event.registrations.exclude(status=RegistrationStatus.PENDING)
+    for registration in registrations.order_by("status", "created_at", "pk"):
         yield [
             registration.name,
             registration.email,

@@ -13,6 +13,11 @@ urlpatterns = [
         views.cancel_registration,
         name="cancel_registration",
     ),
+    path(
+        "evenements/inscription/<str:token>/confirmer/",
+        views.confirm_registration,
+        name="confirm_registration",
+    ),
     path("evenements/<slug:slug>/", views.event_detail, name="detail"),
     path("evenements/<slug:slug>/agenda.ics", views.event_ics, name="ics"),
     path("evenements/<slug:slug>/acces/<str:token>/", views.personal_page, name="personal"),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -82,13 +83,15 @@ def _detail_context(request, event: Event, *, registration=None, form=None) -> d
 def event_detail(request, slug):
     """Who may see it: everyone; anyone may register (with or without an account). Access
     details are hidden from visitors when the organiser reserves them to participants.
-    Registrations are rate-limited per client address and per event (``RATE_LIMITS``)."""
+    Registrations are rate-limited per client address and per event (``RATE_LIMITS``); an
+    address other than a signed-in account's verified one is confirmed by e-mail before a
+    place is taken (``services.request_registration``)."""
     event = _event_or_404(slug)
     form = None
     if request.method == "POST":
         form = RegistrationForm(request.POST)
         if form.is_valid() and form.is_robot:  # honeypot: the same answer, nobody registered
-            messages.success(request, services.REGISTRATION_ANSWER)
+            messages.success(request, services.registration_answer())
             return redirect(event)
         if form.is_valid():
             wait = ratelimit.hit(request, "event_registration") or ratelimit.hit(
@@ -112,7 +115,7 @@ def event_detail(request, slug):
             if user is not None and user.email.lower() != data["email"].strip().lower():
                 user = None
             try:
-                services.register(
+                result = services.request_registration(
                     event,
                     email=data["email"],
                     name=data["name"],
@@ -122,9 +125,14 @@ def event_detail(request, slug):
             except services.RegistrationRefused as refusal:
                 messages.error(request, str(refusal))
                 return redirect(event)
+            registration = result.registration
+            if result.created and not registration.is_pending:
+                # A signed-in account's verified address: the place is taken at once.
+                messages.success(request, result.message)
+                return _to_personal_page(registration)
             # The same answer whether or not the address was already registered (the page
             # would tell who registered): the details go to the address by e-mail.
-            messages.success(request, services.REGISTRATION_ANSWER)
+            messages.success(request, services.registration_answer())
             return redirect(event)
     return render(request, "events/detail.html", _detail_context(request, event, form=form))
 
@@ -162,6 +170,66 @@ def personal_ics(request, slug, token):
     """Who may see it: the holder of a registration's personal link (full access details)."""
     registration = _registration_for(slug, token)
     return _ics_response(_event_or_404(slug), with_access=registration.is_confirmed)
+
+
+def _to_personal_page(registration: Registration):
+    return redirect(
+        "events:personal", registration.event.slug, services.registration_token(registration)
+    )
+
+
+CONFIRMATION_STATUS = {
+    services.Confirmation.INVALID: 404,
+    services.Confirmation.EXPIRED: 410,
+    services.Confirmation.CANCELLED: 410,
+    services.Confirmation.REFUSED: 409,
+}
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_registration(request, token):
+    """Who may use it: the holder of the confirmation link sent to an address (GET shows the
+    request and a button, POST confirms: mail gateways that open links do not confirm).
+    A forged, expired or replaced link gets a page saying so in French."""
+    if request.method == "POST":
+        outcome = services.confirm_registration(token)
+        registration = outcome.registration
+        if outcome.state in (services.Confirmation.CONFIRMED, services.Confirmation.WAITING):
+            messages.success(
+                request,
+                "Votre adresse est confirmée : "
+                + (
+                    "votre inscription est confirmée. Un courriel avec l’invitation pour votre "
+                    "agenda vous a été envoyé."
+                    if outcome.state == services.Confirmation.CONFIRMED
+                    else "l’événement est complet, vous êtes inscrit(e) sur la liste "
+                    "d’attente. Vous recevrez un courriel si une place se libère."
+                ),
+            )
+            return _to_personal_page(registration)
+        if outcome.state == services.Confirmation.ALREADY:
+            messages.info(request, "Votre adresse était déjà confirmée : rien n’a changé.")
+            return _to_personal_page(registration)
+    else:
+        outcome = services.check_confirmation(token)
+    registration = outcome.registration
+    event = registration.event if registration else None
+    context = {
+        "state": outcome.state,
+        "reason": outcome.reason,
+        "registration": registration,
+        "event": event,
+        "when": services.when_label(event) if event else "",
+        "personal_token": services.registration_token(registration) if registration else "",
+        "hold_minutes": settings.EVENT_HOLD_MINUTES,
+        "breadcrumb": _events_crumb("Confirmer mon inscription"),
+    }
+    return render(
+        request,
+        "events/confirm_registration.html",
+        context,
+        status=CONFIRMATION_STATUS.get(outcome.state, 200),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -204,6 +272,8 @@ def _manage_context(event: Event, *, invitation_form=None, cancel_form=None) -> 
         "confirmed": [r for r in registrations if r.status == RegistrationStatus.CONFIRMED],
         "waiting": [r for r in registrations if r.status == RegistrationStatus.WAITING],
         "cancelled": [r for r in registrations if r.status == RegistrationStatus.CANCELLED],
+        "pending": [r for r in registrations if r.status == RegistrationStatus.PENDING],
+        "hold_minutes": settings.EVENT_HOLD_MINUTES,
         "invitation_count": event.invitations.count(),
         "places_left": services.places_left(event),
         "breadcrumb": _events_crumb(

@@ -485,7 +485,8 @@ def ptce_status(request, pk):
             "ptce": ptce,
             "form": form,
             "history": ptce.status_changes.order_by("changed_at", "pk"),
-            "agreements": ptce.agreements.order_by("pk"),
+            # Never an agreement of a file the reader has a conflict of interest on.
+            "agreements": followup.staff_agreements(request.user).filter(ptce=ptce).order_by("pk"),
             "breadcrumb": _staff_crumb(f"Statut de {ptce.name}"),
         },
         status=400 if request.method == "POST" else 200,

@@ -304,6 +304,37 @@ KINDS = [
         "Événements",
     ),
     EmailKind(
+        "event_registration_confirm_address",
+        "Adresse à confirmer avant l’inscription",
+        "L’adresse indiquée dans le formulaire d’inscription (sans compte à l’adresse "
+        "vérifiée) ; ni le nom ni l’organisation saisis n’y figurent",
+        {
+            **EVENT,
+            "confirm_link": (
+                "Lien de confirmation",
+                "https://ptce.example.gouv.fr/evenements/inscription/abc/confirmer/",
+            ),
+            "confirm_before": (
+                "Date limite de confirmation (heure de Paris)",
+                "jeudi 11 mars 2027 à 10 h 30",
+            ),
+            "place_held": ("Une place est réservée en attendant (oui/non)", True),
+        },
+        "Événements",
+    ),
+    EmailKind(
+        "event_registration_exists",
+        "Inscription demandée pour une adresse déjà inscrite",
+        "La personne déjà inscrite (la page répond comme pour une nouvelle inscription)",
+        {
+            **EVENT,
+            "access_link": REGISTRATION["access_link"],
+            "cancel_link": REGISTRATION["cancel_link"],
+            "waiting": ("Inscrite sur la liste d’attente (oui/non)", False),
+        },
+        "Événements",
+    ),
+    EmailKind(
         "event_registration_waiting",
         "Inscription en liste d’attente",
         "La personne inscrite",

@@ -156,6 +156,11 @@ elif TESTING and not env_bool("PTCE_SHARED_CACHE", default=False):
 else:
     CACHES["default"] = _DATABASE_CACHE
 
+# Event registration: an address that is not a signed-in account's verified address confirms
+# it through the link sent by e-mail within this delay; a free place is held for it meanwhile,
+# then released (periodic job « events.release_holds »). See docs/deploy.md.
+EVENT_HOLD_MINUTES = int(os.environ.get("PTCE_EVENT_HOLD_MINUTES", "30"))
+
 # Rate limits ("N/s|m|h|d", see docs/deploy.md); PTCE_RATE_LIMIT_<NAME> overrides, 0 = off.
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = "core.network.client_ip"

@@ -23,7 +23,7 @@ from editorial.services import letter_content
 from laureates.services import create_award
 from reviews import letters
 from reviews.choices import CommitteeDecision as D
-from reviews.conflicts import has_conflict
+from reviews.conflicts import CONFLICT_NOTICE, conflicted_ids, has_conflict
 from reviews.models import CommitteeSession, Decision, SessionStatus
 from reviews.services import ReviewError
 
@@ -216,10 +216,16 @@ def close_session(session, *, actor) -> None:
     audit.record("review.session_closed", actor=actor, obj=session)
 
 
-def minutes_pdf(session) -> bytes:
-    decisions = session.decisions.select_related("application__region").order_by(
-        "application__reference"
+def minutes_pdf(session, reader=None) -> bytes:
+    """The session's minutes. For ``reader``, complete (every decision counts in the totals)
+    but the rows of files ``reader`` has a conflict of interest on masked, after the others."""
+    decisions = list(
+        session.decisions.select_related("application__region").order_by("application__reference")
     )
+    masked = conflicted_ids(reader, [d.application_id for d in decisions])
+    decisions = [d for d in decisions if d.application_id not in masked] + [
+        d for d in decisions if d.application_id in masked
+    ]
     envelope = None
     if session.simulation is not None:
         envelope = Decimal(session.simulation.parameters["envelope"])
@@ -234,6 +240,16 @@ def minutes_pdf(session) -> bytes:
             "envelope": envelope,
             "decisions": [
                 {
+                    "reference": "—",
+                    "name": f"Dossier masqué : {CONFLICT_NOTICE}",
+                    "region": "",
+                    "decision": d.decision,
+                    "amount": d.amount,
+                    "reasons": "",
+                    "masked": True,
+                }
+                if d.application_id in masked
+                else {
                     "reference": d.application.reference,
                     "name": d.application.display_name,
                     "region": d.application.region.name if d.application.region else "",

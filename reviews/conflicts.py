@@ -178,3 +178,70 @@ def mask_ranking(rows, user, *, hidden_notice=None):
             line.rank = len(visible) + 1
             visible.append((line, application, opinion))
     return visible + masked
+
+
+def conflicted_references(user, call, references) -> set[str]:
+    """Those of ``references`` (files of ``call``) on which ``user`` has a conflict of
+    interest: for results keyed by reference (saved simulations)."""
+    from applications.models import Application
+
+    if not getattr(user, "pk", None) or call is None:
+        return set()
+    ids = dict(
+        Application.objects.filter(call=call, reference__in=set(references)).values_list(
+            "pk", "reference"
+        )
+    )
+    return {ids[pk] for pk in conflicted_ids(user, ids)}
+
+
+class MaskedDecision:
+    """A simulated decision ``user`` may not read: it keeps only what the totals count."""
+
+    def __init__(self, decision, notice: str = CONFLICT_NOTICE):
+        self.masked = notice
+        self.reference = ""
+        self.outcome = decision.outcome
+        self.granted_amount = decision.granted_amount
+        self.region = decision.region
+
+
+def mask_allocation(result, user, call):
+    """An allocation simulation (``AllocationResult``) as ``user`` may see it: complete (the
+    totals and counts include every file) but the files ``user`` has a conflict on are masked
+    rows after the others, and the visible rows numbered again (order and waiting-list
+    position), so that neither a row nor a gap tells the masked file's place."""
+    import dataclasses
+
+    if result is None:
+        return None
+    masked = conflicted_references(user, call, [d.reference for d in result.decisions])
+    if not masked:
+        return result
+    visible, hidden, waiting = [], [], 0
+    for decision in result.decisions:
+        if decision.reference in masked:
+            hidden.append(MaskedDecision(decision))
+            continue
+        position = decision.waiting_position
+        if position is not None:
+            waiting += 1
+            position = waiting
+        visible.append(
+            dataclasses.replace(decision, rank=len(visible) + 1, waiting_position=position)
+        )
+    return dataclasses.replace(result, decisions=tuple(visible + hidden), _by_reference={})
+
+
+class MaskedDifference:
+    summary = f"Dossier masqué : {CONFLICT_NOTICE}"
+
+
+def mask_differences(differences, user, call) -> list:
+    """Differences between two simulations, those on files ``user`` has a conflict on
+    replaced by a masked line, after the others."""
+    masked = conflicted_references(user, call, [d.reference for d in differences])
+    if not masked:
+        return differences
+    visible = [d for d in differences if d.reference not in masked]
+    return visible + [MaskedDifference() for d in differences if d.reference in masked]

@@ -131,11 +131,12 @@ def committee_minutes_pdf(data: Mapping) -> bytes:
         amount = row.get("amount")
         if decision == CommitteeDecision.ACCEPTED and amount:
             granted += Decimal(amount)
+        masked = bool(row.get("masked"))  # a file the reader has a conflict on: counted only
         rows.append(
             {
                 **row,
-                "label": DECISION_LABELS[decision],
-                "amount_text": format_euros(Decimal(amount)) if amount else "—",
+                "label": "—" if masked else DECISION_LABELS[decision],
+                "amount_text": format_euros(Decimal(amount)) if amount and not masked else "—",
             }
         )
     totals = [

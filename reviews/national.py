@@ -13,7 +13,7 @@ from applications.choices import BudgetKind, Funder
 from applications.models import Application, BudgetLine
 from calls.choices import Phase
 from core import audit
-from reviews import allocation, conflicts
+from reviews import allocation
 from reviews.models import ReviewSummary, Simulation
 from reviews.opinions import ranked_files
 
@@ -105,38 +105,34 @@ def initial_parameters(call) -> dict:
 
 @dataclass(frozen=True)
 class ResultRow:
-    """One decision of a simulation as ``user`` may see it: with the file (pôle name, link)
-    or masked (conflict of interest declared: no reference, name or figure)."""
+    """One decision of a simulation with its file (pôle name, link), or a masked row (a
+    ``conflicts.MaskedDecision``: no reference, name or figure)."""
 
-    decision: allocation.AllocationDecision | None
+    decision: object
     application: Application | None
     masked: str = ""
 
 
-def result_rows(result: allocation.AllocationResult, call, user) -> dict[str, list[ResultRow]]:
-    """The simulation's decisions split into ``funding`` (the envelope's share) and ``labels``
-    (phase-1 label proposals), each row with its file; files ``user`` has a conflict on are
-    masked and moved to the end of their list, so the order of the others does not tell their
-    place. One query for the files, one for the conflicts."""
-    references = [decision.reference for decision in result.decisions]
+def result_rows(result: allocation.AllocationResult, call) -> dict[str, list[ResultRow]]:
+    """The decisions of a simulation as masked for its reader (``conflicts.mask_allocation``)
+    split into ``funding`` (the envelope's share) and ``labels`` (phase-1 label proposals),
+    each row with its file: one query for the files."""
+    references = [d.reference for d in result.decisions if d.reference]
     files = {
         application.reference: application
         for application in Application.objects.filter(call=call, reference__in=references).only(
             "uuid", "reference", "pole_name", "lead_name"
         )
     }
-    hidden = conflicts.conflicted_ids(user, [a.pk for a in files.values()])
-    sections = {"funding": ([], []), "labels": ([], [])}
+    sections = {"funding": [], "labels": []}
     for decision in result.decisions:
-        application = files.get(decision.reference)
-        visible, masked = sections[
-            "labels" if decision.outcome == allocation.Outcome.LABEL else "funding"
-        ]
-        if application is not None and application.pk in hidden:
-            masked.append(ResultRow(None, None, conflicts.CONFLICT_NOTICE))
+        section = "labels" if decision.outcome == allocation.Outcome.LABEL else "funding"
+        masked = getattr(decision, "masked", "")
+        if masked:
+            sections[section].append(ResultRow(None, None, masked))
         else:
-            visible.append(ResultRow(decision, application))
-    return {name: visible + masked for name, (visible, masked) in sections.items()}
+            sections[section].append(ResultRow(decision, files.get(decision.reference)))
+    return sections
 
 
 def simulate(call, parameters: allocation.AllocationParameters) -> allocation.AllocationResult:

@@ -259,9 +259,12 @@ def publish(request, pk):
 
 @user_passes(committee.can_decide)
 def minutes(request, pk):
-    """Who may see it: committee members and the national cell. Minutes as PDF."""
+    """Who may see it: committee members and the national cell. Minutes as PDF (complete; the
+    rows of files the reader has a conflict of interest on are masked)."""
     session = get_object_or_404(CommitteeSession.objects.select_related("call"), pk=pk)
-    response = HttpResponse(committee.minutes_pdf(session), content_type="application/pdf")
+    response = HttpResponse(
+        committee.minutes_pdf(session, reader=request.user), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="proces-verbal-{session.pk}.pdf"'
     return response
 

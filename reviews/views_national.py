@@ -61,6 +61,8 @@ def consolidation(request):
             simulation = national.save_simulation(call, name, result, actor=request.user)
             messages.success(request, f"Simulation « {simulation.name} » enregistrée.")
             return redirect("reviews:simulation", pk=simulation.pk)
+        # The simulation covers every file; a file with a conflict is a masked row.
+        result = conflicts.mask_allocation(result, request.user, call)
     return render(
         request,
         "reviews/national.html",
@@ -72,7 +74,7 @@ def consolidation(request):
             ),
             "form": form,
             "result": result,
-            "result_rows": national.result_rows(result, call, request.user) if result else None,
+            "result_rows": national.result_rows(result, call) if result else None,
             "simulations": Simulation.objects.filter(call=call)[:10] if call else [],
             "breadcrumb": _crumbs("Consolidation nationale"),
         },
@@ -95,7 +97,8 @@ def simulation_list(request):
             "b": b,
             "result_a": national.load_result(a),
             "result_b": national.load_result(b),
-            "differences": national.compare(a, b),
+            # Totals stay complete; a file with a conflict of interest is a masked line.
+            "differences": conflicts.mask_differences(national.compare(a, b), request.user, call),
         }
     return render(
         request,
@@ -113,16 +116,19 @@ def simulation_list(request):
 
 @user_passes(is_national)
 def simulation_detail(request, pk):
-    """Who may see it: the national cell and programme administrators. One saved simulation."""
+    """Who may see it: the national cell and programme administrators. One saved simulation,
+    complete, with the files the reader has a conflict of interest on masked."""
     simulation = get_object_or_404(Simulation.objects.select_related("call", "created_by"), pk=pk)
-    result = national.load_result(simulation)
+    result = conflicts.mask_allocation(
+        national.load_result(simulation), request.user, simulation.call
+    )
     return render(
         request,
         "reviews/simulation_detail.html",
         {
             "simulation": simulation,
             "result": result,
-            "result_rows": national.result_rows(result, simulation.call, request.user),
+            "result_rows": national.result_rows(result, simulation.call),
             "breadcrumb": _crumbs(simulation.name, simulation.call),
         },
     )

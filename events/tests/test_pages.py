@@ -115,10 +115,12 @@ def test_anonymous_registration_from_the_page(client):
         {"name": "Ana Dupont", "email": "ana@exemple.fr", "organisation": ""},
         follow=True,
     )
-    assert "votre demande d’inscription est enregistrée" in response.content.decode()
+    assert "Si cette adresse peut s’inscrire, un message vient de lui être envoyé" in (
+        response.content.decode()
+    )
     registration = Registration.objects.get()
     assert registration.user is None
-    assert registration.status == RegistrationStatus.CONFIRMED
+    assert registration.status == RegistrationStatus.PENDING  # confirmed by the e-mailed link
 
 
 def test_signed_in_registration_is_linked_to_the_account(client):
@@ -127,8 +129,29 @@ def test_signed_in_registration_is_linked_to_the_account(client):
     event = EventFactory()
     page = client.get(event.get_absolute_url()).content.decode()
     assert 'value="ana@exemple.fr"' in page
+    response = client.post(event.get_absolute_url(), {"name": "Ana", "email": "ana@exemple.fr"})
+    registration = Registration.objects.get()
+    assert registration.user == user
+    # A verified account address needs no confirmation link: the place is taken at once.
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert response.url == reverse(
+        "events:personal", args=[event.slug, services.registration_token(registration)]
+    )
+
+
+def test_signed_in_account_with_an_unverified_address_confirms_it_like_anyone(client):
+    client.force_login(UserFactory(email="ana@exemple.fr", unconfirmed=True))
+    event = EventFactory()
     client.post(event.get_absolute_url(), {"name": "Ana", "email": "ana@exemple.fr"})
-    assert Registration.objects.get().user == user
+    assert Registration.objects.get().status == RegistrationStatus.PENDING
+
+
+def test_signed_in_account_registering_another_address_confirms_it(client):
+    client.force_login(UserFactory(email="ana@exemple.fr"))
+    event = EventFactory()
+    client.post(event.get_absolute_url(), {"name": "Léa", "email": "lea@exemple.fr"})
+    registration = Registration.objects.get()
+    assert (registration.status, registration.user) == (RegistrationStatus.PENDING, None)
 
 
 def _answer(response):
@@ -151,14 +174,18 @@ def test_duplicate_registration_answers_as_a_new_one_and_says_it_by_e_mail(
         new = client.post(event.get_absolute_url(), {"name": "Léa", "email": "lea@exemple.fr"})
     assert known.status_code == new.status_code == 302
     answer = {
-        "Merci : votre demande d’inscription est enregistrée. Un courriel envoyé à l’adresse "
-        "indiquée vous dit si votre place est confirmée ou si vous êtes sur la liste "
-        "d’attente, avec votre lien personnel."
+        "Merci. Si cette adresse peut s’inscrire, un message vient de lui être envoyé : il "
+        "contient un lien à ouvrir dans les 30 minutes pour confirmer l’adresse et "
+        "l’inscription. Sans confirmation, aucune place n’est prise. Si l’adresse est déjà "
+        "inscrite, le message le dit et donne le lien personnel."
     }
     assert set(known_answer) == set(_answer(new)) == answer
     assert Registration.objects.filter(email="ana@exemple.fr").count() == 1
-    reminders = OutboundEmail.objects.filter(template="event_registration_confirmed")
-    assert sorted(tuple(e.to) for e in reminders) == [("ana@exemple.fr",), ("lea@exemple.fr",)]
+    (exists,) = OutboundEmail.objects.filter(template="event_registration_exists")
+    assert exists.to == ["ana@exemple.fr"]
+    assert "Elle y est déjà inscrite : aucune nouvelle inscription n'a été créée." in exists.body
+    (confirm,) = OutboundEmail.objects.filter(template="event_registration_confirm_address")
+    assert confirm.to == ["lea@exemple.fr"]
 
 
 def test_honeypot_registers_nobody_and_answers_the_same(client):
@@ -168,7 +195,7 @@ def test_honeypot_registers_nobody_and_answers_the_same(client):
         {"name": "Robot", "email": "victim1@example.org", "site_web": "http://spam.example"},
     )
     assert response.status_code == 302
-    assert _answer(response)[0].startswith("Merci : votre demande d’inscription est enregistrée")
+    assert _answer(response) == [services.registration_answer()]
     assert not Registration.objects.exists()
 
 
@@ -184,13 +211,21 @@ def test_a_url_typed_in_a_name_is_not_a_link_in_the_e_mail(
             event.get_absolute_url(),
             {"name": "Ana http://phish.example/login", "email": "ana@exemple.fr"},
         )
-    email = OutboundEmail.objects.get()
-    assert 'href="http://phish.example' not in email.html_body
-    assert "<a " in email.html_body  # the platform's own links stay links
-    assert all(
-        href.startswith(settings.SITE_URL)
-        for href in __import__("re").findall(r'href="([^"]+)"', email.html_body)
-    )
+    request = OutboundEmail.objects.get()
+    assert request.template == "event_registration_confirm_address"
+    assert "phish" not in request.body  # the name typed in the form is not in that e-mail
+    token = services.confirmation_token(Registration.objects.get())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("events:confirm_registration", args=[token]))
+    confirmed = OutboundEmail.objects.get(template="event_registration_confirmed")
+    assert "Ana http://phish.example/login" in confirmed.body
+    for email in (request, confirmed):
+        assert 'href="http://phish.example' not in email.html_body
+        assert "<a " in email.html_body  # the platform's own links stay links
+        assert all(
+            href.startswith(settings.SITE_URL)
+            for href in __import__("re").findall(r'href="([^"]+)"', email.html_body)
+        )
 
 
 def test_registration_form_errors_are_shown(client):

@@ -47,10 +47,13 @@ def test_duplicate_registration_returns_the_existing_one():
     assert second.registration.pk == first.registration.pk
     assert "déjà inscrite à cet événement" in second.message
     assert Registration.objects.filter(event=event).count() == 1
-    # The holder gets the registration's e-mail again (the page says no more), once a day.
-    assert OutboundEmail.objects.filter(template="event_registration_confirmed").count() == 2
+    # The holder is told by e-mail that the address is already registered, once a day.
+    assert OutboundEmail.objects.filter(template="event_registration_confirmed").count() == 1
+    exists = OutboundEmail.objects.get(template="event_registration_exists")
+    assert services.access_link(first.registration) in exists.body
+    assert "Autre nom" not in exists.body
     _register(event, "ana@exemple.fr")
-    assert OutboundEmail.objects.filter(template="event_registration_confirmed").count() == 2
+    assert OutboundEmail.objects.filter(template="event_registration_exists").count() == 1
 
 
 def test_registration_after_the_event_is_refused():

@@ -2,6 +2,8 @@
 
 import re
 
+from tests.browser.helpers import outbox_link
+
 
 def test_visitor_reads_every_footer_page_then_the_sitemap_then_signs_in_page(journey):
     page = journey.page
@@ -119,5 +121,13 @@ def test_visitor_goes_from_the_call_to_the_directory_the_map_and_registers_to_an
         }
     )
     journey.submit("M’inscrire")
-    assert "inscri" in page.get_by_role("status").inner_text()
+    assert "Si cette adresse peut s’inscrire" in page.get_by_role("status").inner_text()
     journey.check("Événement — inscription enregistrée")
+
+    # The place is taken only once the address is confirmed through the e-mailed link.
+    page.goto(outbox_link("lucie.bernard@exemple.fr", "/confirmer/"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Confirmer mon inscription"
+    journey.check("Événement — confirmer l’adresse")
+    journey.submit("Confirmer mon inscription")
+    assert "Votre adresse est confirmée" in page.get_by_role("status").inner_text()
+    journey.check("Événement — inscription confirmée")

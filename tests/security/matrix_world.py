@@ -72,7 +72,7 @@ def build():
     from applications.choices import ApplicationStatus
     from calls.models import CallDocument
     from events.factories import EventFactory, RegistrationFactory
-    from events.services import registration_token
+    from events.services import confirmation_token, registration_token, request_registration
     from laureates.factories import PtceFactory
     from laureates.factories_support import (
         EnrolmentFactory,
@@ -165,6 +165,7 @@ def build():
     )
     event = EventFactory(slug="table-ronde-matrice")
     registration = RegistrationFactory(event=event, email="titulaire@exemple.fr", user=owner)
+    pending = request_registration(event, email="a-confirmer@exemple.fr", name="À confirmer")
     ptce = PtceFactory()
     PtceContactFactory(ptce=ptce, user=owner)
     offer = SupportOfferFactory(slug="atelier-matrice")
@@ -192,6 +193,7 @@ def build():
         event=event,
         registration=registration,
         registration_token=registration_token(registration),
+        confirmation_token=confirmation_token(pending.registration),
         ptce=ptce,
         offer=offer,
         other_offer=other_offer,

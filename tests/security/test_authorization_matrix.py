@@ -289,6 +289,8 @@ events:cancel_registration             GET  200  200  200  200  200  200  200  2
 events:cancel_registration             POST 302  302  302  302  302  302  302  302  302  302  302
 events:check_in                        GET  LOG  403  403  403  403  403  403  403  405  403  405
 events:check_in                        POST LOG  403  403  403  403  403  403  403  302  403  302
+events:confirm_registration            GET  200  200  200  200  200  200  200  200  200  200  200
+events:confirm_registration            POST 302  302  302  302  302  302  302  302  302  302  302
 events:detail                          GET  200  200  200  200  200  200  200  200  200  200  200
 events:detail                          POST 200  200  200  200  200  200  200  200  200  200  200
 events:export                          GET  LOG  403  403  403  403  403  403  403  200  403  200
@@ -519,6 +521,7 @@ ARGS = {
     "directory:api_ptce_detail": lambda w: ["ptce-inconnu"],
     "registry:establishment": lambda w: [w.draft.lead_siret],
     "events:cancel_registration": lambda w: [w.registration_token],
+    "events:confirm_registration": lambda w: [w.confirmation_token],
     "events:detail": lambda w: [w.event.slug],
     "events:ics": lambda w: [w.event.slug],
     "events:personal": lambda w: [w.event.slug, w.registration_token],

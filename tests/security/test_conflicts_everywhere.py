@@ -234,3 +234,178 @@ def test_cell_lead_assigned_sees_no_figure_before_her_evaluation(call_files):
     assert "15,25" not in page and "15.25" not in page
     # The visible files are numbered among themselves: third (17.50) first, other second.
     assert page.index(third.reference) < page.index(other.reference)
+
+
+# --- remaining surfaces (simulations, minutes, letters, staff API, exports, PTCE status) -----
+
+
+def pdf_text(content: bytes) -> str:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
+
+
+def _saved_simulation(call, name="Scénario"):
+    from reviews import national
+    from reviews.allocation import AllocationParameters
+
+    result = national.simulate(call, AllocationParameters(envelope=Decimal("100000")))
+    return national.save_simulation(call, name, result, actor=UserFactory(national=True))
+
+
+def test_saved_simulation_masks_the_conflicted_file_and_stays_complete(call_files):
+    call, (mine, other, third) = call_files
+    simulation = _saved_simulation(call)
+    national = UserFactory(national=True)
+    declare(national, mine)
+    page = body(staff_client(national).get(reverse("reviews:simulation", args=[simulation.pk])))
+    assert mine.reference not in page
+    assert other.reference in page and third.reference in page
+    assert page.count(f"Dossier masqué : {CONFLICT_NOTICE}") == 1
+    colleague = body(
+        staff_client(UserFactory(national=True)).get(
+            reverse("reviews:simulation", args=[simulation.pk])
+        )
+    )
+    assert mine.reference in colleague and "Dossier masqué" not in colleague
+
+
+def test_simulation_run_on_the_consolidation_page_masks_the_conflicted_file(call_files):
+    call, (mine, other, _third) = call_files
+    national = UserFactory(national=True)
+    declare(national, mine)
+    response = staff_client(national).post(
+        reverse("reviews:national"), {"call": call.pk, "envelope": "100 000"}
+    )
+    page = body(response)
+    assert mine.reference not in page and other.reference in page
+    # One masked row in the national ranking, one in the simulated allocation.
+    assert page.count(f"Dossier masqué : {CONFLICT_NOTICE}") == 2
+
+
+def test_simulation_comparison_masks_the_conflicted_file(call_files):
+    from reviews.allocation import Outcome
+
+    call, (mine, other, _third) = call_files
+    a = _saved_simulation(call, "A")
+    b = _saved_simulation(call, "B")
+    # B differs from A on every file: each would be a line of the comparison.
+    b.result = {
+        **b.result,
+        "decisions": [
+            {**row, "outcome": Outcome.WAITING_LIST.value, "granted_amount": "0"}
+            for row in b.result["decisions"]
+        ],
+    }
+    b.save()
+    national = UserFactory(national=True)
+    declare(national, mine)
+    page = body(
+        staff_client(national).get(
+            reverse("reviews:simulations"), {"call": call.pk, "a": a.pk, "b": b.pk}
+        )
+    )
+    assert mine.reference not in page and other.reference in page
+    assert page.count(f"Dossier masqué : {CONFLICT_NOTICE}") == 1
+
+
+def test_committee_minutes_pdf_masks_the_conflicted_row(call_files):
+    call, (mine, other, _third) = call_files
+    session = _reviewed_session(call, [mine, other])
+    Decision.objects.create(
+        session=session, application=mine, decision="rejected", reasons="Budget de Mine"
+    )
+    Decision.objects.create(session=session, application=other, decision="rejected", reasons="Zz")
+    national = UserFactory(national=True)
+    declare(national, mine)
+    response = staff_client(national).get(reverse("reviews:minutes", args=[session.pk]))
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    assert mine.reference not in text and "Budget de Mine" not in text
+    assert other.reference in text
+    assert f"Dossier masqué : {CONFLICT_NOTICE}" in text.replace("\n", " ")
+    assert "Dossiers examinés : 2" in text  # the minutes stay complete
+    colleague = staff_client(UserFactory(national=True))
+    full = pdf_text(colleague.get(reverse("reviews:minutes", args=[session.pk])).content)
+    assert mine.reference in full and "Dossier masqué" not in full
+
+
+def test_decision_letter_is_refused_to_a_conflicted_national_member(call_files):
+    from django.utils import timezone
+
+    call, (mine, _other, _third) = call_files
+    session = _reviewed_session(call, [mine])
+    Decision.objects.create(session=session, application=mine, decision="rejected", reasons="x")
+    session.published_at = timezone.now()
+    session.save()
+    url = reverse("reviews:decision_letter", args=[mine.uuid])
+    national = UserFactory(national=True)
+    declare(national, mine)
+    assert staff_client(national).get(url).status_code == 404
+    assert staff_client(UserFactory(national=True)).get(url).status_code == 200
+
+
+def test_agreement_letter_preview_never_uses_a_conflicted_agreement():
+    from editorial import services as editorial_services
+    from editorial.defaults import LetterKind
+
+    kept = funded_award(owner=UserFactory()).agreement
+    conflicted = funded_award(owner=UserFactory()).agreement  # the latest: the usual example
+    national = UserFactory(national=True)
+    declare(national, conflicted.award.application)
+    form = {**editorial_services.letter_content(LetterKind.AGREEMENT), "revision": 0}
+    url = reverse("editorial:letter_preview", args=["agreement"])
+    text = pdf_text(staff_client(national).post(url, form).content)
+    assert conflicted.award.application.pole_name not in text
+    assert kept.award.application.pole_name in text
+    colleague = pdf_text(staff_client(UserFactory(national=True)).post(url, form).content)
+    assert conflicted.award.application.pole_name in colleague
+
+
+def test_staff_api_leaves_out_the_awards_of_conflicted_files():
+    from directory.tokens import issue_token
+
+    kept = funded_award(owner=UserFactory())
+    conflicted = funded_award(owner=UserFactory())
+    for n, award in enumerate([kept, conflicted]):  # decided files, as after a committee
+        award.application.status = ApplicationStatus.ACCEPTED
+        award.application.reference = f"PTCE-2026-09{n}"
+        award.application.save(update_fields=["status", "reference"])
+    national = UserFactory(national=True)
+    declare(national, conflicted.application)
+    _token, raw = issue_token(national, name="tableau de bord")
+    response = Client().get("/api/v1/staff/awards", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 200
+    references = {row["dossier_reference"] for row in response.json()["results"]}
+    assert references == {kept.application.reference}
+
+
+@pytest.mark.parametrize("name", ["reviews:export_xlsx", "reviews:export_ods"])
+def test_spreadsheet_exports_leave_out_the_conflicted_file(call_files, name):
+    import zipfile
+    from io import BytesIO
+
+    _call, (mine, other, _third) = call_files
+    national = UserFactory(national=True)
+    declare(national, mine)
+    response = staff_client(national).get(reverse(name))
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    archive = zipfile.ZipFile(BytesIO(content))
+    xml = "".join(
+        archive.read(item).decode("utf-8", "replace")
+        for item in archive.namelist()
+        if item.endswith(".xml")
+    )
+    assert mine.reference not in xml and other.reference in xml
+
+
+def test_ptce_status_page_does_not_list_the_conflicted_agreement(agreement):
+    national = UserFactory(national=True)
+    declare(national, agreement.award.application)
+    url = reverse("laureates:ptce_status", args=[agreement.ptce_id])
+    page = body(staff_client(national).get(url))
+    assert agreement.reference not in page
+    assert agreement.reference in body(staff_client(UserFactory(national=True)).get(url))

@@ -173,43 +173,6 @@ def test_wrong_key_fails_loudly_naming_the_first_entry(key_v1, capsys):
     assert "Entrée n° 1 : aucune des 3 entrées" in capsys.readouterr().err
 
 
-def test_wrong_key_fails_through_manage_py(key_v1, tmp_path):
-    """The exit status an operator or a cron job sees."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    database = tmp_path / "audit.sqlite3"
-    root = Path(__file__).resolve().parents[2]
-    env = {
-        **os.environ,
-        "PTCE_TESTING": "1",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "PTCE_AUDIT_KEY": KEY_V1,
-    }
-
-    def manage(*args, **extra):
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=root,
-            env={**env, **extra},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-
-    assert manage("migrate", "--noinput").returncode == 0
-    written = manage("shell", "-c", "from core import audit; audit.record('test.one', label='Un')")
-    assert written.returncode == 0, written.stderr
-    assert manage("verify_audit_log").returncode == 0
-    wrong = manage("verify_audit_log", PTCE_AUDIT_KEY="mauvaise-cle-" + "y" * 40)
-    assert wrong.returncode == 1
-    assert "Journal d'audit altéré" in wrong.stderr
-    assert "première anomalie à l'entrée n° 1" in wrong.stderr
-
-
 def test_unknown_key_id_is_named(key_v1):
     _three_entries()
     key_v1.AUDIT_KEY, key_v1.AUDIT_KEY_ID = KEY_V2, "v2"

@@ -60,7 +60,12 @@ def write_head(*, log_model=AuditLog, reason: str = "périodique", now=None) -> 
             existing = handle.read()
         default_storage.delete(name)
     text = json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n"
-    default_storage.save(name, ContentFile(existing + text.encode()))
+    try:
+        default_storage.save(name, ContentFile(existing + text.encode()))
+    except Exception:
+        # Any storage failure (full disk, S3 refusing): said in the logs, the task fails.
+        logger.exception("Tête du journal d'audit non enregistrée dans le stockage (%s)", name)
+        raise
     return line
 
 
@@ -92,7 +97,11 @@ def recorded_heads() -> tuple[list[RecordedHead], list[ChainProblem]]:
 
 def verify_heads() -> list[ChainProblem]:
     """Each recorded head must still be an entry of the chain, with the same seal."""
-    heads, problems = recorded_heads()
+    try:
+        heads, problems = recorded_heads()
+    except Exception as error:  # storage unreachable: the check cannot say the log is intact
+        logger.exception("Têtes du journal d'audit illisibles")
+        return [ChainProblem(0, f"têtes enregistrées illisibles dans le stockage ({error})")]
     wanted = {head.sequence for head in heads if head.sequence}
     found = {}
     ordered = sorted(wanted)

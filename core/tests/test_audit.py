@@ -1,9 +1,10 @@
+import errno
 import hashlib
 import json
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -288,3 +289,37 @@ def test_unreadable_head_line_is_reported(heads_storage):
     assert problem.message == (
         "tête enregistrée illisible : audit-heads-tests/2026-01-01.jsonl, ligne 1"
     )
+
+
+class _FullDisk(FileSystemStorage):
+    def _save(self, name, content):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+class _Unreachable(FileSystemStorage):
+    def listdir(self, path):
+        raise OSError(errno.EHOSTUNREACH, "No route to host")
+
+
+def _storage(settings, backend, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": backend, "OPTIONS": {"location": str(tmp_path)}},
+    }
+
+
+def test_head_on_a_full_disk_is_still_logged_and_the_job_fails(settings, tmp_path, caplog):
+    _storage(settings, f"{__name__}._FullDisk", tmp_path)
+    _three_entries()
+    with caplog.at_level("INFO", logger="ptce.audit"), pytest.raises(OSError):
+        write_head()
+    assert "Tête du journal d'audit : entrée n° 3" in caplog.text
+    assert "non enregistrée dans le stockage" in caplog.text
+
+
+def test_unreadable_heads_storage_fails_the_check(settings, tmp_path):
+    _storage(settings, f"{__name__}._Unreachable", tmp_path)
+    _three_entries()
+    [problem] = audit.verify_all()
+    assert problem.message.startswith("têtes enregistrées illisibles dans le stockage")
+    _verify_fails("première anomalie : têtes enregistrées illisibles")

@@ -49,6 +49,8 @@ def start_server(database_url: str, log_path: Path, *, cache: bool) -> subproces
         "AXES_ENABLED": "0",
         "LOG_LEVEL": "WARNING",
         "PYTHONWARNINGS": "ignore",
+        # DEBUG off and not testing: the audit chain needs a key (docs/deploy.md).
+        "PTCE_AUDIT_KEY": os.environ.get("PTCE_AUDIT_KEY") or "bench-audit-key-" + "0" * 32,
     }
     env.pop("PTCE_TESTING", None)
     server = subprocess.Popen(

@@ -70,6 +70,8 @@ def environment(database_url: str, tmp: Path) -> dict:
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "LOG_LEVEL": "WARNING",
         "PYTHONWARNINGS": "ignore",
+        # DEBUG off and not testing: the audit chain needs a key (docs/deploy.md).
+        "PTCE_AUDIT_KEY": os.environ.get("PTCE_AUDIT_KEY") or "bench-audit-key-" + "0" * 32,
     }
     env.pop("PTCE_TESTING")
     return env

@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
 
         from django.contrib import admin
 
+        from core import checks  # noqa: F401  (registers the system checks)
         from core.admin_fr import frenchify
 
         frenchify(admin.site)
@@ -22,6 +23,10 @@ class CoreConfig(AppConfig):
         # Tasks of a worker that died mid-task go back to the queue (core/taskrecovery.py).
         periodic.register(
             "core.requeue_stalled_tasks", "core.tasks.requeue_stalled_tasks", timedelta(minutes=5)
+        )
+        # The audit chain head copied out of the database (core/audit_heads.py).
+        periodic.register(
+            "core.write_audit_head", "core.tasks.write_audit_head", timedelta(hours=1)
         )
         # French search (core/search.py): FTS5 tables and triggers on SQLite after migrate.
         from django.db.models.signals import post_migrate

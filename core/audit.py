@@ -1,9 +1,19 @@
-"""Append-only audit log, chained by SHA-256 so that any change or deletion is detectable."""
+"""Append-only audit log: each entry is sealed with HMAC-SHA-256 under a key kept out of the
+database (``PTCE_AUDIT_KEY``) and chained to the previous one, so that a change, a deletion or
+a rebuilt chain is detectable. Entries written before the key existed (algorithm ``sha256``)
+stay verifiable as the legacy start of the chain, anchored by the first sealed entry
+(docs/adr/0012-audit-chain-hmac.md). The chain head is also copied out of the database by
+``core/audit_heads.py``.
+"""
 
 import hashlib
+import hmac
 import json
+from collections import Counter
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +21,18 @@ from django.utils import timezone
 from core.models import AuditChainHead, AuditLog
 
 GENESIS_HASH = "0" * 64
+LEGACY_ALGORITHM = "sha256"
+HMAC_PREFIX = "hmac-sha256:"
+
+
+class AuditKeyMissing(ImproperlyConfigured):
+    pass
+
+
+class UnknownAuditKey(Exception):
+    def __init__(self, key_id: str):
+        super().__init__(key_id)
+        self.key_id = key_id
 
 
 def _canonical(value) -> str:
@@ -36,8 +58,29 @@ def _without_nul(value):
     return value
 
 
-def compute_hash(entry: AuditLog) -> str:
-    payload = {
+# --------------------------------------------------------------------------------- keys
+
+
+def keyring() -> dict[str, str]:
+    """Every key able to verify entries, by key id: the old ones and the current one."""
+    keys = dict(settings.AUDIT_OLD_KEYS)
+    if settings.AUDIT_KEY:
+        keys[settings.AUDIT_KEY_ID] = settings.AUDIT_KEY
+    return keys
+
+
+def current_algorithm() -> str:
+    """``hmac-sha256:<key id>`` of the key that seals new entries; refuses without a key."""
+    if not settings.AUDIT_KEY:
+        raise AuditKeyMissing(
+            "PTCE_AUDIT_KEY n'est pas définie : le journal d'audit ne peut pas être scellé. "
+            "Définissez-la (voir docs/deploy.md, « Journal d'audit »)."
+        )
+    return HMAC_PREFIX + settings.AUDIT_KEY_ID
+
+
+def _payload(entry) -> dict:
+    return {
         "sequence": entry.sequence,
         "created_at": entry.created_at.isoformat(timespec="microseconds"),
         "actor_id": entry.actor_id,
@@ -50,7 +93,26 @@ def compute_hash(entry: AuditLog) -> str:
         "after": entry.after,
         "previous_hash": entry.previous_hash,
     }
-    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
+
+
+def legacy_hash(entry) -> str:
+    """Plain SHA-256 of the entry, as written before the key (no ``algorithm`` in it)."""
+    return hashlib.sha256(_canonical(_payload(entry)).encode()).hexdigest()
+
+
+def compute_hash(entry, keys: dict[str, str] | None = None) -> str:
+    """The seal of ``entry`` under its own algorithm; the algorithm itself is sealed too."""
+    if entry.algorithm == LEGACY_ALGORITHM:
+        return legacy_hash(entry)
+    keys = keyring() if keys is None else keys
+    key_id = entry.algorithm.removeprefix(HMAC_PREFIX)
+    if not entry.algorithm.startswith(HMAC_PREFIX) or key_id not in keys:
+        raise UnknownAuditKey(key_id)
+    message = _canonical({**_payload(entry), "algorithm": entry.algorithm}).encode()
+    return hmac.new(keys[key_id].encode(), message, hashlib.sha256).hexdigest()
+
+
+# ------------------------------------------------------------------------------ writing
 
 
 def _actor_label(actor) -> str:
@@ -59,23 +121,19 @@ def _actor_label(actor) -> str:
     return getattr(actor, "email", None) or str(actor)
 
 
-def record(action: str, *, actor=None, obj=None, before=None, after=None, label: str = ""):
-    """Append one entry to the audit log, inside the caller's transaction if any."""
+def append(log_model, head_model, **fields):
+    """Seal and append one entry, the chain head row locked (SELECT … FOR UPDATE; on SQLite
+    the project's ``BEGIN IMMEDIATE`` serialises writers). Models are parameters so that a
+    data migration can append with its historical models."""
+    algorithm = current_algorithm()
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        created_at = timezone.now()
-        entry = AuditLog(
+        head, _ = head_model.objects.select_for_update().get_or_create(pk=1)
+        entry = log_model(
             sequence=head.last_sequence + 1,
-            created_at=created_at,
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_label=_actor_label(actor),
-            action=action,
-            object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "",
-            object_label=(label or str(obj))[:255] if obj is not None else label[:255],
-            before=_normalise(before),
-            after=_normalise(after),
+            created_at=timezone.now(),
             previous_hash=head.last_hash,
+            algorithm=algorithm,
+            **fields,
         )
         entry.hash = compute_hash(entry)
         entry.save()
@@ -85,19 +143,50 @@ def record(action: str, *, actor=None, obj=None, before=None, after=None, label:
     return entry
 
 
+def record(action: str, *, actor=None, obj=None, before=None, after=None, label: str = ""):
+    """Append one entry to the audit log, inside the caller's transaction if any."""
+    return append(
+        AuditLog,
+        AuditChainHead,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=_actor_label(actor),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_label=(label or str(obj))[:255] if obj is not None else label[:255],
+        before=_normalise(before),
+        after=_normalise(after),
+    )
+
+
+# ---------------------------------------------------------------------------- checking
+
+
 @dataclass
 class ChainProblem:
     sequence: int
     message: str
 
 
-def verify_chain(batch_size: int = 2000) -> list[ChainProblem]:
-    """Return every break in the chain: altered rows, missing rows, a head out of step."""
-    problems: list[ChainProblem] = []
+@dataclass
+class _Walk:
+    problems: list
+    count: int = 0
+    last_sequence: int = 0
+    last_hash: str = GENESIS_HASH
+    unsealed_from: int | None = None  # first entry of a legacy run not followed by a seal
+
+
+def _walk(entries, keys: dict[str, str]) -> _Walk:
+    """Check the links and seals of ``entries`` (ordered by sequence)."""
+    walk = _Walk(problems=[])
+    problems = walk.problems
     expected_previous = GENESIS_HASH
     expected_sequence = 1
-    last_hash = GENESIS_HASH
-    for entry in AuditLog.objects.order_by("sequence").iterator(chunk_size=batch_size):
+    sealed_seen = False
+    checked, failed, first_failed = Counter(), Counter(), {}
+    for entry in entries:
+        walk.count += 1
         if entry.sequence != expected_sequence:
             problems.append(
                 ChainProblem(
@@ -109,23 +198,124 @@ def verify_chain(batch_size: int = 2000) -> list[ChainProblem]:
             problems.append(
                 ChainProblem(entry.sequence, "le lien vers l'entrée précédente est rompu")
             )
-        if compute_hash(entry) != entry.hash:
-            problems.append(ChainProblem(entry.sequence, "contenu modifié après écriture"))
+        if entry.algorithm == LEGACY_ALGORITHM:
+            if sealed_seen:
+                problems.append(
+                    ChainProblem(
+                        entry.sequence,
+                        "entrée sans clé après le début de la chaîne scellée : "
+                        "réécrite sans la clé d'audit",
+                    )
+                )
+            elif walk.unsealed_from is None:
+                walk.unsealed_from = entry.sequence
+        else:
+            sealed_seen = True
+            walk.unsealed_from = None
+        try:
+            expected_hash = compute_hash(entry, keys)
+        except UnknownAuditKey as error:
+            problems.append(
+                ChainProblem(
+                    entry.sequence,
+                    f"scellée par la clé « {error.key_id} », inconnue ici : "
+                    "ajoutez-la à PTCE_AUDIT_OLD_KEYS",
+                )
+            )
+        else:
+            checked[entry.algorithm] += 1
+            if expected_hash != entry.hash:
+                failed[entry.algorithm] += 1
+                first_failed.setdefault(entry.algorithm, entry.sequence)
+                problems.append(
+                    ChainProblem(
+                        entry.sequence,
+                        "contenu modifié après écriture, ou empreinte calculée sans la bonne "
+                        f"clé ({entry.algorithm})",
+                    )
+                )
         expected_previous = entry.hash
         expected_sequence = entry.sequence + 1
-        last_hash = entry.hash
+        walk.last_sequence = entry.sequence
+        walk.last_hash = entry.hash
+    # Every seal of one key wrong: the key given here is not the one that sealed them.
+    for algorithm, count in checked.items():
+        if algorithm != LEGACY_ALGORITHM and count > 1 and failed[algorithm] == count:
+            problems.insert(
+                0,
+                ChainProblem(
+                    first_failed[algorithm],
+                    f"aucune des {count} entrées scellées par la clé "
+                    f"« {algorithm.removeprefix(HMAC_PREFIX)} » ne se vérifie : la clé "
+                    "configurée (PTCE_AUDIT_KEY ou PTCE_AUDIT_OLD_KEYS) n'est pas celle qui "
+                    "les a scellées, ou la chaîne a été reconstruite sans elle",
+                ),
+            )
+    return walk
+
+
+def verify_chain(batch_size: int = 2000) -> list[ChainProblem]:
+    """Return every break in the chain: altered, rebuilt or missing rows, a head out of step."""
+    walk = _walk(AuditLog.objects.order_by("sequence").iterator(chunk_size=batch_size), keyring())
+    problems = walk.problems
+    if walk.unsealed_from is not None:
+        problems.append(
+            ChainProblem(
+                walk.unsealed_from,
+                f"les entrées n° {walk.unsealed_from} à {walk.last_sequence} ne sont scellées "
+                "par aucune clé : chaîne réécrite sans la clé d'audit, ou migration core "
+                "« audit_chain_seal » non appliquée",
+            )
+        )
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and (
-        head.last_sequence != expected_sequence - 1 or head.last_hash != last_hash
+        head.last_sequence != walk.last_sequence or head.last_hash != walk.last_hash
     ):
         problems.append(
             ChainProblem(
                 head.last_sequence,
                 "les dernières entrées du journal ont été supprimées "
-                f"(attendu jusqu'au n° {head.last_sequence}, trouvé {expected_sequence - 1})",
+                f"(attendu jusqu'au n° {head.last_sequence}, trouvé {walk.last_sequence})",
             )
         )
     return problems
+
+
+def verify_all() -> list[ChainProblem]:
+    """The chain, then the heads recorded outside the database (what verify_audit_log runs)."""
+    from core.audit_heads import verify_heads
+
+    return verify_chain() + verify_heads()
+
+
+def seal_legacy_chain(log_model, head_model):
+    """Anchor the entries written before the key: append one sealed entry after them, which
+    records how many there are, the last one's hash and whether they still verified.
+
+    Does nothing when there is no legacy entry or when a sealed entry already follows them.
+    Run by the migration ``core.0003_audit_chain_seal``; needs the key if there is work."""
+    legacy = log_model.objects.filter(algorithm=LEGACY_ALGORITHM)
+    if not legacy.exists() or log_model.objects.exclude(algorithm=LEGACY_ALGORITHM).exists():
+        return None
+    walk = _walk(log_model.objects.order_by("sequence").iterator(), {})
+    return append(
+        log_model,
+        head_model,
+        actor=None,
+        actor_label="système",
+        action="audit.chain_sealed",
+        object_type="",
+        object_id="",
+        object_label="journal d'audit",
+        before=None,
+        after={
+            "legacy_algorithm": LEGACY_ALGORITHM,
+            "legacy_entries": walk.count,
+            "legacy_last_sequence": walk.last_sequence,
+            "legacy_last_hash": walk.last_hash,
+            "legacy_problems": [f"n° {p.sequence} : {p.message}" for p in walk.problems],
+        },
+    )
 
 
 def snapshot(instance, fields: list[str]) -> dict:

@@ -21,7 +21,8 @@ class AuditLogQuerySet(models.QuerySet):
 
 
 class AuditLog(models.Model):
-    """Append-only, hash-chained record of who did what, when, before and after."""
+    """Append-only record of who did what, when, before and after; each entry sealed with
+    HMAC-SHA-256 under a key kept out of the database and chained to the previous one."""
 
     sequence = models.PositiveBigIntegerField(unique=True)
     created_at = models.DateTimeField()
@@ -42,6 +43,8 @@ class AuditLog(models.Model):
     after = models.JSONField("après", null=True, blank=True)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # "hmac-sha256:<key id>" (core/audit.py), or "sha256" for entries written before the key.
+    algorithm = models.CharField("algorithme", max_length=40)
 
     objects = AuditLogQuerySet.as_manager()
 

@@ -20,3 +20,11 @@ def requeue_stalled_tasks() -> int:
     from core.taskrecovery import requeue_stalled
 
     return requeue_stalled()
+
+
+@task()
+def write_audit_head() -> dict:
+    """Copy the audit chain head to the logs and to storage (core/audit_heads.py)."""
+    from core.audit_heads import write_head
+
+    return write_head()

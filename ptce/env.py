@@ -1,6 +1,7 @@
 """Small helpers to read settings from the environment."""
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -18,6 +19,27 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+KEY_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,20}$")
+
+
+def env_keys(name: str) -> dict[str, str]:
+    """``"v1:secret,v2:other"`` → ``{"v1": "secret", "v2": "other"}`` (named keys).
+
+    Raises ValueError with a French explanation when an item has no name or no key."""
+    keys = {}
+    for item in (os.environ.get(name) or "").split(","):
+        if not item.strip():
+            continue
+        key_id, _, key = item.strip().partition(":")
+        if not KEY_ID_PATTERN.match(key_id) or not key:
+            raise ValueError(
+                f"{name} : chaque clé s'écrit « identifiant:clé », séparées par des virgules "
+                "(ex. v1:…,v2:…) ; identifiant en lettres, chiffres, « . », « _ » ou « - »."
+            )
+        keys[key_id] = key
+    return keys
 
 
 SUPPORTED_ENGINES = {

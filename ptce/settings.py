@@ -11,7 +11,7 @@ from pathlib import Path
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from ptce.env import database_from_url, env_bool, env_list, site_url
+from ptce.env import KEY_ID_PATTERN, database_from_url, env_bool, env_keys, env_list, site_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -39,6 +39,29 @@ SITE_URL = site_url(os.environ)
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
 # empty: the peer address is the client (core/network.py).
 TRUSTED_PROXIES = env_list("PTCE_TRUSTED_PROXIES", default=[])
+
+# Audit chain (core/audit.py, docs/adr/0012-audit-chain-hmac.md): entries sealed with
+# HMAC-SHA-256 under a key kept out of the database. PTCE_AUDIT_KEY_ID names the key in each
+# entry ("hmac-sha256:v1"); after a rotation the previous keys stay in PTCE_AUDIT_OLD_KEYS
+# ("v1:<key>,v2:<key>") so that older entries still verify. Without PTCE_AUDIT_KEY, development
+# and tests use a public, non-secret key named "dev"; elsewhere audited writes refuse to run
+# and `check --deploy` warns (ptce.W040).
+AUDIT_DEV_KEY = "ptce-journal-d-audit-cle-de-developpement-publique-non-secrete"
+AUDIT_KEY = os.environ.get("PTCE_AUDIT_KEY", "").strip()
+AUDIT_KEY_ID = os.environ.get("PTCE_AUDIT_KEY_ID", "").strip() or "v1"
+if not KEY_ID_PATTERN.match(AUDIT_KEY_ID):
+    raise ImproperlyConfigured(
+        "PTCE_AUDIT_KEY_ID : lettres, chiffres, « . », « _ » ou « - » (20 au plus), ex. v2."
+    )
+try:
+    AUDIT_OLD_KEYS = env_keys("PTCE_AUDIT_OLD_KEYS")
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from None
+if not AUDIT_KEY and (DEBUG or TESTING):
+    AUDIT_KEY, AUDIT_KEY_ID = AUDIT_DEV_KEY, "dev"
+# Folder of the default storage where the chain head is copied every hour (core/audit_heads.py);
+# tests never read the heads a development server wrote.
+AUDIT_HEADS_DIR = "audit-heads-tests" if TESTING else "audit-heads"
 
 # One app per domain area (SPEC), in dependency order: demo data loads in this order too.
 PROJECT_APPS = [

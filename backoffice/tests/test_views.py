@@ -191,3 +191,14 @@ def test_verify_chain_reports_intact_then_altered(client, national):
     html = client.post("/gestion/journal/verifier/").content.decode()
     assert "Journal altéré : 1 anomalie sur 2 entrées" in html
     assert "Entrée n° 1 : contenu modifié après écriture" in html
+
+
+def test_verify_chain_with_a_wrong_key_lists_the_first_problems(client, national, settings):
+    for n in range(60):
+        audit.record("test.many", label=str(n))
+    settings.AUDIT_KEY = "une-autre-cle-" + "w" * 40
+    html = client.post("/gestion/journal/verifier/").content.decode()
+    assert "Journal altéré : 61 anomalies sur 60 entrées" in html
+    assert "Entrée n° 1 : aucune des 60 entrées scellées par la clé « dev » ne se vérifie" in html
+    assert html.count("<li>Entrée n°") == 50
+    assert "Les 50 premières sont listées" in html

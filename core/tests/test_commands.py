@@ -57,6 +57,7 @@ def test_production_settings_pass_check_deploy():
         "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-for-the-check-only-0123456789",
         "DJANGO_ALLOWED_HOSTS": "ptce.example.gouv.fr",
         "PTCE_TESTING": "",
+        "PTCE_AUDIT_KEY": "audit-key-for-the-check-only-" + "k" * 30,
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -68,3 +69,27 @@ def test_production_settings_pass_check_deploy():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("audit_key", "check_id"), [("", "ptce.W040"), ("trop-courte", "ptce.W041")]
+)
+def test_check_deploy_warns_without_a_real_audit_key(audit_key, check_id):
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-for-the-check-only-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "ptce.example.gouv.fr",
+        "PTCE_TESTING": "",
+        "PTCE_AUDIT_KEY": audit_key,
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert f"({check_id}) PTCE_AUDIT_KEY" in result.stderr + result.stdout

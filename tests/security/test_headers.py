@@ -129,6 +129,7 @@ def _production_env():
         DJANGO_SECRET_KEY="prod-" + "x7Q!k2#Lm9" * 6,
         DJANGO_ALLOWED_HOSTS="ptce.exemple.gouv.fr",
         DATABASE_URL="sqlite:////tmp/ptce-check-deploy.sqlite3",
+        PTCE_AUDIT_KEY="audit-" + "Zq8#pW3k" * 6,
     )
     return env
 

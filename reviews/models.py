@@ -230,6 +230,13 @@ class ReviewSummary(models.Model):
     is_rural = models.BooleanField("territoire rural", default=False)
     is_qpv = models.BooleanField("quartier prioritaire", default=False)
     is_overseas = models.BooleanField("outre-mer", default=False)
+    commune_count = models.PositiveIntegerField("communes du territoire", default=0)
+    rural_count = models.PositiveIntegerField(
+        "communes rurales", null=True, blank=True, help_text="Vide : grille de densité non chargée."
+    )
+    qpv_count = models.PositiveIntegerField(
+        "communes avec un QPV", null=True, blank=True, help_text="Vide : liste des QPV non chargée."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -242,6 +249,15 @@ class ReviewSummary(models.Model):
     @property
     def is_priority(self) -> bool:
         return self.is_rural or self.is_qpv or self.is_overseas
+
+    @property
+    def priority(self):
+        """The figures as stored at the last refresh (``territories.priority``)."""
+        from territories.priority import PriorityFigures
+
+        return PriorityFigures(
+            communes=self.commune_count, rural=self.rural_count, qpv=self.qpv_count
+        )
 
 
 class CorrectionSection(models.TextChoices):

@@ -298,6 +298,7 @@ def file_detail(request, uuid):
         "conflict_form": forms.ConflictForm(),
         "status_form": forms.StatusForm(),
         "message_count": application.messages.count(),
+        "priority": services.territory_priority(application),
         "breadcrumb": _crumbs(current=application.reference or application.display_name),
     }
     return render(request, "reviews/file_detail.html", context)

@@ -63,6 +63,7 @@ def consolidation(request):
             "rows": rows,
             "form": form,
             "result": result,
+            "priorities": national.priority_texts(call) if call else {},
             "simulations": Simulation.objects.filter(call=call)[:10] if call else [],
             "breadcrumb": _crumbs("Consolidation nationale"),
         },
@@ -111,6 +112,7 @@ def simulation_detail(request, pk):
         {
             "simulation": simulation,
             "result": national.load_result(simulation),
+            "priorities": national.priority_texts(simulation.call),
             "breadcrumb": _crumbs(simulation.name, simulation.call),
         },
     )

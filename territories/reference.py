@@ -65,19 +65,15 @@ QPV_COMMUNE_COLUMNS = (
 # dispersé », « rural à habitat très dispersé » in the 7-level grid; « peu dense » and « très
 # peu dense » in the former 4-level grid; « rural » in the 3-level grid).
 RURAL_DEGREES = {7: frozenset({5, 6, 7}), 4: frozenset({3, 4}), 3: frozenset({3})}
-LEVEL_LABELS = {
-    7: (
-        "grands centres urbains",
-        "centres urbains intermediaires",
-        "ceintures urbaines",
-        "petites villes",
-        "bourgs ruraux",
-        "rural a habitat disperse",
-        "rural a habitat tres disperse",
-    ),
-    4: ("densement peuple", "densite intermediaire", "peu dense", "tres peu dense"),
-    3: ("urbain dense", "urbain densite intermediaire", "urbain intermediaire", "rural"),
-}
+LABELS_7 = (
+    "grands centres urbains",
+    "centres urbains intermediaires",
+    "ceintures urbaines",
+    "petites villes",
+    "bourgs ruraux",
+    "rural a habitat disperse",
+    "rural a habitat tres disperse",
+)
 SPLIT_CODES = re.compile(r"[\s,;|/]+")
 
 
@@ -235,11 +231,12 @@ def _levels_from_labels(table: Table, label_column: str | None) -> int | None:
         return None
     labels = {normalise(row.get(label_column, "")) for row in table.rows if row}
     labels.discard("")
-    for levels in (7, 4, 3):
-        if any(any(known in label for known in LEVEL_LABELS[levels]) for label in labels):
-            if levels == 3 and any("peu dense" in label for label in labels):
-                continue
-            return levels
+    if any(known in label for label in labels for known in LABELS_7):
+        return 7
+    if any(known in label for label in labels for known in ("densement peuple", "peu dense")):
+        return 4
+    if any(label == "rural" or label.startswith("urbain") for label in labels):
+        return 3
     return None
 
 

@@ -109,6 +109,13 @@ def test_csv_with_bom_comma_and_the_former_4_level_grid(tmp_path):
     assert _rural_codes() == {"69014", "69078"}
 
 
+def test_3_level_labels_of_the_2025_dens_column(tmp_path):
+    text = "CODGEO;DENS;LIBDENS\n69014;3;Rural\n80001;2;Urbain densité intermédiaire\n"
+    out = _run("import_density", _csv(tmp_path / "g.csv", text))
+    assert "grille à 3 niveaux" in out
+    assert _rural_codes() == {"69014"}
+
+
 def test_without_labels_a_dens_column_up_to_4_needs_the_grid_to_be_said(tmp_path):
     path = _csv(tmp_path / "g.csv", "CODGEO;DENS\n69014;3\n80021;1\n")
     with pytest.raises(CommandError, match="précisez --niveaux"):

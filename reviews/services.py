@@ -67,6 +67,7 @@ def on_status_changed(sender, application, source, target, actor, reason, **kwar
         route_at_submission(application)
     elif source == S.CORRECTION_REQUESTED:
         answer_corrections(application)
+        refresh_territory_flags(application)  # the territory may have been corrected
     detect_conflicts(application)
 
 

@@ -1,16 +1,21 @@
 """Rural and QPV figures from the official files, everywhere they are shown (issue 17, item 3):
 the territory step, the file summary, the staff file page and the allocation bonus."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.factories import UserFactory, login_staff
+from applications import services as application_services
 from applications.factories import complete_application
 from applications.models import BudgetLine
-from reviews import national
+from reviews import national, services
 from reviews.allocation import AllocationParameters
 from reviews.factories import reviewers, submit_evaluation, submitted_file
 from reviews.models import ReviewSummary
+from territories.models import Commune
 from territories.priority import PriorityFigures
 from territories.reference import import_density, import_qpv
 from territories.services import summarise_territory
@@ -130,3 +135,23 @@ def test_staff_page_flags_and_allocation_bonus_follow_an_import(client, loaded):
     )
     [decision] = result.decisions
     assert "bonus territoire prioritaire +0,5" in decision.reason
+
+
+def test_a_corrected_territory_refreshes_the_flags(loaded, django_capture_on_commit_callbacks):
+    loaded()
+    application = submitted_file(communes=["80021", "69238"])
+    row = ReviewSummary.objects.get(application=application)
+    assert (row.rural_count, row.qpv_count, row.is_rural) == (1, 1, True)
+    [reviewer] = reviewers(count=1, region_id=application.region_id, cell_lead=True)
+    services.request_correction(
+        application,
+        actor=reviewer,
+        sections=["territoire"],
+        message="Territoire à préciser.",
+        deadline=timezone.localdate() + timedelta(days=5),
+    )
+    application.communes.set(Commune.objects.current().filter(code__in=["80021", "80001"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        application_services.submit(application, actor=application.owner)
+    row.refresh_from_db()
+    assert (row.commune_count, row.rural_count, row.qpv_count, row.is_rural) == (2, 0, 1, False)

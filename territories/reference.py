@@ -188,7 +188,7 @@ def commune_code(raw: str) -> str:
         code = code[:-2]
     if code.isdigit() and len(code) == 4:
         code = "0" + code
-    return code
+    return code[:12]  # a commune code has 5 characters: longer text is only reported, shortened
 
 
 def _current_codes() -> set[str]:

@@ -146,6 +146,13 @@ def test_unknown_codes_are_reported_and_kept_out(tmp_path):
     assert _rural_codes() == {"69014"}
 
 
+def test_a_10000_character_cell_is_reported_shortened(tmp_path):
+    path = _csv(tmp_path / "g.csv", "CODGEO;DENS7\n69014;6\n" + "7" * 10000 + ";6\n")
+    out = _run("import_density", path)
+    assert "1 code(s) commune inconnu(s) du référentiel, écarté(s) : 777777777777\n" in out
+    assert len(out) < 1000
+
+
 def test_duplicates_identical_ignored_contradictory_kept_out(tmp_path):
     text = "CODGEO;DENS7\n69014;6\n69014;6\n69078;6\n69078;2\n80021;1\n"
     out = _run("import_density", _csv(tmp_path / "g.csv", text))

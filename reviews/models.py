@@ -237,6 +237,9 @@ class ReviewSummary(models.Model):
     qpv_count = models.PositiveIntegerField(
         "communes avec un QPV", null=True, blank=True, help_text="Vide : liste des QPV non chargée."
     )
+    density_unknown_count = models.PositiveIntegerField(
+        "communes absentes de la grille de densité", default=0
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -256,7 +259,10 @@ class ReviewSummary(models.Model):
         from territories.priority import PriorityFigures
 
         return PriorityFigures(
-            communes=self.commune_count, rural=self.rural_count, qpv=self.qpv_count
+            communes=self.commune_count,
+            rural=self.rural_count,
+            qpv=self.qpv_count,
+            density_unknown=self.density_unknown_count,
         )
 
 

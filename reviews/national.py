@@ -95,7 +95,12 @@ def priority_texts(call) -> dict[str, str]:
     the call (the figures the bonus was computed from), in one query."""
     rows = ReviewSummary.objects.filter(application__call=call).select_related("application")
     rows = rows.only(
-        "application__reference", "commune_count", "rural_count", "qpv_count", "application_id"
+        "application__reference",
+        "commune_count",
+        "rural_count",
+        "qpv_count",
+        "density_unknown_count",
+        "application_id",
     )
     return {row.application.reference: row.priority.text for row in rows}
 

@@ -115,6 +115,7 @@ def refresh_territory_flags(application) -> ReviewSummary:
     row.commune_count = priority.communes
     row.rural_count = priority.rural
     row.qpv_count = priority.qpv
+    row.density_unknown_count = priority.density_unknown
     row.save(
         update_fields=[
             "department",
@@ -124,6 +125,7 @@ def refresh_territory_flags(application) -> ReviewSummary:
             "commune_count",
             "rural_count",
             "qpv_count",
+            "density_unknown_count",
             "updated_at",
         ]
     )

@@ -155,3 +155,6 @@ def test_a_corrected_territory_refreshes_the_flags(loaded, django_capture_on_com
         application_services.submit(application, actor=application.owner)
     row.refresh_from_db()
     assert (row.commune_count, row.rural_count, row.qpv_count, row.is_rural) == (2, 0, 1, False)
+    assert plain(row.priority.text) == (
+        "0 commune rurale sur 2 (densité inconnue pour 1 commune) ; 1 commune avec un QPV"
+    )

@@ -23,6 +23,10 @@ class CoreConfig(AppConfig):
         periodic.register(
             "core.requeue_stalled_tasks", "core.tasks.requeue_stalled_tasks", timedelta(minutes=5)
         )
+        # Sign of life of the task worker, read by the readiness probe (core/health.py).
+        periodic.register(
+            "core.worker_heartbeat", "core.tasks.worker_heartbeat", timedelta(minutes=1)
+        )
         # French search (core/search.py): FTS5 tables and triggers on SQLite after migrate.
         from django.db.models.signals import post_migrate
 

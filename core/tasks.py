@@ -20,3 +20,11 @@ def requeue_stalled_tasks() -> int:
     from core.taskrecovery import requeue_stalled
 
     return requeue_stalled()
+
+
+@task()
+def worker_heartbeat() -> str:
+    """Periodic (every minute): a task worker says it is alive (readiness probe)."""
+    from core.health import record_heartbeat
+
+    return record_heartbeat().isoformat()

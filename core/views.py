@@ -1,6 +1,7 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from core.context_processors import navigation_items
@@ -71,6 +72,17 @@ def health(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_safe
+def readiness(request):
+    """Readiness probe: database, migrations, worker heartbeat, outbox, tasks (core/health.py);
+    200 when ready, 503 otherwise. Who may see it: everyone (figures only, no personal data)."""
+    from core.health import readiness as run_checks
+
+    result = run_checks()
+    return JsonResponse(result, status=200 if result["ready"] else 503)
 
 
 def server_error(request):

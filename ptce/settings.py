@@ -284,6 +284,12 @@ TASKS = {
     }
 }
 
+# Readiness (/sante/pret/, core/health.py): a worker whose heartbeat (a periodic task, every
+# minute) is older than this many seconds counts as stopped; an e-mail still waiting in the
+# outbox after this many seconds (its retries span about 22 h) makes the platform not ready.
+PTCE_WORKER_HEARTBEAT_TIMEOUT = int(os.environ.get("PTCE_WORKER_HEARTBEAT_TIMEOUT", "300"))
+PTCE_OUTBOX_MAX_PENDING_AGE = int(os.environ.get("PTCE_OUTBOX_MAX_PENDING_AGE", str(24 * 3600)))
+
 # Content Security Policy: scripts only from the platform, with a per-request nonce.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

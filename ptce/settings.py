@@ -77,10 +77,12 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_htmx",
     "django_ratelimit",
+    "django_prometheus",
     *PROJECT_APPS,
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -96,6 +98,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "privacy.middleware.AccessLogMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "ptce.urls"
@@ -289,6 +292,12 @@ TASKS = {
 # outbox after this many seconds (its retries span about 22 h) makes the platform not ready.
 PTCE_WORKER_HEARTBEAT_TIMEOUT = int(os.environ.get("PTCE_WORKER_HEARTBEAT_TIMEOUT", "300"))
 PTCE_OUTBOX_MAX_PENDING_AGE = int(os.environ.get("PTCE_OUTBOX_MAX_PENDING_AGE", str(24 * 3600)))
+
+# Prometheus metrics at /sante/metriques/ (core/metrics.py), for whoever sends
+# `Authorization: Bearer <PTCE_METRICS_TOKEN>`; no token: the page does not exist (404).
+PTCE_METRICS_TOKEN = os.environ.get("PTCE_METRICS_TOKEN", "").strip()
+if PRODUCTION and PTCE_METRICS_TOKEN and len(PTCE_METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("PTCE_METRICS_TOKEN doit contenir au moins 32 caractères.")
 
 # Content Security Policy: scripts only from the platform, with a per-request nonce.
 CONTENT_SECURITY_POLICY = {

@@ -12,6 +12,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from ptce.env import database_from_url, env_bool, env_list
+from ptce.observability import init_sentry, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "core.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -331,17 +333,15 @@ if PRODUCTION:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-    },
-}
+# Logs (ptce/observability.py): PTCE_LOG_FORMAT=json writes one JSON object per line with the
+# request id (core/requestid.py, also sent back in X-Request-ID); PTCE_LOG_REQUESTS adds one
+# line per request (on by default with JSON).
+PTCE_LOG_FORMAT = os.environ.get("PTCE_LOG_FORMAT", "text").strip().lower() or "text"
+PTCE_LOG_REQUESTS = env_bool("PTCE_LOG_REQUESTS", default=PTCE_LOG_FORMAT == "json")
+LOGGING = logging_config(PTCE_LOG_FORMAT, os.environ.get("LOG_LEVEL", "INFO"))
+
+# Error tracking, only when SENTRY_DSN is set: no personal data (ptce/observability.py).
+SENTRY_ENABLED = init_sentry(os.environ, ENVIRONMENT)
 
 # Django-dsfr reads its configuration from the database; the platform renders its own shell.
 DSFR_USE_INTEGRITY_CHECKSUMS = True

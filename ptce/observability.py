@@ -55,7 +55,7 @@ def logging_config(log_format: str = "text", level: str = "INFO") -> dict:
 
 # --- Sentry ---------------------------------------------------------------------------------
 
-EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 EMAIL_MASK = "[adresse masquée]"
 # Request headers that identify a person or carry a secret: never sent.
 SECRET_HEADERS = {
@@ -103,14 +103,30 @@ def scrub_breadcrumb(crumb, hint=None):
     return mask_emails(crumb)
 
 
+# What sentry-sdk's integrations collect by themselves: nothing that identifies a person.
+# This is ``send_default_pii=False`` made explicit — sentry-sdk ≥ 2.5x replaces that flag by
+# ``data_collection`` (and warns when it is passed) — and stricter: no cookies, request bodies,
+# query strings, SQL parameters or stack-frame variables.
+DATA_COLLECTION = {
+    "user_info": False,
+    "cookies": {"mode": "off"},
+    "http_headers": {"request": {"mode": "denylist", "terms": ["cookie", "forwarded", "real-ip"]}},
+    "http_bodies": [],
+    "url_query_params": {"mode": "off"},
+    "database_query_data": False,
+    "stack_frame_variables": False,
+    "gen_ai": {"inputs": False, "outputs": False},
+    "graphql": {"document": False, "variables": False},
+}
+
+
 def sentry_options(dsn: str, *, environment: str, release: str = "", traces: float = 0.0):
-    """Options of ``sentry_sdk.init``: no personal data sent by default, scrubbing hooks."""
+    """Options of ``sentry_sdk.init``: no personal data collected, scrubbing hooks."""
     return {
         "dsn": dsn,
         "environment": environment,
         "release": release or None,
-        "send_default_pii": False,
-        "include_local_variables": False,  # a frame's variables may hold a person's data
+        "data_collection": DATA_COLLECTION,
         "max_request_body_size": "never",
         "before_send": scrub_event,
         "before_send_transaction": scrub_event,

@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup install test test-browser test-postgres lint format worker serve-prod backup restore bench bench-rush bench-soak clean
+.PHONY: run setup install test test-browser test-postgres lint format worker serve-prod check-deploy backup restore bench bench-rush bench-soak clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,16 @@ worker: install
 serve-prod: install
 	$(PY) manage.py collectstatic --noinput
 	$(BIN)/gunicorn ptce.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+
+## Before and after a deployment: `check --deploy` in production mode (the environment's
+## variables, placeholders for a missing secret key or host name), then the readiness probe
+## (same JSON as /sante/pret/) on the configured database; fails when either does.
+check-deploy: install
+	DJANGO_ENV=production \
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-check-deploy-placeholder-not-a-secret-0123456789abcdef}" \
+	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-ptce.exemple.gouv.fr}" \
+	PTCE_TESTING= $(PY) manage.py check --deploy --fail-level WARNING
+	PTCE_TESTING= $(PY) manage.py check_readiness
 
 ## Performance benchmarks (each bench/bench_*.py prints its figures).
 bench: install

@@ -18,6 +18,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 WORKER = "worker"
+HEARTBEAT_TASK = "core.tasks.worker_heartbeat"
 INLINE_TASK_BACKENDS = {"django_tasks.backends.immediate.ImmediateBackend"}
 
 Check = Callable[[], dict]
@@ -45,6 +46,21 @@ def record_heartbeat(name: str = WORKER, now=None):
     now = now or timezone.now()
     Heartbeat.objects.update_or_create(name=name, defaults={"beat_at": now})
     return now
+
+
+def forget_old_heartbeat_results(now=None) -> int:
+    """The heartbeat task runs 1 440 times a day: its own successful results older than an hour
+    are deleted (the ``Heartbeat`` row is what counts). Returns how many."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    deleted, _ = DBTaskResult.objects.filter(
+        task_path=HEARTBEAT_TASK,
+        status=TaskResultStatus.SUCCESSFUL,
+        finished_at__lt=now - timedelta(hours=1),
+    ).delete()
+    return deleted
 
 
 def _age_seconds(moment, now) -> int | None:

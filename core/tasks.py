@@ -25,6 +25,8 @@ def requeue_stalled_tasks() -> int:
 @task()
 def worker_heartbeat() -> str:
     """Periodic (every minute): a task worker says it is alive (readiness probe)."""
-    from core.health import record_heartbeat
+    from core.health import forget_old_heartbeat_results, record_heartbeat
 
-    return record_heartbeat().isoformat()
+    now = record_heartbeat()
+    forget_old_heartbeat_results(now)
+    return now.isoformat()

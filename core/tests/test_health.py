@@ -195,3 +195,32 @@ def test_check_readiness_command(capsys):
     with pytest.raises(CommandError, match="non prête : worker"):
         call_command("check_readiness")
     assert json.loads(capsys.readouterr().out)["checks"]["worker"]["ok"] is False
+
+
+def test_the_heartbeat_keeps_only_its_recent_results():
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from core.tasks import worker_heartbeat
+
+    now = timezone.now()
+
+    def result(path, status, minutes_ago):
+        return DBTaskResult.objects.create(
+            status=status,
+            finished_at=now - timedelta(minutes=minutes_ago),
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path=path,
+            backend_name="default",
+            run_after=now,
+        )
+
+    old = result("core.tasks.worker_heartbeat", TaskResultStatus.SUCCESSFUL, 61)
+    recent = result("core.tasks.worker_heartbeat", TaskResultStatus.SUCCESSFUL, 59)
+    failed = result("core.tasks.worker_heartbeat", TaskResultStatus.FAILED, 600)
+    other = result("core.tasks.send_due_emails", TaskResultStatus.SUCCESSFUL, 600)
+    worker_heartbeat.call()
+    remaining = set(DBTaskResult.objects.values_list("pk", flat=True))
+    assert old.pk not in remaining
+    assert {recent.pk, failed.pk, other.pk} <= remaining
+    assert Heartbeat.objects.get(name="worker").beat_at >= now

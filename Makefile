@@ -10,7 +10,7 @@ PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_ROOT_USER_ACTION := ignore
 
-.PHONY: run setup install test test-browser test-postgres lint format worker serve-prod backup restore bench bench-rush bench-soak clean check-wheels
+.PHONY: run setup install test test-browser test-postgres lint format worker serve-prod check-deploy backup restore bench bench-rush bench-soak clean check-wheels
 
 $(BIN)/activate:
 	@$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11))" 2>/dev/null || { echo "Il faut Python 3.11, 3.12 ou 3.13 (make PYTHON=python3.12 …) ; trouvé : $$($(PYTHON) --version 2>&1)."; exit 1; }
@@ -76,6 +76,16 @@ worker: install
 serve-prod: install
 	$(PY) manage.py collectstatic --noinput
 	$(BIN)/gunicorn ptce.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+
+## Before and after a deployment: `check --deploy` in production mode (the environment's
+## variables, placeholders for a missing secret key or host name), then the readiness probe
+## (same JSON as /sante/pret/) on the configured database; fails when either does.
+check-deploy: install
+	DJANGO_ENV=production \
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-check-deploy-placeholder-not-a-secret-0123456789abcdef}" \
+	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-ptce.exemple.gouv.fr}" \
+	PTCE_TESTING= $(PY) manage.py check --deploy --fail-level WARNING
+	PTCE_TESTING= $(PY) manage.py check_readiness
 
 ## Performance benchmarks (each bench/bench_*.py prints its figures).
 bench: install

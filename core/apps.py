@@ -28,6 +28,10 @@ class CoreConfig(AppConfig):
         periodic.register(
             "core.write_audit_head", "core.tasks.write_audit_head", timedelta(hours=1)
         )
+        # Sign of life of the task worker, read by the readiness probe (core/health.py).
+        periodic.register(
+            "core.worker_heartbeat", "core.tasks.worker_heartbeat", timedelta(minutes=1)
+        )
         # French search (core/search.py): FTS5 tables and triggers on SQLite after migrate.
         from django.db.models.signals import post_migrate
 

@@ -131,3 +131,19 @@ class PeriodicJobRun(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Heartbeat(models.Model):
+    """Last sign of life of a background component (``worker``: the periodic
+    ``core.worker_heartbeat`` task, run by a task worker every minute). Read by the readiness
+    probe ``/sante/pret/`` (core/health.py)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    beat_at = models.DateTimeField("dernier signe de vie")
+
+    class Meta:
+        verbose_name = "signe de vie"
+        verbose_name_plural = "signes de vie"
+
+    def __str__(self):
+        return f"{self.name} : {self.beat_at:%Y-%m-%d %H:%M:%S}"

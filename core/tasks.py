@@ -28,3 +28,13 @@ def write_audit_head() -> dict:
     from core.audit_heads import write_head
 
     return write_head()
+
+
+@task()
+def worker_heartbeat() -> str:
+    """Periodic (every minute): a task worker says it is alive (readiness probe)."""
+    from core.health import forget_old_heartbeat_results, record_heartbeat
+
+    now = record_heartbeat()
+    forget_old_heartbeat_results(now)
+    return now.isoformat()

@@ -34,4 +34,6 @@ urlpatterns = [
     ),
     path("plan-du-site/", views.SitemapView.as_view(), name="sitemap"),
     path("sante/", views.health, name="health"),
+    path("sante/pret/", views.readiness, name="readiness"),
+    path("sante/metriques/", views.metrics, name="metrics"),
 ]

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from core.context_processors import navigation_items
@@ -71,6 +73,38 @@ def health(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_safe
+def readiness(request):
+    """Readiness probe: database, migrations, worker heartbeat, outbox, tasks (core/health.py);
+    200 when ready, 503 otherwise. Who may see it: everyone (figures only, no personal data)."""
+    from core.health import readiness as run_checks
+
+    result = run_checks()
+    return JsonResponse(result, status=200 if result["ready"] else 503)
+
+
+@never_cache
+@require_safe
+def metrics(request):
+    """Prometheus metrics (core/metrics.py). Who may see it: the monitoring system sending
+    ``Authorization: Bearer <PTCE_METRICS_TOKEN>``; without that token 401; nobody (404) when
+    no token is configured."""
+    from prometheus_client import CONTENT_TYPE_LATEST
+
+    from core import metrics as platform_metrics
+
+    if not settings.PTCE_METRICS_TOKEN:
+        raise Http404
+    if not platform_metrics.token_is_valid(request.headers.get("Authorization", "")):
+        response = JsonResponse(
+            {"detail": "Jeton d’accès aux métriques absent ou invalide."}, status=401
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="metriques"'
+        return response
+    return HttpResponse(platform_metrics.render(), content_type=CONTENT_TYPE_LATEST)
 
 
 def server_error(request):

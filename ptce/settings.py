@@ -12,6 +12,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from ptce.env import KEY_ID_PATTERN, database_from_url, env_bool, env_keys, env_list, site_url
+from ptce.observability import init_sentry, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -101,10 +102,13 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_htmx",
     "django_ratelimit",
+    "django_prometheus",
     *PROJECT_APPS,
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "core.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -120,6 +124,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "privacy.middleware.AccessLogMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "ptce.urls"
@@ -315,6 +320,18 @@ TASKS = {
     }
 }
 
+# Readiness (/sante/pret/, core/health.py): a worker whose heartbeat (a periodic task, every
+# minute) is older than this many seconds counts as stopped; an e-mail still waiting in the
+# outbox after this many seconds (its retries span about 22 h) makes the platform not ready.
+PTCE_WORKER_HEARTBEAT_TIMEOUT = int(os.environ.get("PTCE_WORKER_HEARTBEAT_TIMEOUT", "300"))
+PTCE_OUTBOX_MAX_PENDING_AGE = int(os.environ.get("PTCE_OUTBOX_MAX_PENDING_AGE", str(24 * 3600)))
+
+# Prometheus metrics at /sante/metriques/ (core/metrics.py), for whoever sends
+# `Authorization: Bearer <PTCE_METRICS_TOKEN>`; no token: the page does not exist (404).
+PTCE_METRICS_TOKEN = os.environ.get("PTCE_METRICS_TOKEN", "").strip()
+if PRODUCTION and PTCE_METRICS_TOKEN and len(PTCE_METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("PTCE_METRICS_TOKEN doit contenir au moins 32 caractères.")
+
 # Content Security Policy: scripts only from the platform, with a per-request nonce.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -347,17 +364,15 @@ if PRODUCTION:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-    },
-}
+# Logs (ptce/observability.py): PTCE_LOG_FORMAT=json writes one JSON object per line with the
+# request id (core/requestid.py, also sent back in X-Request-ID); PTCE_LOG_REQUESTS adds one
+# line per request (on by default with JSON).
+PTCE_LOG_FORMAT = os.environ.get("PTCE_LOG_FORMAT", "text").strip().lower() or "text"
+PTCE_LOG_REQUESTS = env_bool("PTCE_LOG_REQUESTS", default=PTCE_LOG_FORMAT == "json")
+LOGGING = logging_config(PTCE_LOG_FORMAT, os.environ.get("LOG_LEVEL", "INFO"))
+
+# Error tracking, only when SENTRY_DSN is set: no personal data (ptce/observability.py).
+SENTRY_ENABLED = init_sentry(os.environ, ENVIRONMENT)
 
 # Django-dsfr reads its configuration from the database; the platform renders its own shell.
 DSFR_USE_INTEGRITY_CHECKSUMS = True

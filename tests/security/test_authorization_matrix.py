@@ -190,6 +190,10 @@ core:accessibility                     GET  200  200  200  200  200  200  200  2
 core:accessibility                     POST 405  405  405  405  405  405  405  405  405  405  405
 core:health                            GET  200  200  200  200  200  200  200  200  200  200  200
 core:health                            POST 200  200  200  200  200  200  200  200  200  200  200
+core:metrics                           GET  404  404  404  404  404  404  404  404  404  404  404
+core:metrics                           POST 405  405  405  405  405  405  405  405  405  405  405
+core:readiness                         GET  200  200  200  200  200  200  200  200  200  200  200
+core:readiness                         POST 405  405  405  405  405  405  405  405  405  405  405
 core:home                              GET  200  200  200  200  200  200  200  200  200  200  200
 core:home                              POST 405  405  405  405  405  405  405  405  405  405  405
 core:legal_notice                      GET  200  200  200  200  200  200  200  200  200  200  200

@@ -20,3 +20,19 @@ def requeue_stalled_tasks() -> int:
     from core.taskrecovery import requeue_stalled
 
     return requeue_stalled()
+
+
+@task()
+def scheduled_backup() -> dict:
+    from core.backup_schedule import run_backup
+
+    run = run_backup()
+    return {"ok": run.ok, "message": run.message}
+
+
+@task()
+def backup_restore_check() -> dict:
+    from core.backup_schedule import run_restore_check
+
+    run = run_restore_check()
+    return {"ok": run.ok, "message": run.message}

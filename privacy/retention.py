@@ -80,7 +80,13 @@ def due_drafts(now):
     from applications.models import Application
 
     limit = months_ago(now, policy()["DRAFT_MONTHS"])
-    return Application.objects.filter(status="draft", updated_at__lt=limit), "updated_at"
+    queryset = Application.objects.filter(status="draft", updated_at__lt=limit).filter(
+        # never a file something kept points to (awards, decisions, submissions protect it)
+        awards__isnull=True,
+        committee_decisions__isnull=True,
+        submissions__isnull=True,
+    )
+    return queryset, "updated_at"
 
 
 def due_outbox_bodies(now):
@@ -318,6 +324,11 @@ def apply(now=None, *, only: list[str] | None = None) -> list[Line]:
                 break
             with transaction.atomic():
                 count, details, kept = category.purge(ids)
+                if not count:  # only rows that must stay (protected): nothing to record
+                    if not kept:
+                        break
+                    skipped += kept
+                    continue
                 audit.record(
                     category.action,
                     label=category.label,

@@ -142,6 +142,13 @@ def test_dry_run_reports_counts_and_changes_nothing(world):
 def test_real_run_purges_exactly_the_expired_rows_and_keeps_the_rest(
     world, django_capture_on_commit_callbacks
 ):
+    from laureates.factories import funded_award
+    from laureates.models import Award
+
+    award = funded_award(decided_at=NOW - datetime.timedelta(days=6 * 365))
+    Application.objects.filter(pk=award.application_id).update(
+        updated_at=NOW - datetime.timedelta(days=6 * 365)
+    )
     piece_path = world["old_piece"].file.path
     rejected_path = world["rejected_piece"].file.path
     submissions = Submission.objects.count()
@@ -170,6 +177,12 @@ def test_real_run_purges_exactly_the_expired_rows_and_keeps_the_rest(
     assert Application.objects.filter(pk=world["rejected"].pk).exists()
     assert Submission.objects.count() == submissions
     assert audit.verify_chain() == []
+    check = StringIO()
+    call_command("verify_audit_log", stdout=check)
+    assert "Journal d'audit intègre" in check.getvalue()
+    # Awards (and the file they decide on) are kept whatever their age.
+    assert Award.objects.filter(pk=award.pk).exists()
+    assert Application.objects.filter(pk=award.application_id).exists()
     purges = AuditLog.objects.filter(action="retention.purged")
     assert AuditLog.objects.count() == audit_before + 4
     assert sorted(e.after["catégorie"] for e in purges) == [

@@ -119,10 +119,7 @@ def due_attachments(now):
     )
     expired = Q(pk__in=[])
     for call_id, years in Call.objects.values_list("pk", "retention_years"):
-        try:
-            limit = now.replace(year=now.year - years)
-        except ValueError:  # 29 February
-            limit = now.replace(year=now.year - years, day=28)
+        limit = months_ago(now, 12 * years)
         ids = applications.filter(call_id=call_id, decided_at__lt=limit).values("pk")
         expired |= Q(application__in=ids)
     return Attachment.objects.filter(expired), "uploaded_at"
@@ -135,7 +132,7 @@ def _last_seen():
 def due_account_warnings(now):
     from accounts.models import Role, User
 
-    limit = now.replace(year=now.year - policy()["INACTIVE_ACCOUNT_YEARS"])
+    limit = months_ago(now, 12 * policy()["INACTIVE_ACCOUNT_YEARS"])
     queryset = (
         User.objects.filter(role=Role.CANDIDATE, is_active=True)
         .annotate(last_seen=_last_seen())

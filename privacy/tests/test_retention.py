@@ -305,3 +305,5 @@ def test_months_ago_clamps_the_day():
     when = datetime.datetime(2026, 3, 31, 12, tzinfo=datetime.UTC)
     assert retention.months_ago(when, 1) == datetime.datetime(2026, 2, 28, 12, tzinfo=datetime.UTC)
     assert retention.months_ago(when, 24).year == 2024
+    leap = datetime.datetime(2028, 2, 29, tzinfo=datetime.UTC)
+    assert retention.months_ago(leap, 36) == datetime.datetime(2025, 2, 28, tzinfo=datetime.UTC)

@@ -29,11 +29,10 @@ class CoreConfig(AppConfig):
         periodic.register(
             "core.backup_restore_check", "core.tasks.backup_restore_check", timedelta(days=1)
         )
-        try:
+        from importlib.util import find_spec
+
+        if find_spec("core.health"):  # the readiness probe (issue 19 §2)
             from core import health
-        except ImportError:  # the readiness probe is not there yet
-            pass
-        else:
             from core.backup_schedule import backup_status
 
             health.register_check("backups", backup_status)

@@ -32,6 +32,16 @@ class CoreConfig(AppConfig):
         periodic.register(
             "core.worker_heartbeat", "core.tasks.worker_heartbeat", timedelta(minutes=1)
         )
+        # Backups to the "backups" storage with rotation, then a restore check on a scratch
+        # database (core/backup_schedule.py); their state is a readiness check.
+        periodic.register("core.scheduled_backup", "core.tasks.scheduled_backup", timedelta(days=1))
+        periodic.register(
+            "core.backup_restore_check", "core.tasks.backup_restore_check", timedelta(days=1)
+        )
+        from core import health
+        from core.backup_schedule import backup_status
+
+        health.register_check("backups", backup_status)
         # French search (core/search.py): FTS5 tables and triggers on SQLite after migrate.
         from django.db.models.signals import post_migrate
 

@@ -56,10 +56,15 @@ def create_backup(target_dir: Path) -> Path:
     folder = Path(target_dir) / f"ptce-{stamp}"
     folder.mkdir(parents=True, exist_ok=False)
     if connection.vendor == "sqlite":
+        # Through Django's own connection: works for a file and for the in-memory test base.
+        if connection.in_atomic_block:  # SQLite would wait forever for its own write lock
+            raise BackupError("Sauvegarde impossible à l’intérieur d’une transaction.")
+        connection.ensure_connection()
         destination = sqlite3.connect(folder / "database.sqlite3")
-        with sqlite3.connect(db["NAME"]) as source:
-            source.backup(destination)
-        destination.close()
+        try:
+            connection.connection.backup(destination)
+        finally:
+            destination.close()
     elif connection.vendor == "postgresql":
         result = subprocess.run(
             [

@@ -147,3 +147,29 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} : {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class BackupRun(models.Model):
+    """One scheduled backup or restore check (core/backup_schedule.py), for the readiness
+    probe and the operators: when, whether it worked, what it produced or why it failed."""
+
+    class Kind(models.TextChoices):
+        BACKUP = "backup", "Sauvegarde"
+        RESTORE_CHECK = "restore_check", "Vérification de restauration"
+
+    kind = models.CharField("type", max_length=20, choices=Kind)
+    started_at = models.DateTimeField("commencée le")
+    finished_at = models.DateTimeField("terminée le")
+    ok = models.BooleanField("réussie")
+    name = models.CharField("archive", max_length=255, blank=True)
+    size = models.PositiveBigIntegerField("taille (octets)", null=True, blank=True)
+    message = models.TextField("message", blank=True)
+
+    class Meta:
+        ordering = ["-finished_at", "-pk"]
+        verbose_name = "sauvegarde planifiée"
+        verbose_name_plural = "sauvegardes planifiées"
+        indexes = [models.Index(fields=["kind", "finished_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} du {self.finished_at:%d/%m/%Y %H:%M}"

@@ -38,3 +38,19 @@ def worker_heartbeat() -> str:
     now = record_heartbeat()
     forget_old_heartbeat_results(now)
     return now.isoformat()
+
+
+@task()
+def scheduled_backup() -> dict:
+    from core.backup_schedule import run_backup
+
+    run = run_backup()
+    return {"ok": run.ok, "message": run.message}
+
+
+@task()
+def backup_restore_check() -> dict:
+    from core.backup_schedule import run_restore_check
+
+    run = run_restore_check()
+    return {"ok": run.ok, "message": run.message}

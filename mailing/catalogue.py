@@ -107,6 +107,18 @@ KINDS = [
         "Comptes",
     ),
     EmailKind(
+        "account_inactive_warning",
+        "Compte inactif : suppression annoncée",
+        "Le titulaire d’un compte sans connexion depuis plusieurs années",
+        {
+            "user.first_name": ("Prénom", "Camille"),
+            "inactive_years": ("Années sans connexion", 3),
+            "delete_on": ("Date de l’anonymisation", datetime.date(2027, 1, 4)),
+            "login": ("Lien de connexion", "https://ptce.example.gouv.fr/compte/connexion/"),
+        },
+        "Comptes",
+    ),
+    EmailKind(
         "password_reset",
         "Nouveau mot de passe",
         "La personne qui demande un nouveau mot de passe",

@@ -27,3 +27,23 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.user_label} — {self.action} ({self.at:%d/%m/%Y %H:%M})"
+
+
+class InactivityWarning(models.Model):
+    """A candidate account without sign-in for years got the warning e-mail: it is anonymised
+    if still inactive ``INACTIVE_WARNING_DAYS`` later (privacy/retention.py)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="compte",
+        on_delete=models.CASCADE,
+        related_name="inactivity_warning",
+    )
+    sent_at = models.DateTimeField("averti le")
+
+    class Meta:
+        verbose_name = "avertissement d’inactivité"
+        verbose_name_plural = "avertissements d’inactivité"
+
+    def __str__(self):
+        return f"compte n° {self.user_id} averti le {self.sent_at:%d/%m/%Y}"

@@ -431,3 +431,44 @@ SIRENE_API_NOT_FOUND_CACHE_SECONDS = int(
 )
 # Auto-fill endpoint: lookups per signed-in user and minute.
 SIRENE_LOOKUPS_PER_MINUTE = int(os.environ.get("SIRENE_LOOKUPS_PER_MINUTE", "30"))
+
+# --- retention of personal data (privacy/retention.py, docs/personal-data.md) ---------------
+PTCE_RETENTION = {
+    # Drafts nobody touched for this many months are deleted with their pieces.
+    "DRAFT_MONTHS": int(os.environ.get("PTCE_RETENTION_DRAFT_MONTHS", "24")),
+    # Bodies (text, HTML, attachments) of sent or failed e-mails; the row is kept.
+    "OUTBOX_BODY_DAYS": int(os.environ.get("PTCE_RETENTION_OUTBOX_BODY_DAYS", "90")),
+    # Log of staff accesses to personal data.
+    "ACCESS_LOG_DAYS": int(os.environ.get("PTCE_RETENTION_ACCESS_LOG_DAYS", "365")),
+    # Candidate accounts without sign-in for this many years get a warning e-mail...
+    "INACTIVE_ACCOUNT_YEARS": int(os.environ.get("PTCE_RETENTION_INACTIVE_ACCOUNT_YEARS", "3")),
+    # ...and are anonymised if still inactive this many days after it.
+    "INACTIVE_WARNING_DAYS": int(os.environ.get("PTCE_RETENTION_INACTIVE_WARNING_DAYS", "30")),
+    # Rows handled per transaction.
+    "BATCH_SIZE": int(os.environ.get("PTCE_RETENTION_BATCH_SIZE", "200")),
+}
+
+# --- backups (core/backup.py, core/backup_schedule.py, docs/deploy.md) ------------------------
+# Daily backup to the "backups" storage, keeping the last N daily and M weekly archives.
+PTCE_BACKUP_KEEP_DAILY = int(os.environ.get("PTCE_BACKUP_KEEP_DAILY", "7"))
+PTCE_BACKUP_KEEP_WEEKLY = int(os.environ.get("PTCE_BACKUP_KEEP_WEEKLY", "4"))
+# A restore check older than this (hours) makes the readiness check report a problem.
+PTCE_BACKUP_MAX_AGE_HOURS = int(os.environ.get("PTCE_BACKUP_MAX_AGE_HOURS", "36"))
+if os.environ.get("PTCE_BACKUP_BUCKET"):
+    STORAGES["backups"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["PTCE_BACKUP_BUCKET"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL"),
+            "region_name": os.environ.get("AWS_S3_REGION_NAME"),
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["backups"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": Path(os.environ.get("PTCE_BACKUP_DIR", BASE_DIR / "var" / "backups"))
+        },
+    }

@@ -39,7 +39,14 @@ def test_ready_when_everything_is_fine(client):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok" and body["ready"] is True
-    assert list(body["checks"]) == ["database", "migrations", "worker", "outbox", "tasks"]
+    assert list(body["checks"]) == [
+        "database",
+        "migrations",
+        "worker",
+        "outbox",
+        "tasks",
+        "backups",
+    ]
     assert body["checks"]["database"] == {"ok": True}
     assert body["checks"]["migrations"] == {"ok": True, "unapplied": 0, "names": []}
     worker = body["checks"]["worker"]
@@ -224,3 +231,19 @@ def test_the_heartbeat_keeps_only_its_recent_results():
     assert old.pk not in remaining
     assert {recent.pk, failed.pk, other.pk} <= remaining
     assert Heartbeat.objects.get(name="worker").beat_at >= now
+
+
+@WITH_WORKER
+def test_a_full_backup_target_makes_the_platform_not_ready(client):
+    from core.backup_schedule import FULL_MESSAGE
+    from core.models import BackupRun
+
+    beat(30)
+    now = timezone.now()
+    BackupRun.objects.create(
+        kind=BackupRun.Kind.BACKUP, started_at=now, finished_at=now, ok=False, message=FULL_MESSAGE
+    )
+    response = client.get("/sante/pret/")
+    assert response.status_code == 503
+    backups = response.json()["checks"]["backups"]
+    assert backups["ok"] is False and backups["error"] == "stockage des sauvegardes plein"

@@ -159,6 +159,45 @@ def record(action: str, *, actor=None, obj=None, before=None, after=None, label:
     )
 
 
+def record_many(entries, *, actor=None) -> list[AuditLog]:
+    """Append several entries at once (imports): ``entries`` are dicts with the keyword
+    arguments of ``record`` (``action``, and ``obj``, ``before``, ``after``, ``label``), chained
+    in order under one lock of the chain head and written with one bulk insert."""
+    entries = list(entries)
+    if not entries:
+        return []
+    algorithm = current_algorithm()
+    keys = keyring()
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        sequence, previous = head.last_sequence, head.last_hash
+        rows = []
+        for item in entries:
+            obj, label = item.get("obj"), item.get("label", "")
+            sequence += 1
+            entry = AuditLog(
+                sequence=sequence,
+                created_at=timezone.now(),
+                actor=actor if getattr(actor, "pk", None) else None,
+                actor_label=_actor_label(actor),
+                action=item["action"],
+                object_type=obj._meta.label_lower if obj is not None else "",
+                object_id=str(obj.pk) if obj is not None else "",
+                object_label=(label or str(obj))[:255] if obj is not None else label[:255],
+                before=_normalise(item.get("before")),
+                after=_normalise(item.get("after")),
+                previous_hash=previous,
+                algorithm=algorithm,
+            )
+            entry.hash = compute_hash(entry, keys)
+            previous = entry.hash
+            rows.append(entry)
+        AuditLog.objects.bulk_create(rows, batch_size=500)
+        head.last_sequence, head.last_hash = sequence, previous
+        head.save(update_fields=["last_sequence", "last_hash"])
+    return rows
+
+
 # ---------------------------------------------------------------------------- checking
 
 

@@ -180,6 +180,36 @@ def call_statistics_records() -> Iterator[dict]:
         }
 
 
+HISTORY_DIMENSIONS = {
+    "year": ("Année", "annee"),
+    "region": ("Région", "region"),
+    "theme": ("Thématique", "thematique"),
+    "status": ("Statut du pôle", "statut"),
+}
+
+
+def label_statistics_records() -> Iterator[dict]:
+    """Labels and awards of the whole history (historical lists and platform) by year, région,
+    theme and status (``directory.history_statistics``)."""
+    from directory.history_statistics import history
+
+    for row in history().rows():
+        title, code = HISTORY_DIMENSIONS[row.dimension]
+        yield {
+            "regroupement": title,
+            "regroupement_code": code,
+            "code": row.code or "non-renseigne",
+            "libelle": row.label,
+            "labels_phase_1": row.emergence,
+            "soutiens_phase_2": row.funding,
+            "labels_sans_phase": row.unspecified,
+            "labels_total": row.labels,
+            "dont_listes_historiques": row.imported,
+            "ptce_labellises": row.labelled_ptce,
+            "ptce_annuaire": row.directory_ptce,
+        }
+
+
 def plain_value(value):
     """A record value as written to CSV/XLSX cells and JSON: dates in ISO 8601, amounts as
     numbers (Decimal for CSV/XLSX; ``json_value`` for JSON)."""

@@ -1,4 +1,5 @@
-"""Open data: the PTCE directory, the awards (lauréats) and the aggregated call statistics as
+"""Open data: the PTCE directory, the awards (lauréats), the aggregated call statistics and the
+statistics of labels over the whole history as
 CSV (streamed), JSON (streamed) and XLSX, each with its Table Schema published beside it, under
 the Licence Ouverte 2.0. Public; each download is written to the audit log."""
 
@@ -18,6 +19,7 @@ from directory.exports import (
     award_records,
     call_statistics_records,
     json_value,
+    label_statistics_records,
     load_schema,
     ptce_records,
     public_awards,
@@ -62,6 +64,14 @@ DATASETS = {
         "Statistiques des appels",
         call_statistics_records,
         lambda: sum(1 for _ in call_statistics_records()),
+    ),
+    "label_statistics": Dataset(
+        "label_statistics",
+        "statistiques-labels",
+        "label_statistics",
+        "Statistiques des labels",
+        label_statistics_records,
+        lambda: sum(1 for _ in label_statistics_records()),
     ),
 }
 

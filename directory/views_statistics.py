@@ -3,7 +3,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from directory import statistics
+from directory import history_statistics, statistics
 from directory.charts import bar_chart, euros, number
 
 
@@ -23,6 +23,7 @@ def statistics_page(request):
     regions = statistics.awards_by_region()
     offers = statistics.support_consumption()
     summary = statistics.overview(calls, regions)
+    history = history_statistics.history()
     files_chart = bar_chart(
         "graphique-dossiers",
         "Dossiers déposés par appel et relève",
@@ -63,6 +64,11 @@ def statistics_page(request):
         "Jours d’accompagnement suivis par offre du bouquet de services",
         [(offer.title, offer.days_attended, _days(offer.days_attended)) for offer in offers],
     )
+    history_chart = bar_chart(
+        "graphique-historique",
+        "Labels et soutiens par année d’appel, listes historiques comprises",
+        [(row.label, row.labels, str(row.labels)) for row in history.by_year],
+    )
     context = {
         "rows": rows,
         "calls": calls,
@@ -77,6 +83,28 @@ def statistics_page(request):
         "amount_chart": amount_chart,
         "delay_chart": delay_chart,
         "support_chart": support_chart,
+        "history": history,
+        "history_chart": history_chart,
+        "history_tables": [
+            (
+                "regions",
+                "Labels, soutiens et PTCE par région",
+                "Région",
+                history.by_region,
+            ),
+            (
+                "thematiques",
+                "Labels, soutiens et PTCE par thématique",
+                "Thématique",
+                history.by_theme,
+            ),
+            (
+                "statuts",
+                "Labels, soutiens et PTCE par statut du pôle",
+                "Statut",
+                history.by_status,
+            ),
+        ],
         "breadcrumb": {"links": [], "current": "Statistiques"},
     }
     return render(request, "directory/statistics.html", context)

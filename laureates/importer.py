@@ -7,6 +7,10 @@ geography and says how; what cannot be placed is kept as text and the row flagge
 ``needs_review``; no row is ever dropped silently. Themes go through the controlled vocabulary
 (``laureates.themes``); other words are kept as free tags. Re-running the same file changes
 nothing (a pole is matched by its normalised name; a label by call and year).
+
+Rows are read, placed and merged in memory; ``laureates.import_batch.ImportBatch`` writes them
+at once (bulk inserts, one audit-chain lock, one search re-index): 1 000 messy rows import in
+about a second (``bench/bench_import.py``).
 """
 
 import csv
@@ -14,13 +18,10 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from django.db import transaction
-
 from calls.models import Phase
-from core import audit
-from laureates.models import Ptce, PtceLabel, PtceStatus, PtceStatusChange
+from laureates.import_batch import ImportBatch
+from laureates.models import PtceStatus
 from laureates.places import PlaceResolver
-from laureates.services import refresh_search, set_ptce_territory, unique_slug
 from laureates.themes import classify
 from territories.text import normalise
 
@@ -275,17 +276,18 @@ def _parse_label(row: dict, notes: list[str]):
 
 
 def import_rows(rows: list[tuple[int, dict]], *, actor=None) -> ImportReport:
+    """Every row resolved and merged in memory, then written at once (``ImportBatch``)."""
     report = ImportReport()
     geo = PlaceResolver()
+    batch = ImportBatch(geo, [_name(row)[0] for _, row in rows])
     for line, row in rows:
-        name = row.get("name", "").strip()
+        name, too_long = _name(row)
         if not name:
             report.rows.append(RowOutcome(line, "", "rejected", ["nom absent : ligne ignorée"]))
             continue
         notes: list[str] = []
-        if len(name) > 255:
-            notes.append(f"nom trop long ({len(name)} caractères) : tronqué à 255")
-            name = name[:255].strip()
+        if too_long:
+            notes.append(f"nom trop long ({too_long} caractères) : tronqué à 255")
         geography = _resolve_geography(row, geo, notes)
         label = _parse_label(row, notes)
         themes, tags = classify(_cut(row.get("theme", ""), "thématique", notes))
@@ -297,88 +299,21 @@ def import_rows(rows: list[tuple[int, dict]], *, actor=None) -> ImportReport:
         if source and not re.match(r"https?://", source):
             notes.append(f"adresse source invalide : « {source} »")
             source = ""
-        outcome = _upsert(line, name, row, geography, label, themes, tags, status, source, notes)
+        action = batch.upsert(
+            line, name, row, geography, label, themes, tags, status, source, notes
+        )
+        outcome = RowOutcome(line, name, action, notes)
         outcome.matches = geography.matches
         outcome.placed = geography.placed
         outcome.tags = tags
         report.rows.append(outcome)
-        if outcome.action in {"created", "updated"}:
-            audit.record(
-                f"ptce.import_{outcome.action}",
-                actor=actor,
-                label=name,
-                after={"line": line, "notes": notes},
-            )
+    batch.flush(actor=actor)
     return report
 
 
-@transaction.atomic
-def _upsert(line, name, row, geography, label, themes, tags, status, source, notes):
-    region, department = geography.region, geography.department
-    ptce = Ptce.objects.filter(search_name=normalise(name)).order_by("pk").first()
-    created = ptce is None
-    changed = False
-    if created:
-        ptce = Ptce(
-            name=name[:255],
-            slug=unique_slug(name),
-            description=row.get("description", "")[:10000],
-            themes=themes,
-            tags=tags,
-            status=status or PtceStatus.ACTIVE,
-            source_url=source[:500],
-            main_region=region,
-            main_department=department,
-            needs_review=bool(notes),
-            review_note="\n".join(f"Ligne {line} : {note}" for note in notes),
-        )
-        ptce.save()
-        PtceStatusChange.objects.create(
-            ptce=ptce, to_status=ptce.status, reason=f"Import historique (ligne {line})"
-        )
-    else:
-        new_themes = [theme for theme in themes if theme not in ptce.themes]
-        if new_themes:
-            ptce.themes = [*ptce.themes, *new_themes]
-            changed = True
-        known = {normalise(tag) for tag in ptce.tags}
-        new_tags = [tag for tag in tags if normalise(tag) not in known]
-        if new_tags:
-            ptce.tags = [*ptce.tags, *new_tags]
-            changed = True
-        if source and not ptce.source_url:
-            ptce.source_url = source[:500]
-            changed = True
-        if region and not ptce.main_region_id:
-            ptce.main_region, changed = region, True
-        if department and not ptce.main_department_id:
-            ptce.main_department, changed = department, True
-        for note in notes:
-            text = f"Ligne {line} : {note}"
-            if text not in ptce.review_note:
-                ptce.review_note = "\n".join(filter(None, [ptce.review_note, text]))
-                ptce.needs_review = True
-                changed = True
-        if changed:
-            ptce.save()
-    if label:
-        title, year, phase = label
-        _, label_created = PtceLabel.objects.get_or_create(
-            ptce=ptce, title=title, year=year, phase=phase
-        )
-        changed = changed or label_created
-    communes, epcis = set(), set()
-    if (geography.commune_codes or geography.epci_codes) and not created:
-        communes = set(ptce.communes.values_list("code", flat=True))
-        epcis = set(ptce.epcis.values_list("code", flat=True))
-    if not set(geography.commune_codes) <= communes or not set(geography.epci_codes) <= epcis:
-        set_ptce_territory(
-            ptce,
-            commune_codes=sorted(communes | set(geography.commune_codes)),
-            epci_codes=sorted(epcis | set(geography.epci_codes)),
-        )
-        changed = True
-    elif created or changed:
-        refresh_search(ptce)
-    action = "created" if created else ("updated" if changed else "unchanged")
-    return RowOutcome(line, name, action, notes)
+def _name(row: dict) -> tuple[str, int]:
+    """The pole's name, cut to 255 characters, and its former length when it was cut."""
+    name = row.get("name", "").strip()
+    if len(name) > 255:
+        return name[:255].strip(), len(name)
+    return name, 0

@@ -112,9 +112,7 @@ class Ptce(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.themes = [theme for theme in Theme.values if theme in (self.themes or [])]
-        self.themes_key = "".join(f"|{theme}|" for theme in self.themes)
-        self.search_name = normalise(self.name)
+        self.derive_fields()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "themes_key", "search_name"}
@@ -124,6 +122,12 @@ class Ptce(models.Model):
         from django.urls import reverse
 
         return reverse("directory:detail", args=[self.slug])
+
+    def derive_fields(self) -> None:
+        """Columns computed from others (on ``save``; call it before ``bulk_create``)."""
+        self.themes = [theme for theme in Theme.values if theme in (self.themes or [])]
+        self.themes_key = "".join(f"|{theme}|" for theme in self.themes)
+        self.search_name = normalise(self.name)
 
     @property
     def theme_labels(self) -> list[str]:

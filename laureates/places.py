@@ -25,6 +25,7 @@ One resolver loads the geography once (a few hundred ms) and resolves thousands 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -172,6 +173,13 @@ class PlaceResolver:
             self.epcis[epci.code] = epci
             for key in _epci_keys(epci.name):
                 self.epci_keys[key].append(epci)
+        # Indexes built once, so no lookup scans every EPCI name: sorted keys for « a name that
+        # starts so » (bisect), and the keys holding each word for « a name that contains ».
+        self._sorted_epci_keys = sorted(self.epci_keys)
+        self._epci_keys_by_word: dict[str, set[str]] = defaultdict(set)
+        for key in self.epci_keys:
+            for word in key.split():
+                self._epci_keys_by_word[word].add(key)
         self.communes_by_code: dict[str, Commune] = {}
         self.communes_by_name: dict[str, list[Commune]] = defaultdict(list)
         self.other_by_name: dict[str, list[tuple[Commune, str]]] = defaultdict(list)
@@ -260,16 +268,39 @@ class PlaceResolver:
         if not candidates:
             # « grand calais » → « CA Grand Calais Terres et Mers »: a name that starts so.
             candidates = [
-                epci
-                for name, epcis in self.epci_keys.items()
-                if name.startswith(key + " ")
-                for epci in epcis
+                epci for name in self._keys_starting(key + " ") for epci in self.epci_keys[name]
             ]
             candidates = list({epci.code: epci for epci in candidates}.values())
         if len(candidates) > 1 and (departments or region):
             narrowed = [epci for epci in candidates if self._epci_in(epci, departments, region)]
             candidates = narrowed or candidates
         return candidates
+
+    def _keys_starting(self, prefix: str) -> list[str]:
+        """EPCI keys starting with ``prefix``, in the order of ``epci_keys`` (bisect)."""
+        keys = self._sorted_epci_keys
+        found = []
+        index = bisect_left(keys, prefix)
+        while index < len(keys) and keys[index].startswith(prefix):
+            found.append(keys[index])
+            index += 1
+        order = self._key_order()
+        return sorted(found, key=order.__getitem__)
+
+    def _key_order(self) -> dict[str, int]:
+        if not hasattr(self, "_order"):
+            self._order = {key: index for index, key in enumerate(self.epci_keys)}
+        return self._order
+
+    def _keys_containing(self, words: str) -> list[str]:
+        """EPCI keys holding ``words`` as whole words, in the order of ``epci_keys``."""
+        parts = words.split()
+        if not parts:
+            return []
+        pattern = re.compile(rf"\b{re.escape(words)}\b")
+        candidates = set.intersection(*(self._epci_keys_by_word.get(part, set()) for part in parts))
+        order = self._key_order()
+        return sorted((k for k in candidates if pattern.search(k)), key=order.__getitem__)
 
     def _epci_in(self, epci: Epci, departments: list[str], region: str | None) -> bool:
         communes = self._epci_communes().get(epci.code, ())
@@ -470,9 +501,8 @@ class PlaceResolver:
             if len(communes) != 1:
                 candidates = [
                     epci
-                    for name, epcis in self.epci_keys.items()
-                    if re.search(rf"\b{re.escape(target)}\b", name)
-                    for epci in epcis
+                    for name in self._keys_containing(target)
+                    for epci in self.epci_keys[name]
                     if epci.kind != "CC"
                 ]
                 candidates = list({epci.code: epci for epci in candidates}.values())

@@ -134,20 +134,41 @@ def recompute_geography(ptce: Ptce) -> None:
     refresh_search(ptce)
 
 
-def build_search_text(ptce: Ptce) -> str:
+def search_text_of(
+    ptce: Ptce,
+    *,
+    region_name: str = "",
+    department_name: str = "",
+    commune_names=(),
+    label_titles=(),
+    public_member_names=(),
+) -> str:
+    """The denormalised search text of ``ptce`` from its related names (no query): communes
+    in name order (first 200), labels in their order, public members only."""
     parts = [
         ptce.name,
         ptce.description,
         ptce.lead_organisation_name,
         " ".join(Theme(theme).label for theme in ptce.themes if theme in Theme.values),
         " ".join(str(tag) for tag in ptce.tags or []),
-        ptce.main_region.name if ptce.main_region_id else "",
-        ptce.main_department.name if ptce.main_department_id else "",
-        " ".join(ptce.communes.values_list("name", flat=True)[:200]),
-        " ".join(ptce.labels.values_list("title", flat=True)),
-        " ".join(ptce.members.filter(is_public=True).values_list("name", flat=True)),
+        region_name,
+        department_name,
+        " ".join(list(commune_names)[:200]),
+        " ".join(label_titles),
+        " ".join(public_member_names),
     ]
     return normalise(" ".join(part for part in parts if part))
+
+
+def build_search_text(ptce: Ptce) -> str:
+    return search_text_of(
+        ptce,
+        region_name=ptce.main_region.name if ptce.main_region_id else "",
+        department_name=ptce.main_department.name if ptce.main_department_id else "",
+        commune_names=ptce.communes.values_list("name", flat=True)[:200],
+        label_titles=ptce.labels.values_list("title", flat=True),
+        public_member_names=ptce.members.filter(is_public=True).values_list("name", flat=True),
+    )
 
 
 def refresh_search(ptce: Ptce) -> None:
@@ -158,6 +179,49 @@ def refresh_search(ptce: Ptce) -> None:
         search_name=ptce.search_name, search_text=ptce.search_text
     )
     update_search_vectors(Ptce.objects.filter(pk=ptce.pk))
+
+
+def refresh_search_many(pks) -> None:
+    """``refresh_search`` for many PTCE at once (imports): four reads and batched updates
+    whatever their number, then one re-index (PostgreSQL; SQLite's triggers follow)."""
+    from collections import defaultdict
+
+    from laureates.models import PtceLabel, PtceMember
+
+    pks = sorted(set(pks))
+    for start in range(0, len(pks), 500):
+        chunk = pks[start : start + 500]
+        communes, labels, members = defaultdict(list), defaultdict(list), defaultdict(list)
+        for ptce_id, name in (
+            Ptce.communes.through.objects.filter(ptce_id__in=chunk)
+            .order_by("commune__name")
+            .values_list("ptce_id", "commune__name")
+        ):
+            communes[ptce_id].append(name)
+        for ptce_id, title in PtceLabel.objects.filter(ptce_id__in=chunk).values_list(
+            "ptce_id", "title"
+        ):
+            labels[ptce_id].append(title)
+        for ptce_id, name in PtceMember.objects.filter(
+            ptce_id__in=chunk, is_public=True
+        ).values_list("ptce_id", "name"):
+            members[ptce_id].append(name)
+        rows = list(
+            Ptce.objects.filter(pk__in=chunk).select_related("main_region", "main_department")
+        )
+        for ptce in rows:
+            ptce.search_name = normalise(ptce.name)
+            ptce.search_text = search_text_of(
+                ptce,
+                region_name=ptce.main_region.name if ptce.main_region_id else "",
+                department_name=ptce.main_department.name if ptce.main_department_id else "",
+                commune_names=communes[ptce.pk],
+                label_titles=labels[ptce.pk],
+                public_member_names=members[ptce.pk],
+            )
+        Ptce.objects.bulk_update(rows, ["search_name", "search_text"], batch_size=200)
+    if pks:
+        update_search_vectors(Ptce.objects.filter(pk__in=pks))
 
 
 def update_search_vectors(queryset) -> int:

@@ -14,6 +14,7 @@ des déchets ménagers » both find « déchets ».
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from core.search import index_text
 from laureates.models import Theme
@@ -162,6 +163,7 @@ def _vocabulary() -> list[tuple[tuple[str, ...], str]]:
 VOCABULARY = _vocabulary()
 
 
+@lru_cache(maxsize=8192)  # lists repeat the same words row after row
 def theme_of(text: str) -> str | None:
     """The theme a word or phrase belongs to, or None."""
     stems = index_text(text).split()

@@ -35,6 +35,7 @@ from applications.choices import ApplicationStatus as S
 from applications.models import Application
 from applications.uploads import UploadRefused
 from core.params import int_param
+from laureates.overlap import overlaps_of_application
 from reviews import columns, forms, identity, instructor, services, versions
 from reviews.models import (
     Assignment,
@@ -307,7 +308,8 @@ def bulk_assign(request):
 @user_passes(is_staff_member)
 def file_detail(request, uuid):
     """Who may see it: staff who may see the file (national cell, the file's régional cell;
-    not with a conflict of interest). Scores of others appear once one's own is submitted."""
+    not with a conflict of interest). Scores of others appear once one's own is submitted; the
+    directory's PTCE overlapping the declared territory are listed (public directory data)."""
     application = _staff_file(request, uuid)
     user = request.user
     normalise = request.GET.get("normalisation") == "1"
@@ -357,6 +359,8 @@ def file_detail(request, uuid):
             [application.pk], visible=Application.objects.for_user(user)
         ).get(application.pk, []),
         "priority": services.territory_priority(application),
+        # Existing PTCE on the declared territory (one query; SPEC §4, issue 17).
+        "territory_overlaps": overlaps_of_application(application),
         "breadcrumb": _crumbs(current=application.reference or application.display_name),
     }
     return render(request, "reviews/file_detail.html", context)

@@ -81,6 +81,30 @@ def test_no_key_refuses_to_write(settings):
     assert AuditLog.objects.count() == 0
 
 
+def test_many_entries_at_once_continue_the_chain(django_assert_max_num_queries):
+    entries = _three_entries()
+    user = entries[0].actor
+    with django_assert_max_num_queries(6):  # lock the head, one INSERT, move the head
+        written = audit.record_many(
+            [
+                {"action": "test.bulk", "label": "Pôle A", "after": {"line": 2}},
+                {"action": "test.bulk", "obj": user, "before": {"n": 1}},
+            ],
+            actor=user,
+        )
+    assert [entry.sequence for entry in written] == [4, 5]
+    assert written[0].previous_hash == entries[-1].hash
+    rows = list(AuditLog.objects.filter(action="test.bulk").order_by("sequence"))
+    assert [(row.object_label, row.after, row.actor_id) for row in rows] == [
+        ("Pôle A", {"line": 2}, user.pk),
+        (str(user), None, user.pk),
+    ]
+    assert audit.verify_chain() == []
+    audit.record("test.after", actor=user)
+    assert audit.verify_chain() == []
+    assert audit.record_many([]) == []
+
+
 def test_orm_cannot_update_or_delete_entries():
     entry = _three_entries()[0]
     with pytest.raises(PermissionError):

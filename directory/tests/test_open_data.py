@@ -118,12 +118,13 @@ def test_downloads_are_audited(client, poles):
     assert AuditLog.objects.filter(action="open_data.downloaded").count() == 1
 
 
-# --- Every dataset (PTCE, awards, call statistics) against its schema -----------------------
+# --- Every dataset (PTCE, awards, call and label statistics) against its schema ----------
 
 DATASETS = [
     ("ptce", "ptce"),
     ("laureats", "awards"),
     ("statistiques-appels", "call_statistics"),
+    ("statistiques-labels", "label_statistics"),
 ]
 
 
@@ -217,7 +218,7 @@ def test_open_data_page_lists_every_dataset_with_its_schema(client, programme):
     for file_name, _ in DATASETS:
         assert f'href="/donnees-ouvertes/{file_name}.csv"' in content
         assert f'href="/donnees-ouvertes/{file_name}.schema.json"' in content
-    assert content.count("<caption>") == 3
+    assert content.count("<caption>") == 4
 
 
 def test_public_read_only_pages_refuse_post_and_log_no_export(client):

@@ -267,6 +267,14 @@ directory:call_statistics_schema       GET  200  200  200  200  200  200  200  2
 directory:call_statistics_schema       POST 405  405  405  405  405  405  405  405  405  405  405
 directory:call_statistics_xlsx         GET  200  200  200  200  200  200  200  200  200  200  200
 directory:call_statistics_xlsx         POST 405  405  405  405  405  405  405  405  405  405  405
+directory:label_statistics_csv         GET  200  200  200  200  200  200  200  200  200  200  200
+directory:label_statistics_csv         POST 405  405  405  405  405  405  405  405  405  405  405
+directory:label_statistics_json        GET  200  200  200  200  200  200  200  200  200  200  200
+directory:label_statistics_json        POST 405  405  405  405  405  405  405  405  405  405  405
+directory:label_statistics_schema      GET  200  200  200  200  200  200  200  200  200  200  200
+directory:label_statistics_schema      POST 405  405  405  405  405  405  405  405  405  405  405
+directory:label_statistics_xlsx        GET  200  200  200  200  200  200  200  200  200  200  200
+directory:label_statistics_xlsx        POST 405  405  405  405  405  405  405  405  405  405  405
 directory:statistics                   GET  200  200  200  200  200  200  200  200  200  200  200
 directory:statistics                   POST 405  405  405  405  405  405  405  405  405  405  405
 # dynamics

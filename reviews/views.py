@@ -35,7 +35,7 @@ from applications.choices import ApplicationStatus as S
 from applications.models import Application
 from applications.uploads import UploadRefused
 from core.params import int_param
-from reviews import columns, forms, identity, instructor, services, versions
+from reviews import columns, file_page, forms, identity, instructor, services, versions
 from reviews.models import (
     Assignment,
     Evaluation,
@@ -320,7 +320,15 @@ def file_detail(request, uuid):
     can_assign = services.can_assign(user, application)
     context = {
         "application": application,
-        "snapshot": versions.snapshot_sections(latest.data) if latest else [],
+        "sections": file_page.SECTIONS,
+        "eligibility": file_page.eligibility(application),
+        "opinion": file_page.regional_opinion(user, application),
+        "decisions": file_page.decisions(user, application),
+        "snapshot": (
+            versions.snapshot_sections(latest.data, file_page.territory_names(latest.data))
+            if latest
+            else []
+        ),
         "latest": latest,
         "submissions": submissions,
         "attachments": application.attachments.all(),

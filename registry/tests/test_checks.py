@@ -225,7 +225,9 @@ def test_reviewer_page_shows_previous_support_and_register_warnings(client):
         page = client.get(f"/instruction/dossiers/{application.uuid}/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Contrôles : soutien antérieur et répertoire SIRENE" in html
+    # the file page shows the register checks under « Signaux » and the supports in their section
+    assert '<h2 class="fr-h3" id="soutiens-titre">Soutiens antérieurs</h2>' in html
+    assert "Déclaré par le candidat et répertoire SIRENE" in html
     assert "Déjà soutenu par l’État au titre d’un autre appel" in html
     assert "(cet appel admet les pôles déjà soutenus)" in html
     assert "AAP 2015 — label de l’annuaire des PTCE, pôle « Pôle du Penthièvre »" in html

@@ -102,7 +102,7 @@ def test_reviewer_signs_in_with_totp_scores_a_file_then_gives_the_regional_opini
     assert main.get_by_role("heading", name=re.compile("Colin — note pondérée")).count() == 1
     journey.check("Instruction — dossier, notes visibles")
 
-    main.get_by_role("link", name="Avis régional").click()
+    main.get_by_role("link", name="Ouvrir l’avis régional").click()
     journey.expect_path(f"/instruction/dossiers/{ours.uuid}/avis/")
     journey.check("Avis régional")
     journey.submit("Enregistrer l’avis")

@@ -281,3 +281,24 @@ def test_snapshot_values_are_compared_and_an_old_category_does_not_break_the_pag
     )
     assert member_check.declared == ["Catégorie (article 9) : ancienne"]
     assert member_check.warnings == []
+
+
+def test_file_page_shows_previous_award_amount_in_french_in_its_section(client):
+    earlier = _accepted_funding_file()
+    earlier.call.title, earlier.call.year = "AMI 2023", 2023
+    earlier.call.save()
+    create_award(
+        earlier,
+        phase=Phase.FUNDING,
+        amount=Decimal("80000"),
+        decided_at=datetime.datetime(2023, 11, 6, tzinfo=datetime.UTC),
+    )
+    application = _file(lead_siret=earlier.lead_siret)
+    application.call.allows_previous_support = True
+    application.call.save()
+    [application] = application_services.submit(application, actor=application.owner)
+    login_staff(client, reviewers(count=1)[0])
+    html = client.get(f"/instruction/dossiers/{application.uuid}/").content.decode()
+    section = html[html.index('id="soutiens-anterieurs"') : html.index('id="dossier"')]
+    assert "AMI 2023 phase 2 — décision de soutien" in section
+    assert ", 80\u00a0000\u00a0€ — rapproché par le SIRET de la structure porteuse" in section

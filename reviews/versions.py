@@ -206,7 +206,12 @@ def _territory(old, new) -> list[Change]:
     before_pop, after_pop = (old or {}).get("population"), (new or {}).get("population")
     if before_pop != after_pop:
         changes.append(
-            Change(section, "Population couverte", display(before_pop), display(after_pop))
+            Change(
+                section,
+                "Population couverte",
+                display(before_pop, "population"),
+                display(after_pop, "population"),
+            )
         )
     return changes
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.factories import UserFactory, login_staff
 from applications.views import file_state
+from reviews import versions
 from reviews.factories import reviewers, submit_evaluation, submitted_file
 from reviews.file_page import SECTIONS
 from reviews.models import Assignment, CommitteeSession, Decision
@@ -154,3 +155,24 @@ def test_query_count_does_not_grow_with_members_or_evaluations(
     # 54 today (session, user, OTP and access log included): pinned, raise it knowingly
     with django_assert_max_num_queries(54):
         client.get(_url(large))
+
+
+def test_snapshot_sections_and_diff_write_numbers_and_names_the_french_way():
+    old = {
+        "territory": {"regions": ["84"], "departments": ["69"], "population": 15103},
+        "project": {"jobs_existing_fte": "6.50"},
+    }
+    new = {
+        "territory": {"regions": ["84"], "departments": ["69"], "population": 15200},
+        "project": {"jobs_existing_fte": "7.00"},
+    }
+    names = {"regions": {"84": "Auvergne-Rhône-Alpes"}, "departments": {}}
+    rows = dict(versions.snapshot_sections(old, names))
+    territory, project = dict(rows["Territoire"]), dict(rows["Projet"])
+    assert territory["Population couverte"] == f"15{NBSP}103"
+    assert territory["Régions"] == "Auvergne-Rhône-Alpes (84)"
+    assert territory["Départements"] == "69"  # unknown name: the code alone
+    assert project["Emplois existants (ETP)"] == "6,5"
+    changes = {c.field: (c.before, c.after) for c in versions.diff_snapshots(old, new)}
+    assert changes["Population couverte"] == (f"15{NBSP}103", f"15{NBSP}200")
+    assert changes["Emplois existants (ETP)"] == ("6,5", "7")

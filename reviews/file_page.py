@@ -96,3 +96,51 @@ def decisions(user, application) -> list[DecisionLine]:
         )
         for row in rows.order_by("session__date", "pk")
     ]
+
+
+@dataclass(frozen=True)
+class MemberSupport:
+    member: str
+    siren: str
+    pole: str
+    call_title: str
+    phase_label: str
+    amount: object
+    decided_at: object
+
+
+def member_supports(application) -> list[MemberSupport]:
+    """State support already granted to a pole led by one of this file's members (same SIREN
+    as the earlier lead), under another call: the lead's own supports are the register panel's
+    (``registry.checks.previous_supports``). Two queries, whatever the number of members."""
+    from django.db.models.functions import Substr
+
+    from laureates.models import Award, AwardStatus
+
+    sirens: dict[str, str] = {}
+    for name, siret in application.members.exclude(siret="").values_list("name", "siret"):
+        sirens.setdefault(siret[:9], name)
+    lead_siren = (application.lead_siret or "")[:9]
+    sirens.pop(lead_siren, None)
+    if not sirens:
+        return []
+    awards = (
+        Award.objects.annotate(lead_siren=Substr("application__lead_siret", 1, 9))
+        .filter(status=AwardStatus.GRANTED, lead_siren__in=list(sirens))
+        .exclude(call_id=application.call_id)
+        .exclude(application_id=application.pk)
+        .select_related("call", "application", "ptce")
+        .order_by("-decided_at", "pk")
+    )
+    return [
+        MemberSupport(
+            member=sirens[award.lead_siren],
+            siren=award.lead_siren,
+            pole=award.ptce.name if award.ptce_id else award.application.display_name,
+            call_title=award.call.title,
+            phase_label=award.get_phase_display(),
+            amount=award.amount,
+            decided_at=award.decided_at,
+        )
+        for award in awards
+    ]

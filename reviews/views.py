@@ -324,6 +324,7 @@ def file_detail(request, uuid):
         "eligibility": file_page.eligibility(application),
         "opinion": file_page.regional_opinion(user, application),
         "decisions": file_page.decisions(user, application),
+        "member_supports": file_page.member_supports(application),
         "snapshot": (
             versions.snapshot_sections(latest.data, file_page.territory_names(latest.data))
             if latest

@@ -152,8 +152,8 @@ def test_query_count_does_not_grow_with_members_or_evaluations(
     _count_queries(client, small)  # warm the per-process caches
     counts = (_count_queries(client, small), _count_queries(client, large))
     assert counts[0] == counts[1]
-    # 54 today (session, user, OTP and access log included): pinned, raise it knowingly
-    with django_assert_max_num_queries(54):
+    # 56 today (session, user, OTP and access log included): pinned, raise it knowingly
+    with django_assert_max_num_queries(56):
         client.get(_url(large))
 
 
@@ -176,3 +176,26 @@ def test_snapshot_sections_and_diff_write_numbers_and_names_the_french_way():
     changes = {c.field: (c.before, c.after) for c in versions.diff_snapshots(old, new)}
     assert changes["Population couverte"] == (f"15{NBSP}103", f"15{NBSP}200")
     assert changes["Emplois existants (ETP)"] == ("6,5", "7")
+
+
+def test_supports_of_a_member_that_led_a_funded_pole_are_shown(client):
+    from applications.models import Application
+    from calls.choices import Phase
+    from laureates.services import create_award
+
+    application = submitted_file()
+    member = application.members.exclude(siret="").first()
+    earlier = submitted_file()  # another call (each factory call makes its own)
+    Application.objects.filter(pk=earlier.pk).update(lead_siret=member.siret)
+    earlier.refresh_from_db()
+    create_award(
+        earlier,
+        phase=Phase.FUNDING,
+        amount=Decimal("80000"),
+        decided_at=datetime.datetime(2025, 11, 6, 10, tzinfo=datetime.UTC),
+    )
+    login_staff(client, UserFactory(national=True))
+    page = client.get(_url(application)).content.decode()
+    section = page[page.index('id="soutiens-anterieurs"') : page.index('id="dossier"')]
+    assert f"{member.name} (SIREN {member.siret[:9]})" in section
+    assert f"80{NBSP}000{NBSP}€, décidé le 6 novembre 2025" in section

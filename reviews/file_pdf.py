@@ -12,8 +12,11 @@ from reviews import versions
 PHASES = {"emergence": "Phase 1 (label)", "funding": "Phase 2 (financement)"}
 
 
-def file_pdf(submission, *, status_label: str = "", region_name: str = "") -> bytes:
-    """``submission``: an ``applications.models.Submission`` (its ``data`` is the snapshot)."""
+def file_pdf(
+    submission, *, status_label: str = "", region_name: str = "", names: dict | None = None
+) -> bytes:
+    """``submission``: an ``applications.models.Submission`` (its ``data`` is the snapshot);
+    ``names``: region and department names by code (``reviews.file_page.territory_names``)."""
     data = submission.data or {}
     facts = [
         ("Appel", (data.get("call") or {}).get("title", "")),
@@ -36,7 +39,7 @@ def file_pdf(submission, *, status_label: str = "", region_name: str = "") -> by
             "facts": facts,
             "sections": [
                 (title, [(label, str(value)) for label, value in rows])
-                for title, rows in versions.snapshot_sections(data)
+                for title, rows in versions.snapshot_sections(data, names)
             ],
         },
         title=f"Dossier {submission.reference} — version {submission.version}",

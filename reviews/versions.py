@@ -18,6 +18,7 @@ from applications.choices import (
     Theme,
 )
 from calls.choices import AttachmentKind
+from core import formatting
 
 SECTIONS = {
     "lead": "Structure porteuse",
@@ -90,12 +91,24 @@ class Change:
     after: str
 
 
+# Numeric snapshot fields (stored as JSON numbers or Decimal strings): written the French way.
+NUMBER_KEYS = frozenset({"jobs_existing_fte", "jobs_planned_fte"})
+INTEGER_KEYS = frozenset({"population"})
+
+
 def display(value, key: str = "") -> str:
-    """A snapshot value as a person reads it."""
+    """A snapshot value as a person reads it (numbers in French: « 15 103 », « 6,5 »)."""
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
         return "oui" if value else "non"
+    if key in NUMBER_KEYS or key in INTEGER_KEYS:
+        try:
+            if key in INTEGER_KEYS:
+                return formatting.format_integer(value)
+            return formatting.format_number(value)
+        except ValueError:
+            return str(value)
     if key in CHOICES:
         labels = CHOICES[key]
         if isinstance(value, list):
@@ -193,7 +206,12 @@ def _territory(old, new) -> list[Change]:
     before_pop, after_pop = (old or {}).get("population"), (new or {}).get("population")
     if before_pop != after_pop:
         changes.append(
-            Change(section, "Population couverte", display(before_pop), display(after_pop))
+            Change(
+                section,
+                "Population couverte",
+                display(before_pop, "population"),
+                display(after_pop, "population"),
+            )
         )
     return changes
 
@@ -268,8 +286,18 @@ def diff_snapshots(old: dict, new: dict) -> list[Change]:
     ]
 
 
-def snapshot_sections(data: dict) -> list[tuple[str, list[tuple[str, str]]]]:
-    """A submitted snapshot as (section title, [(label, value)]) for the staff file page."""
+def _named(codes, names: dict[str, str]) -> str:
+    """ "Auvergne-Rhône-Alpes (84)" when the name is known, the bare code otherwise."""
+    return ", ".join(f"{names[code]} ({code})" if code in names else code for code in codes) or "—"
+
+
+def snapshot_sections(
+    data: dict, names: dict[str, dict[str, str]] | None = None
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """A submitted snapshot as (section title, [(label, value)]) for the staff file page and
+    its PDF. ``names`` maps codes to names: ``{"regions": {"84": "Auvergne-Rhône-Alpes"},
+    "departments": {...}}`` (looked up by the caller: this module reads no database)."""
+    names = names or {}
     lead = _flatten(data.get("lead") or {})
     project = _flatten(data.get("project") or {})
     territory = data.get("territory") or {}
@@ -309,9 +337,12 @@ def snapshot_sections(data: dict) -> list[tuple[str, list[tuple[str, str]]]]:
                     ", ".join(f"{e['name']} ({e['code']})" for e in territory.get("epcis", []))
                     or "—",
                 ),
-                ("Départements", ", ".join(territory.get("departments", [])) or "—"),
-                ("Régions", ", ".join(territory.get("regions", [])) or "—"),
-                ("Population couverte", display(territory.get("population"))),
+                (
+                    "Départements",
+                    _named(territory.get("departments", []), names.get("departments", {})),
+                ),
+                ("Régions", _named(territory.get("regions", []), names.get("regions", {}))),
+                ("Population couverte", display(territory.get("population"), "population")),
             ],
         ),
         (

@@ -36,7 +36,7 @@ from applications.models import Application
 from applications.uploads import UploadRefused
 from core.params import int_param
 from laureates.overlap import overlaps_of_application
-from reviews import columns, forms, identity, instructor, services, versions
+from reviews import columns, file_page, forms, identity, instructor, services, versions
 from reviews.models import (
     Assignment,
     Evaluation,
@@ -322,7 +322,16 @@ def file_detail(request, uuid):
     can_assign = services.can_assign(user, application)
     context = {
         "application": application,
-        "snapshot": versions.snapshot_sections(latest.data) if latest else [],
+        "sections": file_page.SECTIONS,
+        "eligibility": file_page.eligibility(application),
+        "opinion": file_page.regional_opinion(user, application),
+        "decisions": file_page.decisions(user, application),
+        "member_supports": file_page.member_supports(application),
+        "snapshot": (
+            versions.snapshot_sections(latest.data, file_page.territory_names(latest.data))
+            if latest
+            else []
+        ),
         "latest": latest,
         "submissions": submissions,
         "attachments": application.attachments.all(),

@@ -14,7 +14,7 @@ from applications.choices import ApplicationStatus as S
 from applications.models import Application
 from core import audit
 from core.params import int_param
-from reviews import archives, file_pdf, instructor, services
+from reviews import archives, file_page, file_pdf, instructor, services
 from reviews.views import PAGE_SIZE, _staff_file
 
 
@@ -134,6 +134,7 @@ def file_pdf_view(request, uuid):
         submission,
         status_label=application.get_status_display(),
         region_name=application.region.name if application.region else "",
+        names=file_page.territory_names(submission.data),
     )
     audit.record("review.file_pdf", actor=request.user, obj=application, after={"version": version})
     response = HttpResponse(content, content_type="application/pdf")

@@ -225,7 +225,9 @@ def test_reviewer_page_shows_previous_support_and_register_warnings(client):
         page = client.get(f"/instruction/dossiers/{application.uuid}/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Contrôles : soutien antérieur et répertoire SIRENE" in html
+    # the file page shows the register checks under « Signaux » and the supports in their section
+    assert '<h2 class="fr-h3" id="soutiens-titre">Soutiens antérieurs</h2>' in html
+    assert "Déclaré par le candidat et répertoire SIRENE" in html
     assert "Déjà soutenu par l’État au titre d’un autre appel" in html
     assert "(cet appel admet les pôles déjà soutenus)" in html
     assert "AAP 2015 — label de l’annuaire des PTCE, pôle « Pôle du Penthièvre »" in html
@@ -279,3 +281,24 @@ def test_snapshot_values_are_compared_and_an_old_category_does_not_break_the_pag
     )
     assert member_check.declared == ["Catégorie (article 9) : ancienne"]
     assert member_check.warnings == []
+
+
+def test_file_page_shows_previous_award_amount_in_french_in_its_section(client):
+    earlier = _accepted_funding_file()
+    earlier.call.title, earlier.call.year = "AMI 2023", 2023
+    earlier.call.save()
+    create_award(
+        earlier,
+        phase=Phase.FUNDING,
+        amount=Decimal("80000"),
+        decided_at=datetime.datetime(2023, 11, 6, tzinfo=datetime.UTC),
+    )
+    application = _file(lead_siret=earlier.lead_siret)
+    application.call.allows_previous_support = True
+    application.call.save()
+    [application] = application_services.submit(application, actor=application.owner)
+    login_staff(client, reviewers(count=1)[0])
+    html = client.get(f"/instruction/dossiers/{application.uuid}/").content.decode()
+    section = html[html.index('id="soutiens-anterieurs"') : html.index('id="dossier"')]
+    assert "AMI 2023 phase 2 — décision de soutien" in section
+    assert ", 80\u00a0000\u00a0€ — rapproché par le SIRET de la structure porteuse" in section

@@ -101,8 +101,15 @@ def test_reviewer_signs_in_with_totp_scores_a_file_then_gives_the_regional_opini
     # Now the colleague's evaluation is shown.
     assert main.get_by_role("heading", name=re.compile("Colin — note pondérée")).count() == 1
     journey.check("Instruction — dossier, notes visibles")
+    # The sommaire links every section; at 1 280 px it stays in view (sticky side column).
+    summary = main.get_by_role("navigation", name="Sommaire")
+    assert summary.get_by_role("link").count() == 11
+    summary.get_by_role("link", name="Historique").click()
+    assert page.url.endswith("#historique")
+    box = summary.bounding_box()
+    assert box is not None and 0 <= box["y"] < 200, box
 
-    main.get_by_role("link", name="Avis régional").click()
+    main.get_by_role("link", name="Ouvrir l’avis régional").click()
     journey.expect_path(f"/instruction/dossiers/{ours.uuid}/avis/")
     journey.check("Avis régional")
     journey.submit("Enregistrer l’avis")

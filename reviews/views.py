@@ -409,12 +409,25 @@ def score(request, uuid):
             "form": form,
             "grid": grid,
             "criteria_fields": [
-                (c, form[f"score_{c.code}"], form[f"comment_{c.code}"]) for c in criteria
+                (c, form[f"score_{c.code}"], form[f"comment_{c.code}"], int(c.weight * 100))
+                for c in criteria
             ],
+            **_running_total(grid, form, criteria),
             "evaluation": evaluation,
             "breadcrumb": _crumbs(application, "Évaluation"),
         },
     )
+
+
+def _running_total(grid, form, criteria) -> dict:
+    """The weighted total of the notes shown in the page, as ``static/js/scoring.js``
+    recomputes it while notes are chosen; « provisoire » until every criterion is scored."""
+    scores = form.current_scores()
+    total = services.scoring.running_total(services.scoring.grid_spec(grid), scores)
+    return {
+        "running_total": "—" if total is None else services.scoring.format_number(total, 2),
+        "running_total_final": total is not None and len(scores) == len(criteria),
+    }
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,6 +7,8 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         from applications.states import status_changed
-        from reviews.services import on_status_changed
+        from reviews.services import on_reference_loaded, on_status_changed
+        from territories.reference import reference_loaded
 
         status_changed.connect(on_status_changed, dispatch_uid="reviews.on_status_changed")
+        reference_loaded.connect(on_reference_loaded, dispatch_uid="reviews.on_reference_loaded")

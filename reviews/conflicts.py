@@ -245,3 +245,32 @@ def mask_differences(differences, user, call) -> list:
         return differences
     visible = [d for d in differences if d.reference not in masked]
     return visible + [MaskedDifference() for d in differences if d.reference in masked]
+
+
+def without_conflicted_audit(queryset, user):
+    """Audit entries (``core.models.AuditLog``) less those about a file ``user`` has a
+    conflict of interest on: the file itself, its award, agreement, reports and payments
+    (``object_id`` is text: the keys are compared as text)."""
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    from applications.models import Application
+    from laureates.models import Award
+    from laureates.models_followup import Agreement, Payment, Report
+
+    files = conflicted_files(user)
+    hidden = Q()
+    for object_type, model, lookup in (
+        ("applications.application", Application, "pk"),
+        ("laureates.award", Award, "application"),
+        ("laureates.agreement", Agreement, "award__application"),
+        ("laureates.report", Report, "agreement__award__application"),
+        ("laureates.payment", Payment, "agreement__award__application"),
+    ):
+        keys = (
+            model.objects.filter(**{f"{lookup}__in": files})
+            .annotate(text_id=Cast("pk", CharField()))
+            .values("text_id")
+        )
+        hidden |= Q(object_type=object_type, object_id__in=keys)
+    return queryset.exclude(hidden)

@@ -237,6 +237,16 @@ class ReviewSummary(models.Model):
         help_text="Référence, pôle, porteur, SIRET/SIREN et membres, sans accents ni majuscules "
         "(reviews.identity).",
     )
+    commune_count = models.PositiveIntegerField("communes du territoire", default=0)
+    rural_count = models.PositiveIntegerField(
+        "communes rurales", null=True, blank=True, help_text="Vide : grille de densité non chargée."
+    )
+    qpv_count = models.PositiveIntegerField(
+        "communes avec un QPV", null=True, blank=True, help_text="Vide : liste des QPV non chargée."
+    )
+    density_unknown_count = models.PositiveIntegerField(
+        "communes absentes de la grille de densité", default=0
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -249,6 +259,18 @@ class ReviewSummary(models.Model):
     @property
     def is_priority(self) -> bool:
         return self.is_rural or self.is_qpv or self.is_overseas
+
+    @property
+    def priority(self):
+        """The figures as stored at the last refresh (``territories.priority``)."""
+        from territories.priority import PriorityFigures
+
+        return PriorityFigures(
+            communes=self.commune_count,
+            rural=self.rural_count,
+            qpv=self.qpv_count,
+            density_unknown=self.density_unknown_count,
+        )
 
 
 class CorrectionSection(models.TextChoices):

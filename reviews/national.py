@@ -135,6 +135,21 @@ def result_rows(result: allocation.AllocationResult, call) -> dict[str, list[Res
     return sections
 
 
+def priority_texts(call) -> dict[str, str]:
+    """Reference → « 12 communes rurales sur 32 ; 1 commune avec un QPV » for the files of
+    the call (the figures the bonus was computed from), in one query."""
+    rows = ReviewSummary.objects.filter(application__call=call).select_related("application")
+    rows = rows.only(
+        "application__reference",
+        "commune_count",
+        "rural_count",
+        "qpv_count",
+        "density_unknown_count",
+        "application_id",
+    )
+    return {row.application.reference: row.priority.text for row in rows}
+
+
 def simulate(call, parameters: allocation.AllocationParameters) -> allocation.AllocationResult:
     rows = national_ranking(call)
     return allocation.simulate(parameters, candidates(rows, national_files(call).values("pk")))

@@ -69,6 +69,7 @@ def on_status_changed(sender, application, source, target, actor, reason, **kwar
         route_at_submission(application)
     elif source == S.CORRECTION_REQUESTED:
         answer_corrections(application)
+        refresh_territory_flags(application)  # the territory may have been corrected
     detect_conflicts(application)
     refresh_identity(application)
 
@@ -108,11 +109,53 @@ def refresh_territory_flags(application) -> ReviewSummary:
         department = next((d for d in departments if d.code == lead_department), None)
     if department is None and departments:
         department = departments[0]
+    priority = summary.priority
     row, _ = ReviewSummary.objects.get_or_create(application=application)
     row.department = department
     row.is_overseas = any(region.is_overseas for region in summary.regions)
-    row.save(update_fields=["department", "is_overseas", "updated_at"])
+    row.is_rural = priority.is_rural
+    row.is_qpv = priority.has_qpv
+    row.commune_count = priority.communes
+    row.rural_count = priority.rural
+    row.qpv_count = priority.qpv
+    row.density_unknown_count = priority.density_unknown
+    row.save(
+        update_fields=[
+            "department",
+            "is_overseas",
+            "is_rural",
+            "is_qpv",
+            "commune_count",
+            "rural_count",
+            "qpv_count",
+            "density_unknown_count",
+            "updated_at",
+        ]
+    )
     return row
+
+
+def territory_priority(application):
+    """Rural and QPV figures of the file's territory as it stands (staff file page)."""
+    from applications.services import territory_codes
+    from territories.services import summarise_territory
+
+    return summarise_territory(*territory_codes(application)).priority
+
+
+def on_reference_loaded(sender, kind, **kwargs):
+    """Receiver of ``territories.reference.reference_loaded``: a new density grid or QPV list
+    changes the priority flags of every file under review."""
+    refresh_all_territory_flags()
+
+
+def refresh_all_territory_flags() -> int:
+    rows = ReviewSummary.objects.select_related("application__lead_commune")
+    count = 0
+    for row in rows.iterator():
+        refresh_territory_flags(row.application)
+        count += 1
+    return count
 
 
 def reroute(application, region, *, actor, reason: str) -> RoutingChange:

@@ -356,6 +356,7 @@ def file_detail(request, uuid):
         "duplicates": identity.pending_duplicates(
             [application.pk], visible=Application.objects.for_user(user)
         ).get(application.pk, []),
+        "priority": services.territory_priority(application),
         "breadcrumb": _crumbs(current=application.reference or application.display_name),
     }
     return render(request, "reviews/file_detail.html", context)

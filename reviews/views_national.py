@@ -75,6 +75,7 @@ def consolidation(request):
             "form": form,
             "result": result,
             "result_rows": national.result_rows(result, call) if result else None,
+            "priorities": national.priority_texts(call) if call else {},
             "simulations": Simulation.objects.filter(call=call)[:10] if call else [],
             "breadcrumb": _crumbs("Consolidation nationale"),
         },
@@ -129,6 +130,7 @@ def simulation_detail(request, pk):
             "simulation": simulation,
             "result": result,
             "result_rows": national.result_rows(result, simulation.call),
+            "priorities": national.priority_texts(simulation.call),
             "breadcrumb": _crumbs(simulation.name, simulation.call),
         },
     )

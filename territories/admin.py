@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from territories.models import Commune, Department, Epci, Region
+from territories.models import Commune, Department, Epci, Qpv, ReferenceFile, Region
 
 
 @admin.register(Region)
@@ -24,8 +24,47 @@ class EpciAdmin(admin.ModelAdmin):
 
 @admin.register(Commune)
 class CommuneAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "type", "department", "population", "retired"]
-    list_filter = ["type", "zone", "retired"]
+    list_display = [
+        "code",
+        "name",
+        "type",
+        "department",
+        "population",
+        "density_degree",
+        "is_rural",
+        "retired",
+    ]
+    list_filter = ["type", "zone", "retired", "is_rural"]
     search_fields = ["name", "code"]
     raw_id_fields = ["parent", "epci"]
     list_select_related = ["department"]
+
+
+@admin.register(Qpv)
+class QpvAdmin(admin.ModelAdmin):
+    """Loaded by ``manage.py import_qpv`` (docs/priority-territories.md): read only."""
+
+    list_display = ["code", "name"]
+    search_fields = ["code", "name", "communes__name"]
+    filter_horizontal = []
+    readonly_fields = ["code", "name", "communes"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReferenceFile)
+class ReferenceFileAdmin(admin.ModelAdmin):
+    """Which official density grid and QPV list are loaded: read only."""
+
+    list_display = ["kind", "file_name", "levels", "loaded_at"]
+    readonly_fields = ["kind", "file_name", "sha256", "levels", "loaded_at", "report"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -137,6 +137,19 @@ class Commune(models.Model):
         default=False,
         help_text="Conservée pour l’historique (fusion, etc.) ; non sélectionnable.",
     )
+    density_degree = models.PositiveSmallIntegerField(
+        "degré de densité (grille Insee)",
+        null=True,
+        blank=True,
+        help_text="Degré dans la grille communale de densité chargée (voir « Fichiers de "
+        "référence ») ; vide si la commune n’y figure pas ou si la grille n’est pas chargée.",
+    )
+    is_rural = models.BooleanField(
+        "commune rurale (grille Insee)",
+        null=True,
+        blank=True,
+        help_text="Déduit du degré de densité selon la définition de l’Insee ; vide = inconnu.",
+    )
 
     objects = CommuneQuerySet.as_manager()
 
@@ -158,3 +171,47 @@ class Commune(models.Model):
     @property
     def is_overseas(self) -> bool:
         return self.zone != Zone.METRO
+
+
+class Qpv(models.Model):
+    """A quartier prioritaire de la politique de la ville and the current communes it lies in
+    (a QPV may span several communes). Loaded by ``manage.py import_qpv``."""
+
+    code = models.CharField("code du quartier", max_length=20, unique=True)
+    name = models.CharField("nom", max_length=255)
+    communes = models.ManyToManyField(Commune, related_name="qpvs", verbose_name="communes")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "quartier prioritaire (QPV)"
+        verbose_name_plural = "quartiers prioritaires (QPV)"
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class ReferenceKind(models.TextChoices):
+    DENSITY = "density", "Grille communale de densité (Insee)"
+    QPV = "qpv", "Liste des quartiers prioritaires (QPV)"
+
+
+class ReferenceFile(models.Model):
+    """Which official file was last loaded for a kind of reference data: its absence is what
+    tells « non renseigné » (not loaded) from « aucune commune rurale »."""
+
+    kind = models.CharField("donnée", max_length=10, choices=ReferenceKind, unique=True)
+    file_name = models.CharField("fichier", max_length=255)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    levels = models.PositiveSmallIntegerField(
+        "niveaux de la grille", null=True, blank=True, help_text="3, 4 ou 7 (grille de densité)."
+    )
+    loaded_at = models.DateTimeField("chargé le")
+    report = models.JSONField("compte rendu", default=dict, blank=True)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = "fichier de référence"
+        verbose_name_plural = "fichiers de référence"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.file_name}"

@@ -1,6 +1,7 @@
 """Queries on the official geography used by forms, directory and statistics."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Q
 
@@ -78,6 +79,13 @@ class TerritorySummary:
     regions: list[Region]
     population: int
     population_known: bool
+
+    @cached_property
+    def priority(self):
+        """Rural and QPV counts (``territories.priority.PriorityFigures``), on first use."""
+        from territories.priority import priority_figures
+
+        return priority_figures(self.communes)
 
 
 def summarise_territory(commune_codes=(), epci_codes=()) -> TerritorySummary:

@@ -14,6 +14,7 @@ from backoffice.forms import AuditFilterForm
 from backoffice.views.home import national_required
 from core.audit import verify_all
 from core.models import AuditLog
+from reviews import conflicts
 
 SHOWN_PROBLEMS = 50  # a wrong key fails every entry: the page lists the first ones
 
@@ -29,9 +30,12 @@ def _day_start(day: datetime.date):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def filtered_entries(data: dict):
-    """Entries matching the cleaned filters, newest first."""
+def filtered_entries(data: dict, user=None):
+    """Entries matching the cleaned filters, newest first; for ``user``, none about a file
+    they have a declared conflict of interest on."""
     queryset = AuditLog.objects.order_by("-sequence")
+    if user is not None:
+        queryset = conflicts.without_conflicted_audit(queryset, user)
     if data.get("objet"):
         term = data["objet"]
         queryset = queryset.filter(
@@ -53,9 +57,9 @@ def filtered_entries(data: dict):
 def _render(request, *, check=None):
     form = AuditFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(filtered_entries(data).defer("before", "after", "previous_hash"), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        filtered_entries(data, request.user).defer("before", "after", "previous_hash"), 50
+    ).get_page(request.GET.get("page"))
     query = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if v}
     return render(
         request,

@@ -409,3 +409,24 @@ def test_ptce_status_page_does_not_list_the_conflicted_agreement(agreement):
     page = body(staff_client(national).get(url))
     assert agreement.reference not in page
     assert agreement.reference in body(staff_client(UserFactory(national=True)).get(url))
+
+
+def test_audit_journal_leaves_out_the_entries_about_a_conflicted_file():
+    from core.models import AuditLog
+
+    award = funded_award()
+    mine = award.application
+    national = UserFactory(national=True)
+    declare(national, mine)
+    about_mine = AuditLog.objects.filter(
+        object_type__in=["applications.application", "laureates.award", "laureates.agreement"],
+        object_id__in=[str(mine.pk), str(award.pk), str(award.agreement.pk)],
+    )
+    assert about_mine.count() >= 2
+    client = staff_client(national)
+    shown = body(client.get(reverse("backoffice:audit_list")))
+    colleague = body(staff_client(UserFactory(national=True)).get(reverse("backoffice:audit_list")))
+    for entry in about_mine:
+        marker = f'<th scope="row">{entry.sequence}</th>'
+        assert marker not in shown
+        assert marker in colleague

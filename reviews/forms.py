@@ -168,12 +168,15 @@ class ScoringForm(PtceForm):
         }
 
     def current_scores(self) -> dict:
-        """Criterion code → note as shown in the page (posted, else saved), for the total."""
-        return {
-            c.code: self[f"score_{c.code}"].value() or None
-            for c in self.criteria
-            if self[f"score_{c.code}"].value() not in (None, "")
-        }
+        """Criterion code → note whose radio is checked in the page (posted, else saved), for
+        the running total: what the script counts, nothing else."""
+        scores = {}
+        for criterion in self.criteria:
+            name = f"score_{criterion.code}"
+            value = str(self[name].value() or "")
+            if value in dict(self.fields[name].choices):
+                scores[criterion.code] = value
+        return scores
 
     def attach_errors(self, messages) -> None:
         """Put each message of ``reviews.scoring`` on the field of the criterion it names."""

@@ -377,9 +377,14 @@ def score(request, uuid):
     criteria = services.criteria_of(grid)
     evaluation = services.evaluation_for(application, request.user)
     initial = {"general_comment": evaluation.general_comment}
+    # A note saved before the radios (typed, e.g. 3,5) matches no radio: it is shown beside
+    # the criterion, and a whole note must be chosen again.
+    earlier = {}
     for row in evaluation.scores.select_related("criterion"):
         if row.value is not None:
             initial[f"score_{row.criterion.code}"] = services.scoring.format_number(row.value)
+            if row.value != row.value.to_integral_value():
+                earlier[row.criterion.code] = services.scoring.format_number(row.value)
         initial[f"comment_{row.criterion.code}"] = row.comment
     form = forms.ScoringForm(request.POST or None, initial=initial, criteria=criteria, grid=grid)
     if request.method == "POST" and form.is_valid():
@@ -410,7 +415,13 @@ def score(request, uuid):
             "form": form,
             "grid": grid,
             "criteria_fields": [
-                (c, form[f"score_{c.code}"], form[f"comment_{c.code}"], int(c.weight * 100))
+                (
+                    c,
+                    form[f"score_{c.code}"],
+                    form[f"comment_{c.code}"],
+                    int(c.weight * 100),
+                    earlier.get(c.code, ""),
+                )
                 for c in criteria
             ],
             **_running_total(grid, form, criteria),

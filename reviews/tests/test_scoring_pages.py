@@ -83,12 +83,12 @@ def test_each_criterion_is_a_group_of_radios_with_the_grid_descriptors(client):
     assert page.count('type="radio" name="score_cooperation"') == 6
     assert (
         '<input type="radio" name="score_cooperation" value="0" id="id_score_cooperation_0"> '
-        '<label class="fr-label" for="id_score_cooperation_0"><strong>0</strong>&nbsp;— '
-        "Aucune coopération décrite.</label>"
+        '<label class="fr-label" for="id_score_cooperation_0"><span><strong>0</strong>&nbsp;— '
+        "Aucune coopération décrite.</span></label>"
     ) in page
     assert (
         "<strong>5</strong>&nbsp;— Gouvernance partagée effective, décisions collectives "
-        "documentées.</label>"
+        "documentées.</span></label>"
     ) in page
     # No note yet: the total waits; the script that recomputes it is a static file.
     assert "Note pondérée provisoire :</span> <strong data-ptce-total>—</strong> sur 5" in page
@@ -105,7 +105,10 @@ def test_a_criterion_without_descriptors_offers_bare_notes(client):
     Assignment.objects.create(application=application, reviewer=reviewer)
     login_staff(client, reviewer)
     page = client.get(f"/instruction/dossiers/{application.uuid}/evaluation/").content.decode()
-    assert '<label class="fr-label" for="id_score_impact_3"><strong>3</strong></label>' in page
+    assert (
+        '<label class="fr-label" for="id_score_impact_3"><span><strong>3</strong></span></label>'
+        in page
+    )
 
 
 def test_a_draft_keeps_its_notes_and_shows_their_running_total(client):
@@ -337,3 +340,18 @@ def test_unassigned_reviewer_cannot_score():
     assert services.can_score(reviewer, application) is False
     lead = UserFactory(cell_lead=True)
     assert services.can_score(lead, application) is True
+
+
+def test_a_half_point_saved_before_the_radios_is_shown_and_must_be_chosen_again(client):
+    from reviews.models import Score
+
+    application = submitted_file()
+    reviewer = reviewers(count=1)[0]
+    Assignment.objects.create(application=application, reviewer=reviewer)
+    login_staff(client, reviewer)
+    _post_scores(client, application, ["4", "", "", "", "", ""], action="draft")
+    Score.objects.filter(criterion__code="animation").update(value=Decimal("3.5"))
+    page = client.get(f"/instruction/dossiers/{application.uuid}/evaluation/").content.decode()
+    assert "Note enregistrée auparavant : 3,5. L’échelle ne compte que des notes entières" in page
+    assert " checked>" not in page
+    assert "<strong data-ptce-total>—</strong>" in page  # what the script shows too

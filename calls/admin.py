@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from calls.forms_builder import LevelDescriptorsField
 from calls.models import (
     Call,
     CallDocument,
@@ -189,10 +190,39 @@ class CallAdmin(admin.ModelAdmin):
         self.message_user(request, f"{created} grille(s) créée(s).", messages.SUCCESS)
 
 
+class CriterionAdminForm(forms.ModelForm):
+    level_descriptors = LevelDescriptorsField(
+        label="Description de chaque note",
+        required=False,
+        help_text="Une ligne par note de l’échelle, de la plus basse à la plus haute.",
+    )
+
+    class Meta:
+        model = Criterion
+        fields = [
+            "order",
+            "code",
+            "label",
+            "weight",
+            "eliminatory_threshold",
+            "guidance",
+            "level_descriptors",
+        ]
+
+
 class CriterionInline(admin.TabularInline):
     model = Criterion
+    form = CriterionAdminForm
     extra = 0
-    fields = ["order", "code", "label", "weight", "eliminatory_threshold", "guidance"]
+    fields = [
+        "order",
+        "code",
+        "label",
+        "weight",
+        "eliminatory_threshold",
+        "guidance",
+        "level_descriptors",
+    ]
 
 
 @admin.register(Grid)

@@ -124,10 +124,44 @@ class GridForm(PtceForm, forms.ModelForm):
         fields = ["scale_min", "scale_max", "disagreement_threshold"]
 
 
+class LevelDescriptorsField(forms.CharField):
+    """The descriptions of a criterion's notes typed one per line (lowest note first), kept
+    as a list of texts; the count against the scale is checked by ``Criterion.clean``."""
+
+    widget = forms.Textarea(attrs={"rows": 6})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
+        while lines and not lines[-1]:
+            lines.pop()
+        return lines
+
+
 class CriterionForm(PtceForm, forms.ModelForm):
+    level_descriptors = LevelDescriptorsField(
+        label="Description de chaque note",
+        required=False,
+        help_text="Une ligne par note de l’échelle, de la plus basse à la plus haute (par "
+        "exemple 6 lignes pour une échelle de 0 à 5), 300 caractères au plus par ligne, texte "
+        "simple. Vide : les notes sont proposées sans description.",
+    )
+
     class Meta:
         model = Criterion
-        fields = ["label", "guidance", "weight", "eliminatory_threshold", "order"]
+        fields = [
+            "label",
+            "guidance",
+            "weight",
+            "eliminatory_threshold",
+            "level_descriptors",
+            "order",
+        ]
         labels = {"order": "Ordre"}
 
 

@@ -1,5 +1,6 @@
 """Calls for applications (AMI / AAP), their rounds, evaluation grid and required attachments."""
 
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -298,6 +299,13 @@ class Criterion(models.Model):
         help_text="Une note inférieure rend le dossier inéligible au financement.",
     )
     order = models.PositiveSmallIntegerField(default=0, verbose_name="ordre")
+    level_descriptors = models.JSONField(
+        "descriptif des niveaux",
+        default=list,
+        blank=True,
+        help_text="Une courte description par note de l’échelle, de la plus basse à la plus "
+        "haute ; vide : les notes sont proposées sans description.",
+    )
 
     class Meta:
         ordering = ["grid", "order"]
@@ -313,16 +321,71 @@ class Criterion(models.Model):
         try:
             grid = self.grid
         except Grid.DoesNotExist:
-            return
-        if self.eliminatory_threshold is None:
-            return
-        if not grid.scale_min <= self.eliminatory_threshold <= grid.scale_max:
-            raise ValidationError(
-                {
-                    "eliminatory_threshold": "Le seuil éliminatoire est compris entre "
-                    f"{grid.scale_min} et {grid.scale_max} (l’échelle de la grille)."
-                }
+            grid = None
+        errors = {}
+        problems = level_descriptor_errors(
+            self.level_descriptors,
+            None if grid is None else grid.scale_min,
+            None if grid is None else grid.scale_max,
+        )
+        if problems:
+            errors["level_descriptors"] = problems
+        if (
+            grid is not None
+            and self.eliminatory_threshold is not None
+            and not grid.scale_min <= self.eliminatory_threshold <= grid.scale_max
+        ):
+            errors["eliminatory_threshold"] = (
+                "Le seuil éliminatoire est compris entre "
+                f"{grid.scale_min} et {grid.scale_max} (l’échelle de la grille)."
             )
+        if errors:
+            raise ValidationError(errors)
+
+    def levels(self, grid: Grid | None = None) -> list[tuple[int, str]]:
+        """(note, description) for every note of the grid's scale; the description is empty
+        when the criterion has none (or when the list no longer matches the scale)."""
+        grid = grid or self.grid
+        notes = list(range(grid.scale_min, grid.scale_max + 1))
+        texts = self.level_descriptors if len(self.level_descriptors or []) == len(notes) else []
+        return [(note, texts[index] if texts else "") for index, note in enumerate(notes)]
+
+
+DESCRIPTOR_MAX_LENGTH = 300
+_MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|&[#a-zA-Z0-9]+;")
+
+
+def level_descriptor_errors(descriptors, scale_min: int | None, scale_max: int | None) -> list[str]:
+    """French messages for a criterion's level descriptors: a list of plain texts, one per
+    note of the scale (none at all is allowed), each of at most 300 characters, no markup."""
+    if descriptors in (None, []):
+        return []
+    if not isinstance(descriptors, list) or not all(isinstance(d, str) for d in descriptors):
+        return ["Le descriptif des niveaux est une liste de textes, un par note."]
+    errors = []
+    if scale_min is not None and scale_max is not None:
+        expected = scale_max - scale_min + 1
+        if len(descriptors) != expected:
+            errors.append(
+                f"Il faut une description par note de l’échelle ({scale_min} à {scale_max}), "
+                f"soit {expected} lignes ; il y en a {len(descriptors)}."
+            )
+    for index, text in enumerate(descriptors):
+        note = index if scale_min is None else scale_min + index
+        if not text.strip():
+            errors.append(f"La description de la note {note} est vide.")
+        elif "\x00" in text:
+            errors.append(f"La description de la note {note} contient un caractère interdit.")
+        elif len(text) > DESCRIPTOR_MAX_LENGTH:
+            errors.append(
+                f"La description de la note {note} compte {len(text)} caractères "
+                f"(au plus {DESCRIPTOR_MAX_LENGTH})."
+            )
+        elif _MARKUP.search(text):
+            errors.append(
+                f"La description de la note {note} contient du code HTML : écrivez du texte simple."
+            )
+    return errors
 
 
 class RequiredAttachment(models.Model):
@@ -421,10 +484,70 @@ DEFAULT_CRITERIA = [
 ]
 
 
+# One description per note (0 to 5) of each default criterion, read by the reviewers.
+DEFAULT_LEVEL_DESCRIPTORS = {
+    "animation": [
+        "Aucune animation du pôle décrite.",
+        "Animation ponctuelle, portée par une seule structure, sans moyens dédiés.",
+        "Animation régulière mais sans instance de gouvernance identifiée.",
+        "Animateur identifié et instances de gouvernance réunies au moins une fois par an.",
+        "Animation dédiée et financée, gouvernance associant les membres et les collectivités.",
+        "Animation territoriale reconnue, gouvernance partagée active et évaluée chaque année.",
+    ],
+    "cooperation": [
+        "Aucune coopération décrite.",
+        "Coopération d’intention : membres listés sans action commune.",
+        "Quelques actions communes ponctuelles entre deux ou trois membres.",
+        "Actions communes régulières et premières mutualisations (locaux, emplois, achats).",
+        "Mutualisations durables et formalisées (conventions, groupement d’employeurs).",
+        "Gouvernance partagée effective, décisions collectives documentées.",
+    ],
+    "impact": [
+        "Aucun impact décrit.",
+        "Impact affirmé sans indicateur ni donnée.",
+        "Impact sur un seul volet (économique, social ou écologique), peu chiffré.",
+        "Impact sur deux volets, avec des indicateurs de suivi définis.",
+        "Impact sur les trois volets, chiffré (emplois, activités, ressources préservées).",
+        "Impact mesuré et suivi dans le temps, résultats publiés et comparés aux objectifs.",
+    ],
+    "innovation": [
+        "Aucune innovation décrite.",
+        "Reprise d’actions existantes sans adaptation au territoire.",
+        "Adaptation locale d’une démarche connue.",
+        "Réponse nouvelle à un besoin du territoire, encore peu expérimentée.",
+        "Innovation sociale ou technologique expérimentée avec des premiers résultats.",
+        "Innovation éprouvée, évaluée et transférable à d’autres territoires.",
+    ],
+    "viability": [
+        "Aucun modèle économique ni budget présenté.",
+        "Budget incomplet, dépendance totale à la subvention demandée.",
+        "Budget complet mais cofinancements seulement envisagés.",
+        "Cofinancements en partie acquis, ressources propres identifiées.",
+        "Cofinancements acquis et diversifiés, ressources propres en croissance.",
+        "Modèle économique équilibré au terme de l’aide, cofinancements et recettes sécurisés.",
+    ],
+    "priority_territories": [
+        "Aucun lien avec un territoire prioritaire.",
+        "Territoire prioritaire cité sans action ciblée.",
+        "Quelques actions touchant un territoire prioritaire.",
+        "Actions ciblées sur un territoire prioritaire (QPV, rural, outre-mer), avec partenaires.",
+        "Part importante de l’activité et des membres en territoire prioritaire.",
+        "Pôle implanté en territoire prioritaire, habitants associés à sa gouvernance.",
+    ],
+}
+
+
 def create_default_grid(call: Call) -> Grid:
     grid, _ = Grid.objects.get_or_create(call=call)
     for order, (code, label, weight) in enumerate(DEFAULT_CRITERIA):
         Criterion.objects.get_or_create(
-            grid=grid, code=code, defaults={"label": label, "weight": weight, "order": order}
+            grid=grid,
+            code=code,
+            defaults={
+                "label": label,
+                "weight": weight,
+                "order": order,
+                "level_descriptors": DEFAULT_LEVEL_DESCRIPTORS[code],
+            },
         )
     return grid

@@ -246,6 +246,7 @@ def call_grid(request, pk):
                 after={
                     "criteria": after,
                     "scale": [grid.scale_min, grid.scale_max],
+                    "descriptors": {c.code: c.level_descriptors for c in grid.criteria.all()},
                 },
             )
         messages.success(request, "Grille d’évaluation enregistrée.")

@@ -127,6 +127,7 @@ class ScoringForm(PtceForm):
         self.criteria = criteria
         self.grid = grid
         fields = {}
+        scale = f"de {grid.scale_min} à {grid.scale_max}"
         for criterion in criteria:
             help_text = f"Note de {grid.scale_min} à {grid.scale_max}"
             if criterion.eliminatory_threshold is not None:
@@ -136,12 +137,17 @@ class ScoringForm(PtceForm):
                 )
             if criterion.guidance:
                 help_text += f". {escape(criterion.guidance)}"
-            fields[f"score_{criterion.code}"] = forms.CharField(
+            # Whole notes of the grid's scale only (the scale is made of integers).
+            fields[f"score_{criterion.code}"] = forms.ChoiceField(
                 label=f"{criterion.label} (pondération {format_number(criterion.weight)})",
                 help_text=help_text,
                 required=False,
-                max_length=10,
-                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+                choices=[(str(note), text) for note, text in criterion.levels(grid)],
+                widget=forms.RadioSelect,
+                error_messages={
+                    "invalid_choice": f"Critère « {criterion.label} » : « %(value)s » n’est pas "
+                    f"une note de l’échelle ({scale})."
+                },
             )
             fields[f"comment_{criterion.code}"] = forms.CharField(
                 label=f"Commentaire — {criterion.label}",
@@ -160,6 +166,17 @@ class ScoringForm(PtceForm):
             )
             for c in self.criteria
         }
+
+    def current_scores(self) -> dict:
+        """Criterion code → note whose radio is checked in the page (posted, else saved), for
+        the running total: what the script counts, nothing else."""
+        scores = {}
+        for criterion in self.criteria:
+            name = f"score_{criterion.code}"
+            value = str(self[name].value() or "")
+            if value in dict(self.fields[name].choices):
+                scores[criterion.code] = value
+        return scores
 
     def attach_errors(self, messages) -> None:
         """Put each message of ``reviews.scoring`` on the field of the criterion it names."""

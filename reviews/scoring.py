@@ -215,25 +215,38 @@ def evaluate(grid: GridSpec, scores: Mapping[str, object]) -> EvaluationResult:
     parsed, errors = _check_scores(grid, scores)
     if errors:
         raise ScoringError(errors)
+    total = _weighted_mean(grid, parsed)
+    if total is None:
+        raise ScoringError(["Aucun critère pondéré n’a été noté."])
+    failures = [
+        criterion.code
+        for criterion in grid.criteria
+        if criterion.code in parsed
+        and criterion.eliminatory_threshold is not None
+        and parsed[criterion.code] < criterion.eliminatory_threshold
+    ]
+    return EvaluationResult(
+        weighted_total=total, scores=parsed, eliminatory_failures=tuple(failures)
+    )
+
+
+def _weighted_mean(grid: GridSpec, parsed: Mapping[str, Decimal]) -> Decimal | None:
     weighted = Decimal(0)
     weights = Decimal(0)
-    failures = []
     for criterion in grid.criteria:
         value = parsed.get(criterion.code)
-        if value is None:
-            continue
-        weighted += criterion.weight * value
-        weights += criterion.weight
-        threshold = criterion.eliminatory_threshold
-        if threshold is not None and value < threshold:
-            failures.append(criterion.code)
-    if weights == 0:
-        raise ScoringError(["Aucun critère pondéré n’a été noté."])
-    return EvaluationResult(
-        weighted_total=round_half_up(weighted / weights),
-        scores=parsed,
-        eliminatory_failures=tuple(failures),
-    )
+        if value is not None:
+            weighted += criterion.weight * value
+            weights += criterion.weight
+    return round_half_up(weighted / weights) if weights else None
+
+
+def running_total(grid: GridSpec, scores: Mapping[str, object]) -> Decimal | None:
+    """The weighted total over the criteria scored so far (valid scores only), rounded as
+    :func:`evaluate` rounds it; None before any weighted criterion is scored. Shown while an
+    evaluation is drafted; once every criterion is scored it equals :func:`evaluate`'s total."""
+    parsed, _errors = _check_scores(grid, scores)
+    return _weighted_mean(grid, parsed)
 
 
 # --- Statistics -----------------------------------------------------------------------------

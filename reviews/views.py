@@ -390,9 +390,14 @@ def score(request, uuid):
     criteria = services.criteria_of(grid)
     evaluation = services.evaluation_for(application, request.user)
     initial = {"general_comment": evaluation.general_comment}
+    # A note saved before the radios (typed, e.g. 3,5) matches no radio: it is shown beside
+    # the criterion, and a whole note must be chosen again.
+    earlier = {}
     for row in evaluation.scores.select_related("criterion"):
         if row.value is not None:
             initial[f"score_{row.criterion.code}"] = services.scoring.format_number(row.value)
+            if row.value != row.value.to_integral_value():
+                earlier[row.criterion.code] = services.scoring.format_number(row.value)
         initial[f"comment_{row.criterion.code}"] = row.comment
     form = forms.ScoringForm(request.POST or None, initial=initial, criteria=criteria, grid=grid)
     if request.method == "POST" and form.is_valid():
@@ -423,12 +428,31 @@ def score(request, uuid):
             "form": form,
             "grid": grid,
             "criteria_fields": [
-                (c, form[f"score_{c.code}"], form[f"comment_{c.code}"]) for c in criteria
+                (
+                    c,
+                    form[f"score_{c.code}"],
+                    form[f"comment_{c.code}"],
+                    int(c.weight * 100),
+                    earlier.get(c.code, ""),
+                )
+                for c in criteria
             ],
+            **_running_total(grid, form, criteria),
             "evaluation": evaluation,
             "breadcrumb": _crumbs(application, "Évaluation"),
         },
     )
+
+
+def _running_total(grid, form, criteria) -> dict:
+    """The weighted total of the notes shown in the page, as ``static/js/scoring.js``
+    recomputes it while notes are chosen; « provisoire » until every criterion is scored."""
+    scores = form.current_scores()
+    total = services.scoring.running_total(services.scoring.grid_spec(grid), scores)
+    return {
+        "running_total": "—" if total is None else services.scoring.format_number(total, 2),
+        "running_total_final": total is not None and len(scores) == len(criteria),
+    }
 
 
 @require_http_methods(["GET", "POST"])

@@ -287,3 +287,34 @@ def test_demo_open_call_is_open_on_the_demo_day():
     call = Call.objects.get(slug="ami-permanent-ptce-2027-demo")
     assert "(démo)" in call.title
     assert call.next_cut_off(today) == datetime.datetime(2027, 2, 15, 11, 0, tzinfo=UTC)
+
+
+def test_level_descriptors_are_checked_by_the_model_as_in_the_admin():
+    from calls.models import create_default_grid
+
+    grid = create_default_grid(CallFactory())
+    criterion = grid.criteria.get(code="impact")
+    criterion.full_clean()  # the default descriptors fit the 0–5 scale
+    criterion.level_descriptors = ["Un", "Deux"]
+    with pytest.raises(ValidationError) as error:
+        criterion.full_clean()
+    assert error.value.message_dict["level_descriptors"] == [
+        "Il faut une description par note de l’échelle (0 à 5), soit 6 lignes ; il y en a 2."
+    ]
+    criterion.level_descriptors = ["ok"] * 5 + ["a\x00b"]
+    with pytest.raises(ValidationError) as error:
+        criterion.full_clean()
+    assert "La description de la note 5 contient un caractère interdit." in str(error.value)
+    criterion.level_descriptors = {"0": "pas une liste"}
+    with pytest.raises(ValidationError):
+        criterion.full_clean()
+    criterion.level_descriptors = []
+    criterion.full_clean()  # no descriptors at all: bare notes
+
+
+def test_admin_edits_level_descriptors_one_line_per_note(admin_client):
+    from calls.models import create_default_grid
+
+    grid = create_default_grid(CallFactory())
+    page = admin_client.get(f"/admin/calls/grid/{grid.pk}/change/").content.decode()
+    assert "Aucune coopération décrite.\nCoopération d’intention" in page

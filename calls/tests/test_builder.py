@@ -231,3 +231,98 @@ def test_a_stale_presentation_form_changes_nothing(client, staff):
     assert "Quelqu’un d’autre a modifié cet appel" in response.content.decode()
     call.refresh_from_db()
     assert call.title == "Titre d’origine"
+
+
+def _grid_data(grid, descriptors: dict[int, str], scale=("0", "5")) -> dict:
+    criteria = list(grid.criteria.all())
+    data = {
+        "grille-scale_min": scale[0],
+        "grille-scale_max": scale[1],
+        "grille-disagreement_threshold": "1.00",
+        "criteres-TOTAL_FORMS": str(len(criteria)),
+        "criteres-INITIAL_FORMS": str(len(criteria)),
+    }
+    for index, criterion in enumerate(criteria):
+        data |= {
+            f"criteres-{index}-id": str(criterion.pk),
+            f"criteres-{index}-grid": str(grid.pk),
+            f"criteres-{index}-label": criterion.label,
+            f"criteres-{index}-guidance": "",
+            f"criteres-{index}-weight": str(criterion.weight),
+            f"criteres-{index}-eliminatory_threshold": "",
+            f"criteres-{index}-order": str(criterion.order),
+            f"criteres-{index}-level_descriptors": descriptors.get(
+                index, "\n".join(criterion.level_descriptors)
+            ),
+        }
+    return data
+
+
+def test_the_default_grid_describes_every_note_of_every_criterion(client, staff):
+    call = CallFactory(draft=True)
+    grid = create_default_grid(call)
+    cooperation = grid.criteria.get(code="cooperation")
+    assert len(cooperation.level_descriptors) == 6
+    assert cooperation.level_descriptors[0] == "Aucune coopération décrite."
+    assert cooperation.level_descriptors[5] == (
+        "Gouvernance partagée effective, décisions collectives documentées."
+    )
+    assert all(len(c.level_descriptors) == 6 for c in grid.criteria.all())
+    page = client.get(reverse("calls:builder_grid", args=[call.pk])).content.decode()
+    assert "Description de chaque note" in page
+    assert "Aucune coopération décrite.\nCoopération d’intention" in page
+
+
+def test_level_descriptors_are_edited_one_line_per_note(client, staff):
+    call = CallFactory(draft=True)
+    grid = create_default_grid(call)
+    lines = [f"Niveau {note} décrit." for note in range(6)]
+    data = _grid_data(grid, {1: "\r\n".join(lines) + "\r\n"})
+    response = client.post(reverse("calls:builder_grid", args=[call.pk]), data)
+    assert response.status_code == 302
+    second = grid.criteria.order_by("order")[1]
+    assert second.level_descriptors == lines
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Un\nDeux\nTrois", "soit 6 lignes ; il y en a 3."),
+        ("\n".join(["x" * 301] + ["ok"] * 5), "La description de la note 0 compte 301 caractères"),
+        (
+            "\n".join(["<b>fort</b>"] + ["ok"] * 5),
+            "La description de la note 0 contient du code HTML",
+        ),
+        ("\n".join(["ok", "", "ok", "ok", "ok", "ok"]), "La description de la note 1 est vide."),
+    ],
+)
+def test_bad_level_descriptors_are_refused_with_nothing_saved(client, staff, text, message):
+    call = CallFactory(draft=True)
+    grid = create_default_grid(call)
+    before = {c.pk: c.level_descriptors for c in grid.criteria.all()}
+    response = client.post(
+        reverse("calls:builder_grid", args=[call.pk]), _grid_data(grid, {0: text})
+    )
+    assert response.status_code == 400
+    assert message in " ".join(response.content.decode().split()).replace("&#x27;", "’")
+    assert {c.pk: c.level_descriptors for c in grid.criteria.all()} == before
+
+
+def test_changing_the_scale_requires_matching_descriptors(client, staff):
+    call = CallFactory(draft=True)
+    grid = create_default_grid(call)
+    response = client.post(
+        reverse("calls:builder_grid", args=[call.pk]), _grid_data(grid, {}, scale=("1", "4"))
+    )
+    assert response.status_code == 400
+    assert "Il faut une description par note de l’échelle (1 à 4), soit 4 lignes" in (
+        response.content.decode()
+    )
+    grid.refresh_from_db()
+    assert (grid.scale_min, grid.scale_max) == (0, 5)
+    data = _grid_data(grid, {}, scale=("1", "4"))
+    for key in [k for k in data if k.endswith("level_descriptors")]:
+        data[key] = ""
+    assert client.post(reverse("calls:builder_grid", args=[call.pk]), data).status_code == 302
+    grid.refresh_from_db()
+    assert (grid.scale_min, grid.scale_max) == (1, 4)

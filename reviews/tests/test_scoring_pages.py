@@ -61,43 +61,175 @@ def test_scores_are_labelled_as_needed_to_send_comments_as_optional(client):
     label = "Coopération et mutualisation (pondération 20)"
     assert f"{label} (Optionnel)" not in page
     assert (
-        f'{label} <span class="fr-hint-text" id="id_score_cooperation_helptext">'
-        "Obligatoire pour transmettre l’évaluation. Note de 0 à 5"
+        f'{label}<span class="fr-hint-text">Obligatoire pour transmettre l’évaluation. '
+        "Note de 0 à 5</span></legend>"
     ) in page
     assert "Commentaire — Coopération et mutualisation (Optionnel)" in page
     assert "Appréciation générale (Optionnel)" in page
     assert 'name="score_cooperation" ' in page and " required " not in page
 
 
-def test_out_of_scale_and_missing_scores_are_refused_on_their_fields(client):
+def test_each_criterion_is_a_group_of_radios_with_the_grid_descriptors(client):
     application = submitted_file()
     reviewer = reviewers(count=1)[0]
     Assignment.objects.create(application=application, reviewer=reviewer)
     login_staff(client, reviewer)
-    response = _post_scores(client, application, ["7", "", "3", "-1", "abc", "2"])
+    page = client.get(f"/instruction/dossiers/{application.uuid}/evaluation/").content.decode()
+    page = " ".join(page.split())
+    assert (
+        '<fieldset class="fr-fieldset fr-mb-3w" id="critere-cooperation" '
+        'aria-labelledby="legend-cooperation" data-ptce-weight="2000">'
+    ) in page
+    assert page.count('type="radio" name="score_cooperation"') == 6
+    assert (
+        '<input type="radio" name="score_cooperation" value="0" id="id_score_cooperation_0"> '
+        '<label class="fr-label" for="id_score_cooperation_0"><span><strong>0</strong>&nbsp;— '
+        "Aucune coopération décrite.</span></label>"
+    ) in page
+    assert (
+        "<strong>5</strong>&nbsp;— Gouvernance partagée effective, décisions collectives "
+        "documentées.</span></label>"
+    ) in page
+    # No note yet: the total waits; the script that recomputes it is a static file.
+    assert "Note pondérée provisoire :</span> <strong data-ptce-total>—</strong> sur 5" in page
+    assert '<script src="/static/js/scoring.js" defer nonce="' in page
+    assert " onchange=" not in page and " onclick=" not in page
+
+
+def test_a_criterion_without_descriptors_offers_bare_notes(client):
+    from calls.models import Criterion
+
+    application = submitted_file()
+    Criterion.objects.filter(code="impact").update(level_descriptors=[])
+    reviewer = reviewers(count=1)[0]
+    Assignment.objects.create(application=application, reviewer=reviewer)
+    login_staff(client, reviewer)
+    page = client.get(f"/instruction/dossiers/{application.uuid}/evaluation/").content.decode()
+    assert (
+        '<label class="fr-label" for="id_score_impact_3"><span><strong>3</strong></span></label>'
+        in page
+    )
+
+
+def test_a_draft_keeps_its_notes_and_shows_their_running_total(client):
+    application = submitted_file()
+    reviewer = reviewers(count=1)[0]
+    Assignment.objects.create(application=application, reviewer=reviewer)
+    login_staff(client, reviewer)
+    response = _post_scores(client, application, ["4", "", "5", "", "", ""], action="draft")
+    assert response.status_code == 302
+    page = client.get(f"/instruction/dossiers/{application.uuid}/evaluation/").content.decode()
+    page = " ".join(page.split())
+    assert 'value="4" id="id_score_animation_4" checked>' in page
+    assert 'value="5" id="id_score_impact_5" checked>' in page
+    assert page.count(" checked>") == 2
+    # (20 × 4 + 20 × 5) / 40 = 4.50, on the criteria scored so far.
+    assert (
+        page.count("Note pondérée provisoire :</span> <strong data-ptce-total>4,50</strong>") == 2
+    )
+
+
+def test_out_of_scale_values_are_refused_by_the_radios(client):
+    application = submitted_file()
+    reviewer = reviewers(count=1)[0]
+    Assignment.objects.create(application=application, reviewer=reviewer)
+    login_staff(client, reviewer)
+    response = _post_scores(client, application, ["7", "", "3", "-1", "abc", "2,5"])
     assert response.status_code == 200
     form = response.context["form"]
     assert form.errors["score_animation"] == [
-        "Critère « Animation territoriale et gouvernance » : la note 7 est en dehors de "
+        "Critère « Animation territoriale et gouvernance » : « 7 » n’est pas une note de "
         "l’échelle (de 0 à 5)."
-    ]
-    assert form.errors["score_cooperation"] == [
-        "Critère « Coopération et mutualisation » : la note est obligatoire."
     ]
     assert form.errors["score_innovation"] == [
-        "Critère « Innovation sociale ou technologique » : la note −1 est en dehors de "
+        "Critère « Innovation sociale ou technologique » : « -1 » n’est pas une note de "
         "l’échelle (de 0 à 5)."
     ]
-    assert form.errors["score_viability"] == [
-        "Critère « Viabilité économique et cofinancements » : « abc » n’est pas une note valide."
-    ]
-    html = response.content.decode()
-    assert "aria-describedby" in html or "id_score_animation" in html
-    assert application.evaluations.get(reviewer=reviewer).status == EvaluationStatus.DRAFT
+    assert "« abc » n’est pas une note" in form.errors["score_viability"][0]
+    assert "« 2,5 » n’est pas une note" in form.errors["score_priority_territories"][0]
+    html = " ".join(response.content.decode().split())
+    assert (
+        'class="fr-fieldset fr-mb-3w fr-fieldset--error" id="critere-animation" '
+        'aria-labelledby="legend-animation messages-animation"'
+    ) in html
+    assert (
+        'id="id_score_animation_0" aria-invalid="true" aria-describedby="messages-animation">'
+    ) in html
+    assert '<a href="#critere-animation">Animation territoriale et gouvernance</a>' in html
+    evaluation = application.evaluations.get(reviewer=reviewer)
+    assert evaluation.status == EvaluationStatus.DRAFT
+    assert not evaluation.scores.exclude(value=None).exists()  # nothing saved
     # A draft may be incomplete but never out of the scale.
     response = _post_scores(client, application, ["9", "", "", "", "", ""], action="draft")
     assert response.status_code == 200
     assert "score_animation" in response.context["form"].errors
+
+
+def test_missing_notes_are_refused_at_submission_on_their_criteria(client):
+    application = submitted_file()
+    reviewer = reviewers(count=1)[0]
+    Assignment.objects.create(application=application, reviewer=reviewer)
+    login_staff(client, reviewer)
+    response = _post_scores(client, application, ["4", "", "3", "", "5", "2"])
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["score_cooperation"] == [
+        "Critère « Coopération et mutualisation » : la note est obligatoire."
+    ]
+    assert list(form.errors) == ["score_cooperation", "score_innovation"]
+    html = response.content.decode()
+    # The first radio carrying aria-invalid is the one ptce.js focuses: the first criterion
+    # in error.
+    first_invalid = html.index('aria-invalid="true"')
+    assert html.rindex("<input", 0, first_invalid) == html.index(
+        '<input type="radio" name="score_cooperation" value="0"'
+    )
+    # The notes given stay chosen.
+    assert 'value="4" id="id_score_animation_4" checked' in html
+    assert application.evaluations.get(reviewer=reviewer).status == EvaluationStatus.DRAFT
+
+
+def test_the_page_total_equals_the_total_computed_on_submission(client):
+    from reviews import scoring
+
+    application = submitted_file()
+    reviewer = reviewers(count=1)[0]
+    Assignment.objects.create(application=application, reviewer=reviewer)
+    login_staff(client, reviewer)
+    values = ["3", "5", "2", "4", "1", "5"]
+    _post_scores(client, application, values, action="draft")
+    page = " ".join(
+        client.get(f"/instruction/dossiers/{application.uuid}/evaluation/").content.decode().split()
+    )
+    spec = scoring.grid_spec(services.grid_of(application))
+    expected = scoring.evaluate(
+        spec, dict(zip([c.code for c in spec.criteria], values, strict=True))
+    ).weighted_total
+    # (60 + 100 + 40 + 60 + 15 + 50) / 100 = 3.25
+    assert expected == Decimal("3.25")
+    assert "Note pondérée :</span> <strong data-ptce-total>3,25</strong>" in page
+    _post_scores(client, application, values)
+    assert application.evaluations.get(reviewer=reviewer).weighted_total == expected
+
+
+def test_running_total_rounds_as_the_evaluation_and_ignores_what_is_not_scored():
+    from reviews import scoring
+
+    spec = scoring.GridSpec.from_dict(
+        {
+            "criteria": [
+                {"code": "a", "weight": "15"},
+                {"code": "b", "weight": "20"},
+                {"code": "c", "weight": "10"},
+            ]
+        }
+    )
+    assert scoring.running_total(spec, {}) is None
+    assert scoring.running_total(spec, {"a": "3", "b": "", "c": "9"}) == Decimal("3.00")
+    # (15 × 4 + 20 × 3 + 10 × 4) / 45 = 3.5555… → 3.56, as evaluate() gives.
+    scores = {"a": "4", "b": "3", "c": "4"}
+    assert scoring.running_total(spec, scores) == scoring.evaluate(spec, scores).weighted_total
+    assert scoring.running_total(spec, scores) == Decimal("3.56")
 
 
 def test_independence_others_hidden_until_own_submitted(client):
@@ -208,3 +340,18 @@ def test_unassigned_reviewer_cannot_score():
     assert services.can_score(reviewer, application) is False
     lead = UserFactory(cell_lead=True)
     assert services.can_score(lead, application) is True
+
+
+def test_a_half_point_saved_before_the_radios_is_shown_and_must_be_chosen_again(client):
+    from reviews.models import Score
+
+    application = submitted_file()
+    reviewer = reviewers(count=1)[0]
+    Assignment.objects.create(application=application, reviewer=reviewer)
+    login_staff(client, reviewer)
+    _post_scores(client, application, ["4", "", "", "", "", ""], action="draft")
+    Score.objects.filter(criterion__code="animation").update(value=Decimal("3.5"))
+    page = client.get(f"/instruction/dossiers/{application.uuid}/evaluation/").content.decode()
+    assert "Note enregistrée auparavant : 3,5. L’échelle ne compte que des notes entières" in page
+    assert " checked>" not in page
+    assert "<strong data-ptce-total>—</strong>" in page  # what the script shows too

@@ -21,6 +21,15 @@ def sign_in_with_code(journey, user, device) -> None:
     journey.expect_path("/compte/")
 
 
+def choose_with_keyboard(page, code: str, value: str) -> None:
+    """Focus the lowest note of a criterion, choose it with Space, then arrow down to ``value``."""
+    page.locator(f"#critere-{code} input[type=radio]").first.focus()
+    page.keyboard.press("Space")
+    for _ in range(int(value)):
+        page.keyboard.press("ArrowDown")
+    assert page.locator(f"#id_score_{code}_{value}").is_checked()
+
+
 def test_reviewer_signs_in_with_totp_scores_a_file_then_gives_the_regional_opinion(journey):
     call = call_with_grid(title="AMI PTCE 2026 — instruction")
     ours = submitted_file(call=call)  # Monts du Lyonnais: Auvergne-Rhône-Alpes (84)
@@ -78,26 +87,37 @@ def test_reviewer_signs_in_with_totp_scores_a_file_then_gives_the_regional_opini
     main.get_by_role("link", name="Évaluer le dossier").click()
     journey.expect_path(f"/instruction/dossiers/{ours.uuid}/evaluation/")
     journey.check("Évaluation")
-    criteria = main.get_by_role("group")
-    first = criteria.first.get_by_role("textbox").first
-    first.fill("4")
+    totals = main.locator("[data-ptce-total]")
+    assert totals.all_inner_texts() == ["—", "—"]
+    # Scoring with the keyboard: focus the first note of a criterion, Space chooses it, the
+    # arrow keys move the choice within the group (native radio behaviour).
+    choose_with_keyboard(page, "animation", SCORES[0])
+    assert journey.focused()["id"] == "id_score_animation_4"
+    assert totals.all_inner_texts() == ["4,00", "4,00"]  # recomputed in the page
+    assert "Note pondérée provisoire" in main.inner_text()
     journey.submit("Transmettre l’évaluation")
     assert journey.error_messages(), "une évaluation incomplète doit être refusée"
     journey.check_state("Évaluation — erreurs")
-    # The focus is on the first error (field or error summary), not left at the top.
+    # The focus is on the first criterion in error (its first note), not left at the top.
     focused = journey.focused()
-    assert focused["id"] == "id_score_cooperation", focused  # the first criterion left empty
+    assert focused["id"] == "id_score_cooperation_0", focused  # the first criterion left empty
+    assert main.get_by_role("radio", name=re.compile("^4 — ")).first.is_checked()
 
-    scores = main.get_by_role("textbox", name=re.compile(r"\(pondération"))
-    assert scores.count() == len(SCORES)
-    for index, value in enumerate(SCORES):
-        scores.nth(index).fill(value)
+    groups = main.locator("fieldset[data-ptce-weight]")
+    assert groups.count() == len(SCORES)
+    codes = [groups.nth(index).get_attribute("id").removeprefix("critere-") for index in range(6)]
+    for code, value in zip(codes[1:], SCORES[1:], strict=True):
+        choose_with_keyboard(page, code, value)
+    # (20 × 4 + 20 × 3 + 20 × 5 + 15 × 2 + 15 × 4 + 10 × 1) / 100 = 3.40, as the server says.
+    assert totals.all_inner_texts() == ["3,40", "3,40"]
+    assert "Note pondérée provisoire" not in main.inner_text()
+    journey.check_state("Évaluation — notes choisies au clavier, total en direct")
     comments = main.get_by_role("textbox", name=re.compile("^Commentaire — "))
     for index in range(comments.count()):
         comments.nth(index).fill("Appréciation argumentée.")
     journey.submit("Transmettre l’évaluation")
     journey.expect_path(f"/instruction/dossiers/{ours.uuid}/")
-    assert page.get_by_role("status").inner_text().startswith("Évaluation transmise : note")
+    assert page.get_by_role("status").inner_text() == "Évaluation transmise : note pondérée 3,40."
     # Now the colleague's evaluation is shown.
     assert main.get_by_role("heading", name=re.compile("Colin — note pondérée")).count() == 1
     journey.check("Instruction — dossier, notes visibles")

@@ -37,6 +37,7 @@ AUDITED_FIELDS = [
     "payment_schedule_template",
     "priority_territories",
     "allows_previous_support",
+    "review_days",
 ]
 
 
@@ -72,6 +73,7 @@ class CallAdminForm(forms.ModelForm):
             "priority_territories",
             "allows_previous_support",
             "retention_years",
+            "review_days",
         ]
 
 
@@ -141,7 +143,14 @@ class CallAdmin(admin.ModelAdmin):
         ),
         (
             "Règles",
-            {"fields": ["priority_territories", "allows_previous_support", "retention_years"]},
+            {
+                "fields": [
+                    "priority_territories",
+                    "allows_previous_support",
+                    "retention_years",
+                    "review_days",
+                ]
+            },
         ),
     ]
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -10,3 +12,11 @@ class ReviewsConfig(AppConfig):
         from reviews.services import on_status_changed
 
         status_changed.connect(on_status_changed, dispatch_uid="reviews.on_status_changed")
+
+        from core import periodic
+
+        periodic.register(
+            "reviews.deadline_reminders",
+            "reviews.tasks.send_deadline_reminders",
+            timedelta(days=1),
+        )

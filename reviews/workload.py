@@ -237,11 +237,12 @@ def reviewer_open_assignments(user, reviewer, today=None) -> list[AssignmentRow]
     return sorted(rows, key=_sort_key)
 
 
-def reassign_targets(assignment) -> list:
-    """Reviewers of the file's région who may take it over: no conflict, not already on it."""
+def reassign_targets(assignment):
+    """Reviewers of the file's région who may take it over: no conflict, not already on it
+    (a queryset annotated with ``load``, lightest first)."""
     application = assignment.application
-    assigned = set(application.assignments.values_list("reviewer_id", flat=True))
-    return [user for user in services.eligible_reviewers(application) if user.pk not in assigned]
+    assigned = application.assignments.values("reviewer_id")
+    return services.eligible_reviewers(application).exclude(pk__in=assigned)
 
 
 def reassign(assignment, to_reviewer, *, actor) -> Assignment:

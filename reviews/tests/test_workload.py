@@ -101,7 +101,7 @@ def test_reminders_before_and_overdue_sent_once_even_after_a_rerun(
     by_recipient = {email.to[0]: email for email in mail.outbox}
     assert set(by_recipient) == {soon_reviewer.email, late_reviewer.email}
     assert by_recipient[soon_reviewer.email].subject.startswith("Évaluation à rendre avant le")
-    assert "dans 3 jours" in by_recipient[soon_reviewer.email].body
+    assert "(dans 3 jours)" in by_recipient[soon_reviewer.email].body
     assert by_recipient[late_reviewer.email].subject == (
         f"Évaluation en retard : {application.reference}"
     )
@@ -256,7 +256,7 @@ def test_correction_reminder_sent_once_three_days_before(django_capture_on_commi
     [email] = mail.outbox
     assert email.to == [application.owner.email]
     assert email.subject.startswith("Rappel : compléments à déposer avant le")
-    assert "dans 3 jours" in email.body
+    assert "(dans 3 jours)" in email.body
     # An extension is a new deadline: one more reminder before it.
     workload.extend_correction(correction, TODAY + timedelta(days=20), actor=lead)
     assert workload.send_correction_reminders(TODAY + timedelta(days=18)) == 1

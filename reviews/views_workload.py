@@ -57,7 +57,9 @@ def _region_filter(request):
     if not is_national(request.user):
         return None
     code = request.GET.get("region", "")[:3]
-    return code if code and Region.objects.filter(pk=code).exists() else None
+    if not (code.isascii() and code.isalnum()):  # NUL or other junk: ignored, never a 500
+        return None
+    return code if Region.objects.filter(pk=code).exists() else None
 
 
 @user_passes(is_staff_member)

@@ -239,3 +239,18 @@ def test_candidate_refused_after_the_deadline_then_allowed_after_an_extension(cl
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == S.SUBMITTED
+
+
+@pytest.mark.parametrize("value", ["", "demain", "2026-02-30", "\x00", "9" * 10000])
+def test_hostile_due_dates_are_refused_with_a_message(client, team, value):
+    application, lead, _first, _second = team
+    assignment = application.assignments.get()
+    before = assignment.due_on
+    login_staff(client, lead)
+    url = f"/instruction/dossiers/{application.uuid}/attribution/{assignment.pk}/echeance/"
+    response = client.post(url, {f"due{assignment.pk}-due_on": value}, follow=True)
+    assert response.status_code == 200
+    assignment.refresh_from_db()
+    assert assignment.due_on == before
+    correction_url = f"/instruction/dossiers/{application.uuid}/complements/999999/delai/"
+    assert client.post(correction_url, {"ext999999-deadline": value}).status_code == 404

@@ -44,7 +44,7 @@ def my_reviews(request):
         "reviews/my_reviews.html",
         {
             "rows": rows,
-            "open_count": sum(1 for row in rows if not row.is_done),
+            "open_count": sum(1 for row in rows if row.is_pending),
             "overdue_count": sum(1 for row in rows if row.is_overdue),
             "can_see_workload": workload.can_see_workload(request.user),
             "breadcrumb": _crumbs("Mes évaluations"),

@@ -105,13 +105,19 @@ class AssignmentRow:
         return self.state == STATE_SUBMITTED
 
     @property
+    def is_pending(self) -> bool:
+        """Still to be scored: not transmitted, on a file under review (not in correction,
+        decided or withdrawn)."""
+        return not self.is_done and self.assignment.application.status in REVIEWABLE
+
+    @property
     def is_overdue(self) -> bool:
-        return not self.is_done and self.days_left is not None and self.days_left < 0
+        return self.is_pending and self.days_left is not None and self.days_left < 0
 
     @property
     def is_due_soon(self) -> bool:
         return (
-            not self.is_done
+            self.is_pending
             and self.days_left is not None
             and 0 <= self.days_left <= REMINDER_DAYS_BEFORE
         )
@@ -144,8 +150,8 @@ def _rows(queryset, today):
 
 
 def _sort_key(row):
-    # Open work first, by due date (no date last), then what is already transmitted.
-    return (row.is_done, row.assignment.due_on or datetime.date.max, row.assignment.pk)
+    # Work to do first, by due date (no date last), then transmitted or paused files.
+    return (not row.is_pending, row.assignment.due_on or datetime.date.max, row.assignment.pk)
 
 
 def my_assignments(user, today=None) -> list[AssignmentRow]:
@@ -214,7 +220,11 @@ def reviewer_workload(user, region_id=None, today=None) -> list[ReviewerLoad]:
             submitted=Count("review_assignments", filter=Q(submitted), distinct=True),
             overdue=Count(
                 "review_assignments",
-                filter=Q(review_assignments__due_on__lt=today) & ~Q(submitted),
+                filter=Q(
+                    review_assignments__due_on__lt=today,
+                    review_assignments__application__status__in=REVIEWABLE,
+                )
+                & ~Q(submitted),
                 distinct=True,
             ),
         )

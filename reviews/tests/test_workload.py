@@ -260,3 +260,20 @@ def test_correction_reminder_sent_once_three_days_before(django_capture_on_commi
     # An extension is a new deadline: one more reminder before it.
     workload.extend_correction(correction, TODAY + timedelta(days=20), actor=lead)
     assert workload.send_correction_reminders(TODAY + timedelta(days=18)) == 1
+
+
+def test_a_file_in_correction_is_neither_overdue_nor_reminded():
+    application, lead, [reviewer] = _assigned()
+    Assignment.objects.filter(reviewer=reviewer).update(due_on=TODAY - timedelta(days=3))
+    services.request_correction(
+        application,
+        actor=reviewer,
+        sections=["projet"],
+        message="Précisez le diagnostic.",
+        deadline=TODAY + timedelta(days=5),
+    )
+    [row] = workload.my_assignments(reviewer)
+    assert not row.is_pending and not row.is_overdue
+    [load] = [r for r in workload.reviewer_workload(lead) if r.reviewer == reviewer]
+    assert (load.assigned, load.overdue) == (1, 0)
+    assert workload.send_review_reminders() == 0

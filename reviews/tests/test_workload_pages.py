@@ -254,3 +254,27 @@ def test_hostile_due_dates_are_refused_with_a_message(client, team, value):
     assert assignment.due_on == before
     correction_url = f"/instruction/dossiers/{application.uuid}/complements/999999/delai/"
     assert client.post(correction_url, {"ext999999-deadline": value}).status_code == 404
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_pages_query_count_does_not_grow_with_reviewers_or_assignments(client, team):
+    application, lead, first, _second = team
+    login_staff(client, lead)
+    login_staff(client, first)
+    mine_before = _queries(client, "/instruction/mes-evaluations/")
+    login_staff(client, lead)
+    workload_before = _queries(client, "/instruction/charge/")
+    more = reviewers(region_id=application.region_id, count=5)
+    for _ in range(4):
+        services.assign(submitted_file(), [first, *more[:2]], actor=lead)
+    assert _queries(client, "/instruction/charge/") == workload_before
+    login_staff(client, first)
+    assert _queries(client, "/instruction/mes-evaluations/") == mine_before

@@ -547,6 +547,12 @@ def submit(application, *, actor, now=None) -> list[Application]:
         if locked.owner_id != getattr(actor, "pk", None):
             raise SubmissionRefused(["Seul le titulaire du dossier peut le déposer."])
         resubmission = locked.status == ApplicationStatus.CORRECTION_REQUESTED
+        if resubmission:
+            from reviews.workload import resubmission_problem
+
+            late = resubmission_problem(locked, timezone.localdate(now))
+            if late:
+                raise SubmissionRefused([late])
         is_open, round_ = call_accepts_now(locked.call, now)
         if not resubmission and not is_open:
             raise SubmissionRefused(

@@ -38,6 +38,7 @@ AUDITED_FIELDS = [
     "payment_schedule_template",
     "priority_territories",
     "allows_previous_support",
+    "review_days",
 ]
 
 
@@ -73,6 +74,7 @@ class CallAdminForm(forms.ModelForm):
             "priority_territories",
             "allows_previous_support",
             "retention_years",
+            "review_days",
         ]
 
 
@@ -142,7 +144,14 @@ class CallAdmin(admin.ModelAdmin):
         ),
         (
             "Règles",
-            {"fields": ["priority_territories", "allows_previous_support", "retention_years"]},
+            {
+                "fields": [
+                    "priority_territories",
+                    "allows_previous_support",
+                    "retention_years",
+                    "review_days",
+                ]
+            },
         ),
     ]
 

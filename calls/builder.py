@@ -43,6 +43,7 @@ CALL_FIELDS = [
     "priority_territories",
     "allows_previous_support",
     "retention_years",
+    "review_days",
     "publication_state",
 ]
 

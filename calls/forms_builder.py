@@ -47,6 +47,7 @@ class CallForm(PtceForm, forms.ModelForm):
             "priority_territories",
             "allows_previous_support",
             "retention_years",
+            "review_days",
         ]
         labels = {
             "opens_at": "Ouverture (heure de Paris)",

@@ -4,7 +4,7 @@ import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -98,6 +98,13 @@ class Call(models.Model):
     )
     retention_years = models.PositiveSmallIntegerField(
         "durée de conservation des dossiers (années)", default=10
+    )
+    review_days = models.PositiveSmallIntegerField(
+        "délai d’évaluation (jours)",
+        default=21,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Nombre de jours laissés à un évaluateur pour rendre son évaluation, "
+        "à compter de l’attribution du dossier.",
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name="créé le")
     updated_at = models.DateTimeField(auto_now=True, verbose_name="modifié le")

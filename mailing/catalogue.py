@@ -202,6 +202,43 @@ KINDS = [
         "Instruction",
     ),
     EmailKind(
+        "review_due_soon",
+        "Rappel : évaluation à rendre sous 3 jours",
+        "L’évaluateur ou l’évaluatrice du dossier",
+        {
+            **APPLICATION,
+            "assignment.due_on": ("Date à laquelle rendre l’évaluation", datetime.date(2027, 2, 1)),
+            "days_left": ("Nombre de jours restants", 3),
+        },
+        "Instruction",
+    ),
+    EmailKind(
+        "review_overdue",
+        "Évaluation en retard",
+        "L’évaluateur ou l’évaluatrice du dossier",
+        {
+            **APPLICATION,
+            "assignment.due_on": ("Date à laquelle rendre l’évaluation", datetime.date(2027, 2, 1)),
+            "days_late": ("Nombre de jours de retard", 2),
+        },
+        "Instruction",
+    ),
+    EmailKind(
+        "correction_reminder",
+        "Rappel : compléments à déposer sous 3 jours",
+        "Le titulaire et les co-rédacteurs",
+        {
+            **APPLICATION,
+            "correction.section_labels": (
+                "Sections à reprendre (liste)",
+                ["Budget", "Gouvernance"],
+            ),
+            "correction.deadline": ("Date limite", datetime.date(2027, 1, 15)),
+            "days_left": ("Nombre de jours restants", 3),
+        },
+        "Instruction",
+    ),
+    EmailKind(
         "correction_answered",
         "Dossier déposé à nouveau après compléments",
         "Les instructeurs du dossier",

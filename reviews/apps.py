@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -12,3 +14,11 @@ class ReviewsConfig(AppConfig):
 
         status_changed.connect(on_status_changed, dispatch_uid="reviews.on_status_changed")
         reference_loaded.connect(on_reference_loaded, dispatch_uid="reviews.on_reference_loaded")
+
+        from core import periodic
+
+        periodic.register(
+            "reviews.deadline_reminders",
+            "reviews.tasks.send_deadline_reminders",
+            timedelta(days=1),
+        )

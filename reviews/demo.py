@@ -131,9 +131,39 @@ def load(out, round_regions=None):
     from reviews import demo_round
 
     demo_round.load(call, out, regions=round_regions)
+    overdue = spread_due_dates(call)
     assignments = Assignment.objects.filter(application__call=call).count()
     out.write(
-        f"Instruction de démonstration : {assignments} attribution(s), "
+        f"Instruction de démonstration : {assignments} attribution(s) (dont {overdue} en retard), "
         f"{len(extra)} dossier(s) supplémentaire(s) en Auvergne-Rhône-Alpes, une demande de "
         "compléments ; liste : /instruction/dossiers/"
     )
+
+
+# Offsets from today of the due dates of the open evaluations, in turn: overdue, due within
+# 3 days, later (« Mes évaluations » and the workload page then show every state).
+DUE_OFFSETS = [-4, 2, 10, 21, -1]
+
+
+def spread_due_dates(call, today=None) -> int:
+    """Give the call's evaluations not yet transmitted varied due dates (same result on every
+    run). Returns how many are overdue."""
+    from reviews.models import Evaluation, EvaluationStatus
+
+    today = today or timezone.localdate()
+    submitted = Evaluation.objects.filter(
+        application__call=call, status=EvaluationStatus.SUBMITTED
+    ).values_list("application_id", "reviewer_id")
+    done = set(submitted)
+    open_assignments = [
+        a
+        for a in Assignment.objects.filter(application__call=call).order_by("pk")
+        if (a.application_id, a.reviewer_id) not in done
+    ]
+    overdue = 0
+    for index, assignment in enumerate(open_assignments):
+        offset = DUE_OFFSETS[index % len(DUE_OFFSETS)]
+        assignment.due_on = today + timedelta(days=offset)
+        overdue += offset < 0
+    Assignment.objects.bulk_update(open_assignments, ["due_on"])
+    return overdue

@@ -39,8 +39,11 @@ def submit_evaluation(application, reviewer, values=SCORES_340) -> Evaluation:
     """Assign (if needed) then submit an evaluation with ``values`` in criterion order."""
     if not application.assignments.filter(reviewer=reviewer).exists():
         from reviews.models import Assignment
+        from reviews.workload import default_due_on
 
-        Assignment.objects.create(application=application, reviewer=reviewer)
+        Assignment.objects.create(
+            application=application, reviewer=reviewer, due_on=default_due_on(application)
+        )
     evaluation = services.evaluation_for(application, reviewer)
     services.save_evaluation(evaluation, score_values(application, values), submit=True)
     evaluation.refresh_from_db()

@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from reviews.choices import CommitteeDecision, Opinion
 
@@ -76,6 +77,7 @@ class Assignment(models.Model):
         related_name="+",
     )
     at = models.DateTimeField("attribué le", auto_now_add=True)
+    due_on = models.DateField("à rendre le", null=True, blank=True)
 
     class Meta:
         ordering = ["application", "at", "pk"]
@@ -316,6 +318,11 @@ class CorrectionRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.answered_at is None
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open and past its deadline (the deadline day itself is still allowed)."""
+        return self.is_open and self.deadline < timezone.localdate()
 
     def section_labels(self) -> list[str]:
         labels = dict(CorrectionSection.choices)

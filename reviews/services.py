@@ -309,7 +309,10 @@ def assign(application, reviewers, *, actor) -> list[Assignment]:
         raise ReviewError(
             f"Un dossier « {application.get_status_display()} » ne peut pas être attribué."
         )
+    from reviews.workload import default_due_on
+
     allowed = {user.pk for user in eligible_reviewers(application)}
+    due_on = default_due_on(application)
     created = []
     with transaction.atomic():
         for reviewer in reviewers:
@@ -319,7 +322,9 @@ def assign(application, reviewers, *, actor) -> list[Assignment]:
                     "(autre région ou conflit d’intérêts)."
                 )
             assignment, new = Assignment.objects.get_or_create(
-                application=application, reviewer=reviewer, defaults={"assigned_by": actor}
+                application=application,
+                reviewer=reviewer,
+                defaults={"assigned_by": actor, "due_on": due_on},
             )
             if new:
                 created.append(assignment)
@@ -327,7 +332,7 @@ def assign(application, reviewers, *, actor) -> list[Assignment]:
                     "review.assigned",
                     actor=actor,
                     obj=application,
-                    after={"reviewer": reviewer.email},
+                    after={"reviewer": reviewer.email, "due_on": due_on.isoformat()},
                 )
                 _queue(
                     [reviewer.email],

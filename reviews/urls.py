@@ -7,6 +7,7 @@ from reviews import (
     views_national,
     views_opinions,
     views_tools,
+    views_workload,
 )
 
 app_name = "reviews"
@@ -23,6 +24,23 @@ urlpatterns = [
         "instruction/dossiers/vues/<int:pk>/supprimer/",
         views_tools.delete_view,
         name="delete_view",
+    ),
+    path("instruction/mes-evaluations/", views_workload.my_reviews, name="my_reviews"),
+    path("instruction/charge/", views_workload.workload_view, name="workload"),
+    path(
+        "instruction/charge/attributions/<int:pk>/reattribuer/",
+        views_workload.reassign,
+        name="reassign",
+    ),
+    path(
+        "instruction/dossiers/<uuid:uuid>/attribution/<int:pk>/echeance/",
+        views_workload.due_date,
+        name="due_date",
+    ),
+    path(
+        "instruction/dossiers/<uuid:uuid>/complements/<int:pk>/delai/",
+        views_workload.extend_correction,
+        name="extend_correction",
     ),
     path("instruction/dossiers/<uuid:uuid>/", views.file_detail, name="file"),
     path("instruction/dossiers/<uuid:uuid>/evaluation/", views.score, name="score"),

@@ -40,7 +40,7 @@ def test_landing_lists_the_sections(client, national):
 
 def test_list_shows_every_email(client, national):
     html = client.get("/gestion/courriels/").content.decode()
-    assert html.count('href="/gestion/courriels/') == 29
+    assert html.count('href="/gestion/courriels/') == 32
     assert "Accusé de réception du dossier déposé" in html
 
 

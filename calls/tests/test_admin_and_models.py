@@ -166,6 +166,7 @@ def add_form(**overrides) -> dict:
         "payment_schedule_template": "[]",
         "priority_territories": ["rural", "qpv"],
         "retention_years": "10",
+        "review_days": "21",
         **inline_management("rounds"),
         **inline_management("required_attachments"),
         **inline_management("documents"),

@@ -45,6 +45,7 @@ def _call_data(**overrides) -> dict:
         "award_duration_months": "24",
         "priority_territories": ["rural", "qpv"],
         "retention_years": "10",
+        "review_days": "21",
     }
     data.update(overrides)
     return data

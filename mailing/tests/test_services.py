@@ -34,7 +34,7 @@ def test_every_email_has_a_shipped_default_that_validates():
     for kind in KINDS:
         subject, body = default_text(kind.key)
         services.validate(kind.key, subject, body)
-    assert len(KINDS) == 29
+    assert len(KINDS) == 32
 
 
 def test_data_migration_loaded_every_default_as_version_one():
@@ -241,7 +241,7 @@ def test_load_email_templates_recreates_only_missing_ones_and_dry_runs_by_defaul
     call_command("load_email_templates", stdout=out)
     assert not EmailTemplate.objects.filter(key="review_assigned").exists()
     assert out.getvalue().endswith(
-        "1 modèle(s) à créer (simulation, ajoutez --wet-run) ; 28 déjà présent(s), inchangé(s).\n"
+        "1 modèle(s) à créer (simulation, ajoutez --wet-run) ; 31 déjà présent(s), inchangé(s).\n"
     )
     call_command("load_email_templates", "--wet-run", stdout=StringIO())
     assert EmailTemplate.objects.get(key="review_assigned").versions.count() == 1

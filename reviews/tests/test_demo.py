@@ -37,9 +37,19 @@ def test_demo_review_data_with_disagreement_and_a_correction_idempotent():
     assert correction.application.status == S.CORRECTION_REQUESTED
     assert correction.sections == ["projet", "pieces"]
     counts = (Assignment.objects.count(), Evaluation.objects.count())
+    # Due dates: every assignment has one, some open evaluations are overdue.
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    assert not Assignment.objects.filter(due_on__isnull=True).exists()
+    overdue = Assignment.objects.filter(due_on__lt=today).count()
+    assert overdue >= 1
+    assert f"(dont {overdue} en retard)" in out.getvalue()
+    due_dates = sorted(Assignment.objects.values_list("pk", "due_on"))
     demo.load(io.StringIO(), round_regions=[])
     assert (Assignment.objects.count(), Evaluation.objects.count()) == counts
     assert CorrectionRequest.objects.count() == 1
+    assert sorted(Assignment.objects.values_list("pk", "due_on")) == due_dates
 
 
 def test_demo_without_call_says_so():

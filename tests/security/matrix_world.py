@@ -83,7 +83,12 @@ def build():
     from reviews import services as review_services
     from reviews.allocation import AllocationParameters
     from reviews.factories import call_with_grid, submit_evaluation
-    from reviews.models import CommitteeSession, ConflictOfInterest, ConflictSource
+    from reviews.models import (
+        CommitteeSession,
+        ConflictOfInterest,
+        ConflictSource,
+        CorrectionRequest,
+    )
 
     users = {
         "owner": UserFactory(email="titulaire@exemple.fr"),
@@ -120,6 +125,17 @@ def build():
             reason="Administratrice d’un membre du groupement",
         )
     assignment = review_services.assign(submitted, [users["reviewer"]], actor=users["cell_lead"])[0]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    correction = CorrectionRequest.objects.create(
+        application=submitted,
+        requested_by=users["reviewer"],
+        sections=["projet"],
+        message="Précisez le diagnostic.",
+        deadline=timezone.localdate() + timedelta(days=10),
+    )
     message = review_services.post_message(
         submitted,
         author=users["reviewer"],
@@ -183,6 +199,7 @@ def build():
         submitted=submitted,
         submitted_attachment=submitted_attachment,
         assignment=assignment,
+        correction=correction,
         message=message,
         decided=decided,
         simulation=simulation,

@@ -465,6 +465,16 @@ reviews:save_view                      GET  405  405  405  405  405  405  405  4
 reviews:save_view                      POST LOG  403  403  403  302  302  302  302  302  302  302
 reviews:session_members                GET  405  405  405  405  405  405  405  405  405  405  405
 reviews:session_members                POST LOG  403  403  403  403  403  403  403  302  403  302
+reviews:due_date                       GET  405  405  405  405  405  405  405  405  405  405  405
+reviews:due_date                       POST LOG  403  403  403  403  404  404  302  302  404  302
+reviews:extend_correction              GET  405  405  405  405  405  405  405  405  405  405  405
+reviews:extend_correction              POST LOG  403  403  403  302  404  404  302  302  404  302
+reviews:my_reviews                     GET  LOG  403  403  403  200  200  200  200  200  200  200
+reviews:my_reviews                     POST LOG  403  403  403  200  200  200  200  200  200  200
+reviews:reassign                       GET  405  405  405  405  405  405  405  405  405  405  405
+reviews:reassign                       POST LOG  403  403  403  403  404  404  302  302  404  302
+reviews:workload                       GET  LOG  403  403  403  403  403  403  200  200  403  200
+reviews:workload                       POST LOG  403  403  403  403  403  403  200  200  403  200
 # territories
 territories:search                     GET  200  200  200  200  200  200  200  200  200  200  200
 territories:search                     POST 405  405  405  405  405  405  405  405  405  405  405
@@ -581,6 +591,9 @@ ARGS = {
     "reviews:file_pdf": _submitted,
     "reviews:attachments_zip": _submitted,
     "reviews:delete_view": lambda w: [w.saved_view.pk],
+    "reviews:reassign": lambda w: [w.assignment.pk],
+    "reviews:due_date": lambda w: [w.submitted.uuid, w.assignment.pk],
+    "reviews:extend_correction": lambda w: [w.submitted.uuid, w.correction.pk],
     "laureates:agreement_pdf": lambda w: [w.agreement.pk],
     "editorial:letter_edit": lambda w: ["refusal"],
     "editorial:letter_preview": lambda w: ["refusal"],
@@ -814,6 +827,9 @@ CONFLICT_OUTCOMES = {
     "reviews:unassign": {"GET": (405, 405), "POST": (404, 404)},
     "reviews:validate_opinion": {"GET": (405, 405), "POST": (404, 404)},
     "reviews:versions": {"GET": (404, 404), "POST": (404, 404)},
+    "reviews:due_date": {"GET": (405, 405), "POST": (404, 404)},
+    "reviews:extend_correction": {"GET": (405, 405), "POST": (404, 404)},
+    "reviews:reassign": {"GET": (405, 405), "POST": (404, 404)},
 }
 
 
@@ -961,6 +977,70 @@ def test_actions_take_effect_only_for_allowed_roles(world, effect):
     assert done == allowed, f"{key} : fait pour {sorted(done)}, attendu {sorted(allowed)}"
 
 
+def _workload_effects():
+    """Workload and deadline actions (issue 15): (route, args, data, set-up, happened,
+    roles for whom it takes effect)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from applications.choices import ApplicationStatus
+    from applications.models import Application
+    from reviews.models import Assignment, CorrectionRequest
+
+    later = timezone.localdate() + timedelta(days=40)
+
+    def in_correction(w):
+        Application.objects.filter(pk=w.submitted.pk).update(
+            status=ApplicationStatus.CORRECTION_REQUESTED
+        )
+
+    return [
+        (
+            "reviews:due_date",
+            lambda w: [w.submitted.uuid, w.assignment.pk],
+            lambda w: {f"due{w.assignment.pk}-due_on": later.isoformat()},
+            lambda w: None,
+            lambda w: Assignment.objects.get(pk=w.assignment.pk).due_on == later,
+            {"cell_lead", "national", "admin"},
+        ),
+        (
+            "reviews:reassign",
+            lambda w: [w.assignment.pk],
+            lambda w: {f"a{w.assignment.pk}-reviewer": w.spare_reviewer.pk},
+            lambda w: None,
+            lambda w: Assignment.objects.get(pk=w.assignment.pk).reviewer_id == w.spare_reviewer.pk,
+            {"cell_lead", "national", "admin"},
+        ),
+        (
+            "reviews:extend_correction",
+            lambda w: [w.submitted.uuid, w.correction.pk],
+            lambda w: {f"ext{w.correction.pk}-deadline": later.isoformat()},
+            in_correction,
+            lambda w: CorrectionRequest.objects.get(pk=w.correction.pk).deadline == later,
+            {"reviewer", "cell_lead", "national", "admin"},
+        ),
+    ]
+
+
+@pytest.mark.parametrize("effect", range(3))
+def test_workload_actions_take_effect_only_for_allowed_roles(world, effect):
+    key, args, data, set_up, happened, allowed = _workload_effects()[effect]
+    url = reverse(key, args=args(world))
+    done = set()
+    for role in ROLES:
+        client = world.clients[role]
+        cookies = SimpleCookie(client.cookies)
+        with rolled_back():
+            set_up(world)
+            response = client.post(url, data(world))
+            assert response.status_code < 500, (key, role)
+            if happened(world):
+                done.add(role)
+        client.cookies = cookies
+    assert done == allowed, f"{key} : fait pour {sorted(done)}, attendu {sorted(allowed)}"
+
+
 def test_dump_observed_outcomes(world):
     """Not an assertion: with MATRIX_DUMP=1 (or =prefix,prefix), prints what every role gets."""
     only = os.environ.get("MATRIX_DUMP")
@@ -1063,6 +1143,7 @@ def test_candidate_owned_objects_are_addressed_by_uuid():
         "laureates:ptce_status",
         "reviews:delete_view",  # the view's owner only (matrix: other staff → 404)
         "reviews:session_members",  # national cell only
+        "reviews:reassign",  # cell lead / national cell, file scope checked (other région → 404)
         "webhooks:detail",  # national cell only (webhooks:*)
         "webhooks:regenerate",
         "webhooks:delete",

@@ -72,7 +72,7 @@ def _type(document: dict, schema: dict) -> str:
         rest = [v for v in variants if _resolve(document, v).get("type") != "null"]
         nullable = nullable or len(rest) < len(variants)
         if len(rest) == 1:
-            inner = _type(document, rest[0])
+            inner = _type(document, {**schema, **rest[0], "anyOf": None, "oneOf": None})
             return inner if inner.endswith("?") or not nullable else inner + "?"
         return "|".join(sorted(_type(document, v) for v in rest)) + ("?" if nullable else "")
     if isinstance(kinds, list):

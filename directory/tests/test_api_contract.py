@@ -174,8 +174,21 @@ def document_differences(before: dict, after: dict) -> list[str]:
 # Responses
 
 
+def _reset_factory_sequences():
+    """Names and slugs built from factory sequences do not depend on the tests run before."""
+    import factory
+
+    pending = list(factory.django.DjangoModelFactory.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if not cls._meta.abstract:
+            cls.reset_sequence()
+
+
 @pytest.fixture
 def contract_data(settings):
+    _reset_factory_sequences()
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "directory_api": "0", "eligibility": "0"}
     bulk_ptces(30)
     ptce = PtceFactory(name="Pôle contrat", slug="pole-contrat", themes=[Theme.DIGITAL])

@@ -24,6 +24,7 @@ from directory.api_http import (
     Error,
     LenientQuery,
     Pagination,
+    cached_count,
     error,
     jetonAgent,
     json_page,
@@ -87,7 +88,7 @@ def ptce_list(request, query: Query[PtceQuery]):
     size = query.page_size
     queryset = search_ptces(filters)
     with search_planning(filters):  # PostgreSQL: the GIN index even for frequent words
-        count = queryset.count()
+        count = cached_count("ptce", filters.as_params(), queryset)
         page, next_url, previous_url = page_links(request, count, query.page, size)
         ids = list(queryset.values_list("pk", flat=True)[(page - 1) * size : page * size])
     return json_page(

@@ -43,6 +43,40 @@ def cache_seconds() -> int:
     return getattr(settings, "DIRECTORY_API_CACHE_SECONDS", 60 if default is None else default)
 
 
+def count_seconds() -> int:
+    """How long the number of matching rows of one filter set is kept (``count`` of a list):
+    the same freshness as the response cache, but kept even when responses are not cached —
+    counting the directory is the costly part of a page. Any PTCE saved or deleted starts a
+    new generation of counts (``invalidate_counts``); bulk imports wait at most this long."""
+    default = int_param(os.environ.get("DIRECTORY_API_COUNT_SECONDS", "60"))
+    return getattr(settings, "DIRECTORY_API_COUNT_SECONDS", 60 if default is None else default)
+
+
+COUNT_GENERATION = "api-count-generation"
+
+
+def invalidate_counts(**_kwargs) -> None:
+    try:
+        cache.incr(COUNT_GENERATION)
+    except ValueError:  # not set yet
+        cache.set(COUNT_GENERATION, 1, timeout=None)
+
+
+def cached_count(resource: str, params: dict, queryset) -> int:
+    """``queryset.count()``, computed once per filter set (``params``) and generation."""
+    seconds = count_seconds()
+    if seconds <= 0:
+        return queryset.count()
+    generation = cache.get(COUNT_GENERATION, 0)
+    text = json.dumps([resource, generation, sorted(params.items())], ensure_ascii=False)
+    key = "api-count:" + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+    count = cache.get(key)
+    if count is None:
+        count = queryset.count()
+        cache.set(key, count, timeout=seconds)
+    return count
+
+
 def error(status: int, detail: str) -> JsonResponse:
     return JsonResponse(
         {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}

@@ -173,3 +173,22 @@ def test_public_responses_are_cached_for_their_max_age_but_not_staff_ones(client
     staff = client.get("/api/v1/staff/awards", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert staff["Cache-Control"] == "private, no-cache"
     assert client.get("/api/v1/staff/awards").status_code == 401  # never from a cache
+
+
+def test_list_count_is_computed_once_per_filter_set(client, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DIRECTORY_API_COUNT_SECONDS = 60
+    bulk_ptces(30)
+
+    def count_queries(params):
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get("/api/v1/ptce", params).json()
+        return body["count"], sum("__count" in q["sql"] for q in queries.captured_queries)
+
+    assert count_queries({"page_size": "5"}) == (30, 1)
+    assert count_queries({"page_size": "5", "page": "2"}) == (30, 0)  # same filter set
+    assert count_queries({"theme": "food"})[1] == 1  # another filter set
+    PtceFactory(name="Pôle ajouté")  # a saved PTCE: a new generation of counts
+    assert count_queries({"page_size": "5"}) == (31, 1)

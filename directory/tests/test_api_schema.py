@@ -1,5 +1,6 @@
-"""Property-based check of the API against its generated OpenAPI document (schemathesis through WSGI):
-every operation (public ones, and the staff one with a valid token), no server error, status
+"""Property-based check of the API against its generated OpenAPI document (schemathesis through
+WSGI): every operation (public ones, the staff one with a valid token, eligibility), no server
+error, status
 codes, content types and bodies as documented."""
 
 import pytest

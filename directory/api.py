@@ -33,7 +33,13 @@ from directory.api_http import (
     page_of,
     read,
 )
-from directory.exports import award_records, json_value, ptce_records, public_awards
+from directory.exports import (
+    award_records,
+    json_value,
+    ptce_page_records,
+    ptce_records,
+    public_awards,
+)
 from directory.queries import parse_filters, search_planning, search_ptces
 from laureates.models import Ptce, PtceMember
 
@@ -65,12 +71,6 @@ class PtceQuery(Pagination):
     invalid_messages = {"year": None}
 
 
-def _ptce_page_records(ids: list[int]) -> list[dict]:
-    records = {record["id"]: record for record in ptce_records(Ptce.objects.filter(pk__in=ids))}
-    uuids = dict(Ptce.objects.filter(pk__in=ids).values_list("pk", "uuid"))
-    return [records[str(uuids[pk])] for pk in ids]
-
-
 @router.get(
     "/ptce",
     response={200: schemas.PtcePage, **COMMON},
@@ -90,13 +90,13 @@ def ptce_list(request, query: Query[PtceQuery]):
     with search_planning(filters):  # PostgreSQL: the GIN index even for frequent words
         count = cached_count("ptce", filters.as_params(), queryset)
         page, next_url, previous_url = page_links(request, count, query.page, size)
-        ids = list(queryset.values_list("pk", flat=True)[(page - 1) * size : page * size])
+        results = ptce_page_records(queryset, (page - 1) * size, page * size)
     return json_page(
         {
             "count": count,
             "next": next_url,
             "previous": previous_url,
-            "results": _ptce_page_records(ids),
+            "results": results,
             "warnings": warnings,
         }
     )

@@ -28,11 +28,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
-PORT = int(os.environ.get("LOAD_API_PORT", "8131"))
+PORT = int(os.environ.get("LOAD_API_PORT", "8131"))  # another free port when 8131 is taken
 ROUNDS = 5
 TARGETS = [
     ("santé (SELECT 1)", "/sante/"),
     ("API liste PTCE", "/api/v1/ptce"),
+    ("API liste PTCE, 50 par page", "/api/v1/ptce?page_size=50"),
     ("API liste PTCE, recherche", "/api/v1/ptce?q=reemploi&page=2"),
     ("API liste PTCE, 100 par page", "/api/v1/ptce?page_size=100"),
 ]

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from calls import api, views, views_builder
+from calls import views, views_builder
+from directory.api import url_patterns
 
 app_name = "calls"
 
@@ -8,7 +9,7 @@ urlpatterns = [
     path("appels/", views.CallListView.as_view(), name="list"),
     path("appels/<slug:slug>/", views.CallDetailView.as_view(), name="detail"),
     path("appels/<slug:slug>/documents/<int:pk>/", views.document, name="document"),
-    path("api/v1/eligibility", api.eligibility, name="api_eligibility"),
+    *url_patterns("api_eligibility"),  # django-ninja operation (calls/api.py)
     path("gestion/appels/", views_builder.call_list, name="builder_list"),
     path("gestion/appels/nouveau/", views_builder.call_create, name="builder_create"),
     path("gestion/appels/<int:pk>/", views_builder.call_overview, name="builder_call"),

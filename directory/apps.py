@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class DirectoryConfig(AppConfig):
     name = "directory"
     verbose_name = "Annuaire, carte et données ouvertes"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from directory.api_http import invalidate_counts
+        from laureates.models import Ptce, PtceLabel
+
+        # A new generation of the API's cached list counts whenever the directory changes.
+        for model in (Ptce, PtceLabel):
+            post_save.connect(invalidate_counts, sender=model, dispatch_uid=f"api-count-{model}")
+            post_delete.connect(invalidate_counts, sender=model, dispatch_uid=f"api-del-{model}")

@@ -62,44 +62,60 @@ def _related(ids: list[int]) -> tuple[dict, dict, dict]:
     return labels, communes, members
 
 
-def ptce_records(queryset=None) -> Iterator[dict]:
-    """One dict per PTCE, with JSON-ready values (None when missing)."""
-    queryset = Ptce.objects.all() if queryset is None else queryset
-    queryset = queryset.select_related("main_region", "main_department").defer(
+def _ptce_rows(queryset):
+    return queryset.select_related("main_region", "main_department").defer(
         "search_text", "search_vector", "review_note"
     )
+
+
+def ptce_records(queryset=None) -> Iterator[dict]:
+    """One dict per PTCE, with JSON-ready values (None when missing)."""
+    queryset = _ptce_rows(Ptce.objects.all() if queryset is None else queryset)
     site = settings.SITE_URL
     for chunk in _chunks(queryset):
-        labels_by_ptce, communes_by_ptce, members = _related([ptce.pk for ptce in chunk])
+        related = _related([ptce.pk for ptce in chunk])
         for ptce in chunk:
-            labels = labels_by_ptce.get(ptce.pk, [])
-            communes = sorted(communes_by_ptce.get(ptce.pk, []))
-            yield {
-                "id": str(ptce.uuid),
-                "slug": ptce.slug,
-                "nom": ptce.name,
-                "description": ptce.description,
-                "structure_porteuse": ptce.lead_organisation_name,
-                "siret_structure_porteuse": ptce.lead_organisation_siret or None,
-                "statut": ptce.get_status_display(),
-                "statut_code": ptce.status,
-                "thematiques": "|".join(ptce.themes),
-                "thematiques_libelles": "|".join(THEME_LABELS.get(t, t) for t in ptce.themes),
-                "region_code": ptce.main_region_id,
-                "region_nom": ptce.main_region.name if ptce.main_region_id else None,
-                "departement_code": ptce.main_department_id,
-                "departement_nom": ptce.main_department.name if ptce.main_department_id else None,
-                "communes_codes": "|".join(communes) or None,
-                "population_couverte": ptce.population_covered,
-                "labels": " | ".join(label.short_label for label in labels),
-                "annee_premier_label": min((label.year for label in labels), default=None),
-                "nombre_membres": members.get(ptce.pk, 0),
-                "courriel_contact": ptce.contact_email or None,
-                "site_internet": ptce.website or None,
-                "source": ptce.source_url or None,
-                "url_fiche": f"{site}/annuaire/{ptce.slug}/",
-                "date_mise_a_jour": ptce.updated_at.isoformat(timespec="seconds"),
-            }
+            yield _ptce_record(ptce, *related, site)
+
+
+def ptce_page_records(queryset, start: int, stop: int) -> list[dict]:
+    """Records of the rows ``start:stop`` of an ordered queryset, in its order (a page of the
+    API): four queries whatever the page size."""
+    rows = list(_ptce_rows(queryset)[start:stop])
+    related = _related([ptce.pk for ptce in rows])
+    site = settings.SITE_URL
+    return [_ptce_record(ptce, *related, site) for ptce in rows]
+
+
+def _ptce_record(ptce, labels_by_ptce, communes_by_ptce, members, site) -> dict:
+    labels = labels_by_ptce.get(ptce.pk, [])
+    communes = sorted(communes_by_ptce.get(ptce.pk, []))
+    return {
+        "id": str(ptce.uuid),
+        "slug": ptce.slug,
+        "nom": ptce.name,
+        "description": ptce.description,
+        "structure_porteuse": ptce.lead_organisation_name,
+        "siret_structure_porteuse": ptce.lead_organisation_siret or None,
+        "statut": ptce.get_status_display(),
+        "statut_code": ptce.status,
+        "thematiques": "|".join(ptce.themes),
+        "thematiques_libelles": "|".join(THEME_LABELS.get(t, t) for t in ptce.themes),
+        "region_code": ptce.main_region_id,
+        "region_nom": ptce.main_region.name if ptce.main_region_id else None,
+        "departement_code": ptce.main_department_id,
+        "departement_nom": ptce.main_department.name if ptce.main_department_id else None,
+        "communes_codes": "|".join(communes) or None,
+        "population_couverte": ptce.population_covered,
+        "labels": " | ".join(label.short_label for label in labels),
+        "annee_premier_label": min((label.year for label in labels), default=None),
+        "nombre_membres": members.get(ptce.pk, 0),
+        "courriel_contact": ptce.contact_email or None,
+        "site_internet": ptce.website or None,
+        "source": ptce.source_url or None,
+        "url_fiche": f"{site}/annuaire/{ptce.slug}/",
+        "date_mise_a_jour": ptce.updated_at.isoformat(timespec="seconds"),
+    }
 
 
 def ptce_table_rows(queryset=None) -> Iterator[list]:

@@ -90,10 +90,13 @@ urlpatterns = [
     ),
     path("api/v1/", api.explorer, name="api_explorer"),
     path("api/v1/openapi.json", api.openapi_document, name="api_openapi"),
-    path("api/v1/ptce", api.ptce_list, name="api_ptce_list"),
-    path("api/v1/ptce/<str:identifier>", api.ptce_detail, name="api_ptce_detail"),
-    path("api/v1/calls", api.call_list, name="api_call_list"),
-    path("api/v1/awards", api.award_list, name="api_award_list"),
-    path("api/v1/events", api.event_list, name="api_event_list"),
-    path("api/v1/staff/awards", api.staff_award_list, name="api_staff_award_list"),
+    # django-ninja operations (directory/api.py)
+    *api.url_patterns(
+        "api_ptce_list",
+        "api_ptce_detail",
+        "api_call_list",
+        "api_award_list",
+        "api_event_list",
+        "api_staff_award_list",
+    ),
 ]

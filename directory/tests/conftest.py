@@ -13,6 +13,7 @@ def _clear_cache(settings):
     """Empty cache; the API's server-side response cache off (tests change data between
     requests), except where a test turns it on."""
     settings.DIRECTORY_API_CACHE_SECONDS = 0
+    settings.DIRECTORY_API_COUNT_SECONDS = 0
     cache.clear()
     yield
     cache.clear()

@@ -4,7 +4,6 @@ import pytest
 from django.utils import timezone
 
 from calls.models import Call, Instrument, PublicationState, Round
-from directory import openapi
 from directory.tests.conftest import bulk_ptces
 from laureates.factories import PtceFactory, PtceMemberFactory
 from laureates.models import PtceStatusChange, Theme
@@ -119,37 +118,34 @@ def test_calls_lists_published_calls_only(client):
     assert call["territoires_prioritaires"] == ["rural"]
 
 
-def test_openapi_document_accepts_contributions_from_other_apps(client):
-    def contribution():
-        return {
-            "paths": {
-                "/api/v1/eligibility": {"post": {"responses": {"200": {"description": "ok"}}}}
-            },
-            "components": {"schemas": {"Verdict": {"type": "object"}}},
-            "tags": [{"name": "Éligibilité"}],
-        }
+def test_generated_document_describes_eligibility_with_rule_codes_as_an_enum(client):
+    from calls.eligibility import RULES
 
-    openapi.register(contribution)
-    try:
-        document = client.get("/api/v1/openapi.json").json()
-        assert "/api/v1/eligibility" in document["paths"]
-        assert "Verdict" in document["components"]["schemas"]
-        explorer = client.get("/api/v1/").content.decode()
-        assert "POST /api/v1/eligibility" in explorer
-    finally:
-        openapi._contributions.remove(contribution)
+    document = client.get("/api/v1/openapi.json").json()
+    assert document["openapi"].startswith("3.1")
+    operation = document["paths"]["/api/v1/eligibility"]["post"]
+    assert operation["operationId"] == "checkEligibility"
+    assert {"200", "400", "404", "413", "429"} <= set(operation["responses"])
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/EligibilityFile"}
+    assert document["components"]["schemas"]["RuleCode"]["enum"] == list(RULES)
+    assert "get" not in document["paths"]["/api/v1/eligibility"]
+    explorer = client.get("/api/v1/").content.decode()
+    assert "POST /api/v1/eligibility" in explorer
 
 
-def test_contribution_clashing_with_an_existing_path_is_refused():
-    def clash():
-        return {"paths": {"/api/v1/ptce": {}}}
-
-    openapi.register(clash)
-    try:
-        with pytest.raises(ValueError, match="déclaré deux fois"):
-            openapi.build_document()
-    finally:
-        openapi._contributions.remove(clash)
+def test_generated_document_describes_the_webhook_payloads(client):
+    document = client.get("/api/v1/openapi.json").json()
+    assert set(document["webhooks"]) == {"decision.published", "ptce.changed"}
+    post = document["webhooks"]["ptce.changed"]["post"]
+    schema = post["requestBody"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/PtceChanged"}
+    assert {p["name"] for p in post["parameters"]} == {
+        "webhook-id",
+        "webhook-timestamp",
+        "webhook-signature",
+    }
+    assert "PtceChangedData" in document["components"]["schemas"]
 
 
 def test_explorer_lists_operations_without_external_scripts(client):
@@ -177,3 +173,22 @@ def test_public_responses_are_cached_for_their_max_age_but_not_staff_ones(client
     staff = client.get("/api/v1/staff/awards", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert staff["Cache-Control"] == "private, no-cache"
     assert client.get("/api/v1/staff/awards").status_code == 401  # never from a cache
+
+
+def test_list_count_is_computed_once_per_filter_set(client, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DIRECTORY_API_COUNT_SECONDS = 60
+    bulk_ptces(30)
+
+    def count_queries(params):
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get("/api/v1/ptce", params).json()
+        return body["count"], sum("__count" in q["sql"] for q in queries.captured_queries)
+
+    assert count_queries({"page_size": "5"}) == (30, 1)
+    assert count_queries({"page_size": "5", "page": "2"}) == (30, 0)  # same filter set
+    assert count_queries({"theme": "food"})[1] == 1  # another filter set
+    PtceFactory(name="Pôle ajouté")  # a saved PTCE: a new generation of counts
+    assert count_queries({"page_size": "5"}) == (31, 1)

@@ -1,5 +1,6 @@
-"""Property-based check of the API against its OpenAPI document (schemathesis through WSGI):
-every operation (public ones, and the staff one with a valid token), no server error, status
+"""Property-based check of the API against its generated OpenAPI document (schemathesis through
+WSGI): every operation (public ones, the staff one with a valid token, eligibility), no server
+error, status
 codes, content types and bodies as documented."""
 
 import pytest
@@ -12,7 +13,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts.factories import UserFactory
-from directory.openapi import build_document
+from directory.api import build_document
 from directory.tests.conftest import bulk_ptces, programme_data
 from directory.tokens import issue_token
 from events.factories import EventFactory
@@ -42,7 +43,7 @@ def directory_data():
 
 @pytest.fixture(autouse=True)
 def _no_rate_limit(settings):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "directory_api": "0"}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "directory_api": "0", "eligibility": "0"}
 
 
 @pytest.fixture(autouse=True)
@@ -89,4 +90,5 @@ def test_schemathesis_covers_every_documented_operation():
         ("GET", "/api/v1/awards"),
         ("GET", "/api/v1/events"),
         ("GET", "/api/v1/staff/awards"),
+        ("POST", "/api/v1/eligibility"),
     } <= operations

@@ -93,6 +93,28 @@ def candidates(rows, selected=None) -> list[allocation.Candidate]:
     return result
 
 
+def bonus_data_notes(call) -> list[str]:
+    """What the simulator says next to the bonus field when a priority territory of the call
+    has no reference data loaded: without it no file can earn that bonus."""
+    from territories.models import ReferenceKind
+    from territories.priority import loaded_kinds
+
+    wanted = set(call.priority_territories or ()) or {"rural", "qpv", "overseas"}
+    loaded = loaded_kinds()
+    notes = []
+    if "rural" in wanted and ReferenceKind.DENSITY not in loaded:
+        notes.append(
+            "Rural : la grille communale de densité de l’Insee n’est pas chargée "
+            "(manage.py import_density) ; aucun dossier ne reçoit ce bonus."
+        )
+    if "qpv" in wanted and ReferenceKind.QPV not in loaded:
+        notes.append(
+            "QPV : la liste des quartiers prioritaires n’est pas chargée "
+            "(manage.py import_qpv) ; aucun dossier ne reçoit ce bonus."
+        )
+    return notes
+
+
 def initial_parameters(call) -> dict:
     """The simulator's form prefilled from the call: envelope, minimum and maximum award."""
     initial = {"envelope": call.envelope or None, "waiting_list_size": 0}

@@ -76,6 +76,7 @@ def consolidation(request):
             "result": result,
             "result_rows": national.result_rows(result, call) if result else None,
             "priorities": national.priority_texts(call) if call else {},
+            "bonus_notes": national.bonus_data_notes(call) if call else [],
             "simulations": Simulation.objects.filter(call=call)[:10] if call else [],
             "breadcrumb": _crumbs("Consolidation nationale"),
         },

@@ -159,3 +159,26 @@ def test_reviewer_list_links_to_the_new_pages_by_role(client):
     login_staff(client, UserFactory(reviewer=True, region_id="84"))
     page = client.get("/instruction/dossiers/").content.decode()
     assert "/instruction/national/" not in page and "/instruction/classement-regional/" not in page
+
+
+def test_simulator_says_when_a_bonus_has_no_reference_data(client, scored_call):
+    from django.utils import timezone
+
+    from territories.models import ReferenceFile, ReferenceKind
+
+    call, _files = scored_call
+    call.priority_territories = ["rural", "qpv"]
+    call.save(update_fields=["priority_territories"])
+    login_staff(client, UserFactory(national=True))
+    url = f"/instruction/national/?call={call.pk}"
+    notes = client.get(url).context["bonus_notes"]
+    assert [note.split(" :")[0] for note in notes] == ["Rural", "QPV"]
+    ReferenceFile.objects.create(
+        kind=ReferenceKind.DENSITY,
+        file_name="grille.xlsx",
+        sha256="0" * 64,
+        loaded_at=timezone.now(),
+    )
+    page = client.get(url)
+    assert [note.split(" :")[0] for note in page.context["bonus_notes"]] == ["QPV"]
+    assert "la liste des quartiers prioritaires n’est pas chargée" in page.content.decode()

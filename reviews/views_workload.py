@@ -13,6 +13,7 @@ from accounts.permissions import is_national, is_staff_member, user_passes
 from applications.choices import ApplicationStatus as S
 from applications.models import Application
 from core.formatting import format_date
+from core.params import id_param
 from reviews import workload
 from reviews.forms_workload import DueDateForm, ExtensionForm, ReassignForm
 from reviews.models import Assignment
@@ -74,9 +75,9 @@ def workload_view(request):
     rows = workload.reviewer_workload(user, region_id)
     selected = None
     open_rows = []
-    reviewer_id = request.GET.get("evaluateur", "")
-    if reviewer_id.isdigit():
-        selected = next((row.reviewer for row in rows if row.reviewer.pk == int(reviewer_id)), None)
+    reviewer_id = id_param(request.GET.get("evaluateur", ""))
+    if reviewer_id is not None:
+        selected = next((row.reviewer for row in rows if row.reviewer.pk == reviewer_id), None)
     if selected is not None:
         for row in workload.reviewer_open_assignments(user, selected):
             form = ReassignForm(

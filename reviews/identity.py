@@ -66,16 +66,29 @@ def refresh_identity(application) -> None:
 
 
 def search_terms(query: str) -> list[str]:
-    """The folded words of a staff search (NUL and punctuation dropped, at most 8 words)."""
-    return normalise((query or "")[:MAX_SEARCH_LENGTH].replace("\x00", "")).split()[
-        :MAX_SEARCH_TERMS
-    ]
+    """The folded words of a staff search (NUL and punctuation dropped, at most 8 words). Digit
+    groups that together make a SIREN or a SIRET (« 123 456 789 », « 123 456 789 00012 »)
+    are joined into one word."""
+    words = normalise((query or "")[:MAX_SEARCH_LENGTH].replace("\x00", "")).split()
+    joined, run = [], []
+    for word in [*words, ""]:
+        if word.isdigit():
+            run.append(word)
+            continue
+        digits = "".join(run)
+        joined += [digits] if len(run) > 1 and len(digits) in (9, 14) else run
+        run = []
+        if word:
+            joined.append(word)
+    return joined[:MAX_SEARCH_TERMS]
 
 
 def filter_search(queryset, query: str, field: str = "review_summary__search_text"):
-    """Files whose search text holds every word of ``query`` (a part of a word is enough)."""
+    """Files whose search text has, for every word of ``query``, a word starting with it
+    (« mutual » finds « Mutualisation », « 0012 » finds PTCE-2026-0012 but not a SIRET that
+    merely contains those digits)."""
     for term in search_terms(query):
-        queryset = queryset.filter(**{f"{field}__contains": term})
+        queryset = queryset.filter(**{f"{field}__contains": f" {term}"})
     return queryset
 
 

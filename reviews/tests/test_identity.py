@@ -72,6 +72,15 @@ def test_search_ignores_accents_and_case_and_finds_every_kind_of_identifier(clie
     siren = ecole.lead_siret[:9]
     assert search(f"{siren[:3]} {siren[3:6]} {siren[6:]}") == [ecole.reference]
     assert search("mutualisation introuvable") == []
+    assert search("mutual") == [mutual.reference]  # the start of a word is enough
+    assert search("utualisation") == []  # but not its middle
+
+
+def test_search_terms_join_digit_groups_of_a_siren_or_siret_only():
+    assert identity.search_terms("123 456 789") == ["123456789"]
+    assert identity.search_terms("123 456 789 00012") == ["12345678900012"]
+    assert identity.search_terms("PTCE-2026-0012") == ["ptce", "2026", "0012"]
+    assert identity.search_terms("Pôle 2026 0012") == ["pole", "2026", "0012"]
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ HMAC_PREFIX = "hmac-sha256:"
 
 
 class AuditKeyMissing(ImproperlyConfigured):
-    pass
+    """An audited write outside development and tests without ``PTCE_AUDIT_KEY``."""
 
 
 class UnknownAuditKey(Exception):

@@ -22,7 +22,7 @@ GRACE_SECONDS = 25  # Heroku and Scalingo kill the container 30 s after SIGTERM
 
 
 class _Stop(Exception):
-    pass
+    """Raised by the signal handler to leave the wait loop and stop the children once."""
 
 
 def _raise_stop(signum, frame):

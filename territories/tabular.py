@@ -119,16 +119,15 @@ def _decode(data: bytes) -> str:
         data = data[3:]
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as error:
-        raise TableError(
-            "Encodage non reconnu (ni UTF-8, ni Windows-1252 : octet "
-            f"0x{data[error.start]:02x} en position {error.start}). Enregistrez le fichier en "
-            "CSV UTF-8 ou en .xlsx."
-        ) from None
+    except UnicodeDecodeError:  # not UTF-8: INSEE and ANCT exports also come in Windows-1252
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError as error:
+            raise TableError(
+                "Encodage non reconnu (ni UTF-8, ni Windows-1252 : octet "
+                f"0x{data[error.start]:02x} en position {error.start}). Enregistrez le fichier en "
+                "CSV UTF-8 ou en .xlsx."
+            ) from None
 
 
 def _read_csv(data: bytes, aliases: set[str]) -> Table:

@@ -117,7 +117,7 @@ class ScoringForm(PtceForm):
 
     general_comment = forms.CharField(
         label="Appréciation générale",
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=10000,
     )

@@ -77,19 +77,34 @@ def test_each_criterion_is_a_group_of_radios_with_the_grid_descriptors(client):
     page = client.get(f"/instruction/dossiers/{application.uuid}/evaluation/").content.decode()
     page = " ".join(page.split())
     assert (
-        '<fieldset class="fr-fieldset fr-mb-3w" id="critere-cooperation" '
+        '<fieldset class="fr-fieldset ptce-criterion" id="critere-cooperation" '
         'aria-labelledby="legend-cooperation" data-ptce-weight="2000">'
     ) in page
     assert page.count('type="radio" name="score_cooperation"') == 6
+    # The note is shown on the radio; its descriptor is in the radio's name (for screen
+    # readers), on the line under the notes for the note chosen, and under « Échelle ».
     assert (
-        '<input type="radio" name="score_cooperation" value="0" id="id_score_cooperation_0"> '
-        '<label class="fr-label" for="id_score_cooperation_0"><span><strong>0</strong>&nbsp;— '
-        "Aucune coopération décrite.</span></label>"
+        '<input type="radio" name="score_cooperation" value="0" id="id_score_cooperation_0" '
+        'data-ptce-descriptor="Aucune coopération décrite."> '
+        '<label class="fr-label" for="id_score_cooperation_0"><strong>0</strong>'
+        '<span class="fr-sr-only">&nbsp;— Aucune coopération décrite.</span></label>'
     ) in page
     assert (
-        "<strong>5</strong>&nbsp;— Gouvernance partagée effective, décisions collectives "
-        "documentées.</span></label>"
+        '<strong>5</strong><span class="fr-sr-only">&nbsp;— Gouvernance partagée effective, '
+        "décisions collectives documentées.</span></label>"
     ) in page
+    assert page.count('<summary class="fr-text--sm">Échelle du critère</summary>') == 6
+    assert (
+        "<li><strong>5</strong> — Gouvernance partagée effective, décisions collectives "
+        "documentées.</li>"
+    ) in page
+    # No note chosen yet: the descriptor line is empty until one is.
+    assert (
+        page.count(
+            '<p class="fr-text--sm ptce-criterion__level" data-ptce-level aria-hidden="true"></p>'
+        )
+        == 6
+    )
     # No note yet: the total waits; the script that recomputes it is a static file.
     assert "Note pondérée provisoire :</span> <strong data-ptce-total>—</strong> sur 5" in page
     assert '<script src="/static/js/scoring.js" defer nonce="' in page
@@ -105,9 +120,11 @@ def test_a_criterion_without_descriptors_offers_bare_notes(client):
     Assignment.objects.create(application=application, reviewer=reviewer)
     login_staff(client, reviewer)
     page = client.get(f"/instruction/dossiers/{application.uuid}/evaluation/").content.decode()
+    assert '<label class="fr-label" for="id_score_impact_3"><strong>3</strong></label>' in page
+    # No descriptor line nor scale for this criterion, both for the others.
+    assert page.count("Échelle du critère") == 5
     assert (
-        '<label class="fr-label" for="id_score_impact_3"><span><strong>3</strong></span></label>'
-        in page
+        "data-ptce-descriptor=" not in page.split('id="critere-impact"')[1].split("</fieldset>")[0]
     )
 
 
@@ -120,9 +137,15 @@ def test_a_draft_keeps_its_notes_and_shows_their_running_total(client):
     assert response.status_code == 302
     page = client.get(f"/instruction/dossiers/{application.uuid}/evaluation/").content.decode()
     page = " ".join(page.split())
-    assert 'value="4" id="id_score_animation_4" checked>' in page
-    assert 'value="5" id="id_score_impact_5" checked>' in page
-    assert page.count(" checked>") == 2
+    assert 'value="4" id="id_score_animation_4" checked data-ptce-descriptor=' in page
+    assert 'value="5" id="id_score_impact_5" checked data-ptce-descriptor=' in page
+    assert page.count(" checked data-ptce-descriptor=") == 2
+    # The descriptor of the note chosen is shown under the notes (before any script runs).
+    assert (
+        'data-ptce-level aria-hidden="true"><strong>4</strong> — '
+        "Animation dédiée et financée, gouvernance associant les membres et les collectivités."
+        "</p>"
+    ) in page
     # (20 × 4 + 20 × 5) / 40 = 4.50, on the criteria scored so far.
     assert (
         page.count("Note pondérée provisoire :</span> <strong data-ptce-total>4,50</strong>") == 2
@@ -149,11 +172,12 @@ def test_out_of_scale_values_are_refused_by_the_radios(client):
     assert "« 2,5 » n’est pas une note" in form.errors["score_priority_territories"][0]
     html = " ".join(response.content.decode().split())
     assert (
-        'class="fr-fieldset fr-mb-3w fr-fieldset--error" id="critere-animation" '
+        'class="fr-fieldset ptce-criterion fr-fieldset--error" id="critere-animation" '
         'aria-labelledby="legend-animation messages-animation"'
     ) in html
     assert (
-        'id="id_score_animation_0" aria-invalid="true" aria-describedby="messages-animation">'
+        'id="id_score_animation_0" aria-invalid="true" aria-describedby="messages-animation" '
+        'data-ptce-descriptor="Aucune animation du pôle décrite.">'
     ) in html
     assert '<a href="#critere-animation">Animation territoriale et gouvernance</a>' in html
     evaluation = application.evaluations.get(reviewer=reviewer)
@@ -353,5 +377,5 @@ def test_a_half_point_saved_before_the_radios_is_shown_and_must_be_chosen_again(
     Score.objects.filter(criterion__code="animation").update(value=Decimal("3.5"))
     page = client.get(f"/instruction/dossiers/{application.uuid}/evaluation/").content.decode()
     assert "Note enregistrée auparavant : 3,5. L’échelle ne compte que des notes entières" in page
-    assert " checked>" not in page
+    assert " checked" not in page
     assert "<strong data-ptce-total>—</strong>" in page  # what the script shows too

@@ -1,4 +1,5 @@
-/* Scoring page (reviews/score.html): the weighted total is recomputed as notes are chosen.
+/* Scoring page (reviews/score.html): the weighted total is recomputed as notes are chosen,
+   and each criterion shows the descriptor of the note pointed at, focused or chosen.
    Progressive enhancement: without this script the page shows the total of the notes last
    sent, and the server recomputes it on save (reviews/scoring.py is authoritative).
    Same rule as the server: Σ(weight × note) / Σ(weight) over the criteria scored so far,
@@ -49,9 +50,57 @@
     });
   }
 
+  /* The descriptor line of a criterion (visual only: each radio's name already carries its
+     descriptor for screen readers): the note under the pointer or the keyboard focus, else
+     the note chosen. */
+  function showLevel(group, radio) {
+    var line = group.querySelector("[data-ptce-level]");
+    if (!line) {
+      return;
+    }
+    radio = radio || group.querySelector('input[type="radio"]:checked');
+    line.textContent = "";
+    if (!radio || !radio.getAttribute("data-ptce-descriptor")) {
+      return;
+    }
+    var note = document.createElement("strong");
+    note.textContent = radio.value;
+    line.appendChild(note);
+    line.appendChild(document.createTextNode(" — " + radio.getAttribute("data-ptce-descriptor")));
+  }
+
+  function radioOf(target) {
+    if (!target || !target.closest) {
+      return null;
+    }
+    var group = target.closest(".fr-radio-group");
+    return group ? group.querySelector('input[type="radio"]') : null;
+  }
+
+  Array.prototype.forEach.call(groups, function (group) {
+    group.addEventListener("mouseover", function (event) {
+      var radio = radioOf(event.target);
+      if (radio) {
+        showLevel(group, radio);
+      }
+    });
+    group.addEventListener("mouseleave", function () {
+      showLevel(group, group.contains(document.activeElement) ? radioOf(document.activeElement) : null);
+    });
+    group.addEventListener("focusin", function (event) {
+      if (event.target.type === "radio") {
+        showLevel(group, event.target);
+      }
+    });
+    group.addEventListener("focusout", function () {
+      showLevel(group, null);
+    });
+  });
+
   form.addEventListener("change", function (event) {
     if (event.target && event.target.type === "radio") {
       update();
+      showLevel(event.target.closest("fieldset"), event.target);
     }
   });
   update();

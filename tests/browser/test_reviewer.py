@@ -9,6 +9,25 @@ from reviews.factories import call_with_grid, submit_evaluation, submitted_file
 from reviews.models import Assignment
 from tests.browser.helpers import sign_in, table_box_overflow
 
+# At 1 280 px, the scoring page of the default six-criterion grid stays under this height (it
+# was ~3 900 px with one radio per line and a large comment box per criterion).
+SCORING_PAGE_MAX_HEIGHT = 2000
+TABLE_BOXES = ".fr-table__container, .fr-table__content, .ptce-worklist"
+
+
+def page_height(page) -> int:
+    return page.evaluate("() => document.documentElement.scrollHeight")
+
+
+def box_overflow_at(page, width: int, selector: str = TABLE_BOXES) -> int:
+    """``table_box_overflow`` at this window width (the window is put back to 1 280 px)."""
+    page.set_viewport_size({"width": width, "height": 800})
+    try:
+        return table_box_overflow(page, selector)
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 800})
+
+
 SCORES = ["4", "3", "5", "2", "4", "1"]
 
 
@@ -83,10 +102,19 @@ def test_reviewer_signs_in_with_totp_scores_a_file_then_gives_the_regional_opini
     )
     assert main.get_by_role("heading", name=re.compile("Colin — note pondérée")).count() == 0
     journey.check("Instruction — dossier, notes masquées")
+    # The register checks (and every other table of the page) fit the column at 1 280 px;
+    # at 375 px a table scrolls inside its own box, never the page (journey.check).
+    assert main.locator("#controles-sirene").count() == 1
+    assert box_overflow_at(page, 1280) == 0
 
     main.get_by_role("link", name="Évaluer le dossier").click()
     journey.expect_path(f"/instruction/dossiers/{ours.uuid}/evaluation/")
     journey.check("Évaluation")
+    height = page_height(page)
+    assert height < SCORING_PAGE_MAX_HEIGHT, f"page d’évaluation haute de {height} px à 1 280 px"
+    # The total and the buttons stay in view at the foot of the window.
+    bar = page.locator("#total-bas").bounding_box()
+    assert bar is not None and bar["y"] + bar["height"] <= 800, bar
     totals = main.locator("[data-ptce-total]")
     assert totals.all_inner_texts() == ["—", "—"]
     # Scoring with the keyboard: focus the first note of a criterion, Space chooses it, the
@@ -94,6 +122,17 @@ def test_reviewer_signs_in_with_totp_scores_a_file_then_gives_the_regional_opini
     choose_with_keyboard(page, "animation", SCORES[0])
     assert journey.focused()["id"] == "id_score_animation_4"
     assert totals.all_inner_texts() == ["4,00", "4,00"]  # recomputed in the page
+    # The descriptor of the note chosen is shown under the notes of its criterion.
+    level = page.locator("#critere-animation [data-ptce-level]")
+    assert level.inner_text().startswith("4 — "), level.inner_text()
+    assert level.inner_text() == page.locator("#id_score_animation_4").get_attribute(
+        "data-ptce-descriptor"
+    ).join(["4 — ", ""])
+    # Pointing at another note shows its descriptor; leaving the group shows the chosen one.
+    page.locator("label[for=id_score_animation_1]").hover()
+    assert level.inner_text().startswith("1 — ")
+    page.get_by_role("heading", level=1).hover()
+    assert level.inner_text().startswith("4 — ")
     assert "Note pondérée provisoire" in main.inner_text()
     journey.submit("Transmettre l’évaluation")
     assert journey.error_messages(), "une évaluation incomplète doit être refusée"
@@ -121,6 +160,10 @@ def test_reviewer_signs_in_with_totp_scores_a_file_then_gives_the_regional_opini
     # Now the colleague's evaluation is shown.
     assert main.get_by_role("heading", name=re.compile("Colin — note pondérée")).count() == 1
     journey.check("Instruction — dossier, notes visibles")
+    assert (
+        main.get_by_role("table", name=re.compile("^Notes de ")).count() == 2
+    )  # own and colleague’s
+    assert box_overflow_at(page, 1280) == 0  # with the evaluations' tables too
     # The sommaire links every section; at 1 280 px it stays in view (sticky side column).
     summary = main.get_by_role("navigation", name="Sommaire")
     assert summary.get_by_role("link").count() == 11

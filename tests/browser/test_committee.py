@@ -6,6 +6,7 @@ keyboard only, saves and publishes. The table fits 1 280 px and 30 rows fit thre
 
 import datetime
 import re
+import time
 from decimal import Decimal
 
 from accounts.factories import UserFactory, totp_device
@@ -240,7 +241,13 @@ def test_committee_applies_the_simulation_adjusts_two_rows_and_publishes_30_file
     assert figures["table_height"] <= 3 * figures["viewport_height"], figures
 
     decided = applied + 1
+    # Publishing writes one decision letter (PDF) per file: give it more than 10 s on a busy
+    # machine.
+    page.set_default_timeout(60_000)
+    started = time.monotonic()
     journey.submit("Publier les décisions")
+    print(f"Publication de {decided} décisions : {time.monotonic() - started:.1f} s")
+    page.set_default_timeout(10_000)
     assert page.get_by_role("status").inner_text() == (
         f"Séance publiée : {decided} candidat(s) prévenu(s)."
     )

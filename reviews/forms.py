@@ -392,6 +392,14 @@ class DecisionForm(PtceForm):
             attrs={"rows": 1, "placeholder": "Motifs (obligatoires pour un refus)"}
         ),
         max_length=5000,
-        help_text="Obligatoires pour un refus.",
     )
     version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("decision") == CommitteeDecision.REJECTED
+            and not (data.get("reasons") or "").strip()
+        ):
+            self.add_error("reasons", "Un refus doit être motivé : indiquez les motifs.")
+        return data

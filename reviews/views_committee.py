@@ -204,6 +204,8 @@ def _save_rows(request, session, targets, decisions, bound) -> list[str]:
             )
         except ReviewError as error:
             form.add_error(None, str(error))
+            # The row's message is read with its decision (the table renders fields one by one).
+            form.fields["decision"].widget.attrs["aria-describedby"] = form.non_field_errors_id
             bound[application.pk] = form
         else:
             saved.append(application.reference)

@@ -156,6 +156,12 @@ def due_date(request, uuid, pk):
     if not form.is_valid():
         errors = form.errors.get("due_on") or ["Indiquez une date valide (JJ/MM/AAAA)."]
         messages.error(request, errors[0])
+        # The file page shows the refused date again with its error on the field.
+        request.session[workload.DUE_DATE_ERROR_KEY] = {
+            "assignment": assignment.pk,
+            "value": workload.refused_date_text(form["due_on"].data),
+            "error": errors[0],
+        }
     else:
         try:
             workload.set_due_date(assignment, form.cleaned_data["due_on"], actor=request.user)

@@ -59,6 +59,17 @@ def can_manage_deadlines(user, application) -> bool:
     return services.can_assign(user, application)
 
 
+# The due date a cell lead just tried (refused), kept for the file page's form after the
+# redirect: {"assignment": pk, "value": text}.
+DUE_DATE_ERROR_KEY = "ptce-due-date-refused"
+
+
+def refused_date_text(value) -> str:
+    """What the date field shows again after a refusal: date characters only, 10 at most
+    (never the raw input: it may be 10 000 characters or hold a NUL)."""
+    return "".join(c for c in str(value or "") if c.isascii() and (c.isdigit() or c in "-/"))[:10]
+
+
 def set_due_date(assignment, due_on: datetime.date, *, actor) -> Assignment:
     application = assignment.application
     if not can_manage_deadlines(actor, application):

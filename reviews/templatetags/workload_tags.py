@@ -14,8 +14,10 @@ register = template.Library()
 
 @register.inclusion_tag("reviews/includes/deadlines_panel.html", takes_context=True)
 def deadlines_panel(context, application):
-    user = context["request"].user
+    request = context["request"]
+    user = request.user
     can_manage = workload.can_manage_deadlines(user, application)
+    refused = request.session.pop(workload.DUE_DATE_ERROR_KEY, None) if can_manage else None
     queryset = application.assignments.select_related("reviewer").annotate(
         evaluation_status=Subquery(workload._evaluation_status())
     )
@@ -24,7 +26,14 @@ def deadlines_panel(context, application):
         row = workload._row(assignment, assignment.evaluation_status, workload._today())
         form = None
         if can_manage and not row.is_done:
-            form = DueDateForm(initial={"due_on": assignment.due_on}, prefix=f"due{assignment.pk}")
+            prefix = f"due{assignment.pk}"
+            if refused and refused.get("assignment") == assignment.pk:
+                # The refused date again, with its error tied to the field (and focused).
+                form = DueDateForm({f"{prefix}-due_on": refused.get("value", "")}, prefix=prefix)
+                form.is_valid()
+                form.errors["due_on"] = form.error_class([refused.get("error", "")])
+            else:
+                form = DueDateForm(initial={"due_on": assignment.due_on}, prefix=prefix)
         rows.append((row, form))
     correction = services.open_correction(application)
     extension_form = None

@@ -320,3 +320,32 @@ def test_label_proposals_of_the_simulation_are_applied_without_amount(client, se
     assert (recorded, refused) == (1, [])
     decisions = {d.application_id: (d.decision, d.amount) for d in session.decisions.all()}
     assert decisions == {first.pk: ("accepted", None)}
+
+
+def test_an_amount_posted_on_a_phase_one_row_is_refused_and_nothing_is_saved(
+    client, session_with_files
+):
+    session, first, second = session_with_files
+    assert first.phase != "funding"
+    _login_member(client)
+    url = f"/instruction/comite/{session.pk}/"
+    response = client.post(
+        url,
+        {
+            f"d{first.pk}-decision": "accepted",
+            f"d{first.pk}-amount": "90 000",
+            f"d{first.pk}-version": "",
+            f"d{second.pk}-decision": "rejected",
+            f"d{second.pk}-reasons": "",
+            f"d{second.pk}-version": "",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Un dossier de phase 1 reçoit un label, pas un montant" in page
+    # The row's message is read with its decision; the refusal's with its reasons field.
+    assert f'aria-describedby="d{first.pk}-erreurs"' in page
+    assert f'id="d{first.pk}-erreurs"' in page
+    assert f'id="id_d{second.pk}-reasons_error"' in page
+    assert "Un refus doit être motivé : indiquez les motifs." in page
+    assert not session.decisions.exists()

@@ -1,6 +1,7 @@
 """Workload and deadline pages through HTTP: « Mes évaluations », the workload table with
 reassignment, the file page's due-date and extension forms, the candidate's refusal."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -103,6 +104,31 @@ def test_cell_lead_changes_a_due_date_on_the_file_page_never_in_the_past(client,
     )
     assert f'name="due{assignment.pk}-due_on"' not in page
     assert client.post(url, {f"due{assignment.pk}-due_on": new.isoformat()}).status_code == 403
+
+
+def test_a_refused_due_date_comes_back_on_its_field_with_the_error(client, team):
+    application, lead, _first, _second = team
+    assignment = application.assignments.get()
+    login_staff(client, lead)
+    url = f"/instruction/dossiers/{application.uuid}/attribution/{assignment.pk}/echeance/"
+    past = (TODAY - timedelta(days=3)).isoformat()
+    client.post(url, {f"due{assignment.pk}-due_on": past})
+    page = client.get(f"/instruction/dossiers/{application.uuid}/").content.decode()
+    field = page[page.index(f'<input type="date" name="due{assignment.pk}-due_on"') :]
+    field = field[: field.index(">") + 1]
+    assert f'value="{past}"' in field
+    assert 'aria-invalid="true"' in field
+    [described_by] = re.findall(r'aria-describedby="([^"]+)"', field)
+    [message] = [
+        re.search(rf'id="{name}"[^>]*>(.*?)</', page, re.S)
+        for name in described_by.split()
+        if f'id="{name}"' in page
+    ]
+    assert "La date d’échéance ne peut pas être dans le passé." in message.group(1)
+    # Shown once: the next visit shows the saved date again, without error.
+    page = client.get(f"/instruction/dossiers/{application.uuid}/").content.decode()
+    assert 'aria-invalid="true"' not in page
+    assert f'value="{assignment.due_on.isoformat()}"' in page
 
 
 def test_workload_table_and_reassignment(client, team):
@@ -250,6 +276,12 @@ def test_hostile_due_dates_are_refused_with_a_message(client, team, value):
     url = f"/instruction/dossiers/{application.uuid}/attribution/{assignment.pk}/echeance/"
     response = client.post(url, {f"due{assignment.pk}-due_on": value}, follow=True)
     assert response.status_code == 200
+    # The refused text comes back on the field trimmed to date characters, 10 at most.
+    page = response.content.decode()
+    field = page[page.index(f'<input type="date" name="due{assignment.pk}-due_on"') :]
+    field = field[: field.index(">") + 1]
+    assert "\x00" not in page and "9" * 11 not in field
+    assert 'aria-invalid="true"' in field
     assignment.refresh_from_db()
     assert assignment.due_on == before
     correction_url = f"/instruction/dossiers/{application.uuid}/complements/999999/delai/"

@@ -58,10 +58,36 @@
     });
   }
 
+  /* Committee decision table: a row's reasons field is only needed for a refusal. It is
+     hidden while the row's decision is something else and the field is empty and without
+     error; choosing « Non retenu » shows it right after the decision (next in tab order).
+     Without scripts every row keeps its field. */
+  function toggleDecisionReasons() {
+    var rows = document.querySelectorAll(".ptce-decision-controls");
+    Array.prototype.forEach.call(rows, function (controls) {
+      var decision = controls.querySelector('select[name$="-decision"]');
+      var group = controls.querySelector(".ptce-decision-reasons");
+      if (!decision || !group) {
+        return;
+      }
+      var reasons = group.querySelector("textarea");
+      function update() {
+        var needed =
+          decision.value === "rejected" ||
+          (reasons && reasons.value.trim() !== "") ||
+          group.classList.contains("fr-input-group--error");
+        group.hidden = !needed;
+      }
+      decision.addEventListener("change", update);
+      update();
+    });
+  }
+
   function onLoad() {
     focusFirstError();
     makeScrollableTablesFocusable();
   }
+  toggleDecisionReasons();
 
   /* The browser moves the focus to the fragment's target while the page loads: act after. */
   if (document.readyState === "complete") {

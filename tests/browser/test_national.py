@@ -91,7 +91,7 @@ def test_national_cell_ranks_simulates_decides_publishes_and_the_candidate_gets_
     journey.submit("Créer la séance")
     assert page.get_by_role("heading", level=1).inner_text() == "Comité national du 15 décembre"
     journey.check("Séance — dossiers proposés")
-    assert table_box_overflow(page, ".fr-table__content") == 0  # fits at 1 280 px
+    assert table_box_overflow(page, ".ptce-decision-table > table") == 0  # fits at 1 280 px
 
     accepted = decision_section(page, first.reference)
     accepted.get_by_role("combobox", name=re.compile("^Décision")).select_option(label="Retenu")

@@ -4,7 +4,8 @@ Members of the committee (and the national cell) record one decision per file in
 session; a refusal is always motivated and a phase-2 award has an amount. Decisions stay
 pending until the national cell publishes the session: publishing changes each file's status
 through ``applications.states.change_status``, records the award (``laureates.services.
-create_award``) and queues the candidate's decision letter (PDF) through the outbox, once.
+create_award``) and has the task worker build each candidate's decision letter (PDF) and
+queue it through the outbox, once.
 """
 
 from decimal import Decimal
@@ -17,6 +18,7 @@ from applications import states
 from applications.choices import ApplicationStatus as S
 from calls.choices import Phase
 from core import audit
+from core.models import OutboundEmail
 from core.outbox import queue_templated_email
 from editorial.defaults import LetterKind
 from editorial.services import letter_content
@@ -318,26 +320,56 @@ def publish_session(session, *, actor) -> int:
                     decided_at=now,
                     actor=actor,
                 )
-            pdf = letters.decision_letter_pdf(letter_data(decision, now))
-            label = dict(D.choices)[decision.decision]
-            recipients = [
-                application.owner.email,
-                *application.co_editors.values_list("email", flat=True),
-            ]
-            queue_templated_email(
-                recipients,
-                "committee_decision",
-                {"application": application, "decision_label": label},
-                attachments=[(f"decision-{application.reference}.pdf", pdf, "application/pdf")],
-                dedup_key=f"committee-decision-{session.pk}-{application.pk}",
-            )
         audit.record(
             "review.session_published",
             actor=actor,
             obj=session,
             after={"decisions": len(decisions), "skipped": skipped},
         )
+        # A letter is a PDF of about a third of a second: a committee of a few hundred files
+        # would hold the request for minutes. The worker builds and queues them.
+        decision_ids = [decision.pk for decision in decisions]
+        transaction.on_commit(
+            lambda: _send_letters_task().enqueue(session.pk, decision_ids), robust=False
+        )
     return len(decisions)
+
+
+def _send_letters_task():
+    from reviews.tasks import send_decision_letters
+
+    return send_decision_letters
+
+
+def send_decision_letters(session_id: int, decision_ids: list[int]) -> int:
+    """Build each decision letter (PDF) of a published session and queue it to the file's
+    owner and co-editors. Idempotent: a letter already queued is not queued again (a worker
+    restarted halfway through resumes where it stopped). Returns the letters queued now."""
+    session = CommitteeSession.objects.get(pk=session_id)
+    decisions = session.decisions.filter(pk__in=decision_ids).select_related(
+        "application__call", "application__owner"
+    )
+    labels = dict(D.choices)
+    queued = 0
+    for decision in decisions:
+        application = decision.application
+        dedup_key = f"committee-decision-{session.pk}-{application.pk}"
+        if OutboundEmail.objects.filter(dedup_key=dedup_key).exists():
+            continue
+        pdf = letters.decision_letter_pdf(letter_data(decision, session.published_at))
+        recipients = [
+            application.owner.email,
+            *application.co_editors.values_list("email", flat=True),
+        ]
+        queue_templated_email(
+            recipients,
+            "committee_decision",
+            {"application": application, "decision_label": labels[decision.decision]},
+            attachments=[(f"decision-{application.reference}.pdf", pdf, "application/pdf")],
+            dedup_key=dedup_key,
+        )
+        queued += 1
+    return queued
 
 
 def not_publishable(session) -> list[str]:

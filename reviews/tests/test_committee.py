@@ -95,6 +95,28 @@ def test_publish_applies_statuses_awards_and_queues_letters_once(
     assert committee.decision_letter(session.decisions.get(application=second)).startswith(b"%PDF")
 
 
+def test_letters_are_built_by_the_worker_after_publication_and_never_twice(
+    session_with_files, django_capture_on_commit_callbacks
+):
+    session, first, second = session_with_files
+    member = UserFactory(committee=True)
+    committee.record_decision(session, first, actor=member, decision="accepted")
+    committee.record_decision(session, second, actor=member, decision="waiting_list")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        committee.publish_session(session, actor=UserFactory(national=True))
+    # Publishing itself builds no PDF: one task is queued once the transaction commits.
+    assert not OutboundEmail.objects.filter(dedup_key__startswith="committee-decision-").exists()
+    assert [c.__qualname__ for c in callbacks].count("publish_session.<locals>.<lambda>") == 1
+    decision_ids = list(session.decisions.values_list("pk", flat=True))
+    assert committee.send_decision_letters(session.pk, decision_ids) == 2
+    # A worker restarted halfway runs the task again: nothing is queued twice.
+    assert committee.send_decision_letters(session.pk, decision_ids) == 0
+    letters = OutboundEmail.objects.filter(dedup_key__startswith="committee-decision-")
+    assert sorted(e.attachments.get().filename for e in letters) == sorted(
+        [f"decision-{first.reference}.pdf", f"decision-{second.reference}.pdf"]
+    )
+
+
 def test_phase_two_acceptance_needs_an_amount(session_with_files):
     session, first, _ = session_with_files
     first.phase = "funding"

@@ -241,8 +241,8 @@ def test_committee_applies_the_simulation_adjusts_two_rows_and_publishes_30_file
     assert figures["table_height"] <= 3 * figures["viewport_height"], figures
 
     decided = applied + 1
-    # Publishing writes one decision letter (PDF) per file: give it more than 10 s on a busy
-    # machine.
+    # In production the worker builds the decision letters (one PDF per file); tests run tasks
+    # inline, at the end of this request: give it more than 10 s on a busy machine.
     page.set_default_timeout(60_000)
     started = time.monotonic()
     journey.submit("Publier les décisions")

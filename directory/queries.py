@@ -98,23 +98,27 @@ def _single(params, name: str) -> str:
 class ReferenceLookups:
     overseas: frozenset  # codes of the overseas régions
     loaded: frozenset  # ReferenceKind values of the reference files loaded
+    samples: frozenset = frozenset()  # of those, the ones loaded from the demo samples
 
 
 def reference_lookups() -> ReferenceLookups:
     """The overseas régions and the reference files loaded, in one query (the directory list
     needs both: the « Territoire prioritaire » facet and which of its values are offered)."""
     source = lambda name: Value(name, output_field=CharField())  # noqa: E731
+    from territories.demo import is_sample
+
     regions = (
         Region.objects.filter(zone__in=[Zone.DROM, Zone.COM])
         .order_by()
-        .annotate(source=source("region"))
-        .values_list("source", "code")
+        .annotate(source=source("region"), file=source(""))
+        .values_list("source", "code", "file")
     )
     files = ReferenceFile.objects.order_by().annotate(source=source("file"))
-    rows = list(regions.union(files.values_list("source", "kind"), all=True))
+    rows = list(regions.union(files.values_list("source", "kind", "file_name"), all=True))
     return ReferenceLookups(
-        overseas=frozenset(code for kind, code in rows if kind == "region"),
-        loaded=frozenset(code for kind, code in rows if kind == "file"),
+        overseas=frozenset(code for kind, code, _ in rows if kind == "region"),
+        loaded=frozenset(code for kind, code, _ in rows if kind == "file"),
+        samples=frozenset(code for kind, code, name in rows if kind == "file" and is_sample(name)),
     )
 
 

@@ -120,6 +120,8 @@ def directory_list(request):
         "priority_options": priority_options,
         "priority_rule": [value for value in offered if value in PRIORITY_NOT_LOADED],
         "missing_priorities": missing_priorities,
+        # Demo: flags computed from the illustrative samples, never presented as official.
+        "priority_from_samples": bool(lookups.samples),
         "breadcrumb": {"links": [], "current": "Annuaire des PTCE"},
     }
     return render(request, "directory/list.html", context)

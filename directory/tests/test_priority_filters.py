@@ -197,3 +197,17 @@ def test_the_api_filters_once_loaded_and_warns_before(client, poles, tmp_path):
     after = client.get("/api/v1/ptce", {"priority": "qpv"}).json()
     assert sorted(r["nom"] for r in after["results"]) == ["Pôle du bourg", "Pôle métropolitain"]
     assert after["warnings"] == []
+
+
+def test_the_demo_samples_are_labelled_illustrative_in_the_directory(client, poles, tmp_path):
+    from territories import demo
+
+    _load(tmp_path, "import_density", DENSITY, "grille.csv")
+    official = client.get(LIST).content.decode()
+    assert "échantillon illustratif, non officiel" not in official
+    demo.load(io.StringIO())  # an official grid stays; the QPV sample is loaded
+    response = client.get(LIST)
+    assert "Territoires ruraux et QPV calculés à partir d’un échantillon illustratif, non " in (
+        response.content.decode()
+    )
+    assert _priority_values(response) == ["overseas", "rural", "qpv"]

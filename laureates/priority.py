@@ -66,24 +66,34 @@ def refresh_priority_flags(ptce_ids=None, *, apps=None) -> int:
     kinds = set(ReferenceFile.objects.values_list("kind", flat=True))
     density_loaded, qpv_loaded = "density" in kinds, "qpv" in kinds
     current = {"type": "commune-actuelle", "retired": False}  # CommuneType.CURRENT
-    changed = []
+    changed: dict[tuple, list[int]] = defaultdict(list)
     for chunk in chunks:
         territory: dict[int, dict[int, bool | None]] = defaultdict(dict)
         direct = Ptce.communes.through.objects.filter(
             **{f"commune__{key}": value for key, value in current.items()}
         )
-        through_epci = Commune.objects.filter(**current, epci__isnull=False)
-        if chunk is None:
-            through_epci = through_epci.filter(epci__ptces__isnull=False)
-        else:
+        epci_links = Ptce.epcis.through.objects.order_by()
+        if chunk is not None:
             direct = direct.filter(ptce_id__in=chunk)
-            through_epci = through_epci.filter(epci__ptces__in=chunk)
-        pairs = [
-            *direct.values_list("ptce_id", "commune_id", "commune__is_rural"),
-            *through_epci.values_list("epci__ptces", "pk", "is_rural"),
-        ]
-        for ptce_id, commune_id, rural in pairs:
+            epci_links = epci_links.filter(ptce_id__in=chunk)
+        for ptce_id, commune_id, rural in direct.values_list(
+            "ptce_id", "commune_id", "commune__is_rural"
+        ):
             territory[ptce_id][commune_id] = rural
+        # The communes of the poles' EPCI, by the indexed ``epci_id`` (a join from the pole's
+        # side made SQLite scan every commune: 65 ms for one pole).
+        poles_of_epci: dict[str, list[int]] = defaultdict(list)
+        for ptce_id, epci_id in epci_links.values_list("ptce_id", "epci_id"):
+            poles_of_epci[epci_id].append(ptce_id)
+        if poles_of_epci:
+            members = Commune.objects.filter(**current).order_by()
+            if chunk is not None:
+                members = members.filter(epci_id__in=sorted(poles_of_epci))
+            else:
+                members = members.filter(epci_id__isnull=False)
+            for epci_id, commune_id, rural in members.values_list("epci_id", "pk", "is_rural"):
+                for ptce_id in poles_of_epci.get(epci_id, ()):
+                    territory[ptce_id][commune_id] = rural
         with_qpv: set[int] = set()
         if qpv_loaded:
             links = Qpv.communes.through.objects.order_by()
@@ -103,9 +113,15 @@ def refresh_priority_flags(ptce_ids=None, *, apps=None) -> int:
             )
             flags = flags_of(figures)
             if flags != (old_rural, old_qpv):
-                changed.append(Ptce(pk=pk, is_rural=flags[0], has_qpv=flags[1]))
-    Ptce.objects.bulk_update(changed, ["is_rural", "has_qpv"], batch_size=CHUNK)
-    return len(changed)
+                changed[flags].append(pk)
+    # One UPDATE per (flags, chunk of ids): at most 9 flag pairs; far cheaper than bulk_update's
+    # CASE per row (10 000 poles: 8 s → well under 1 s on SQLite).
+    for (rural, qpv), pks in changed.items():
+        for start in range(0, len(pks), CHUNK):
+            Ptce.objects.filter(pk__in=pks[start : start + CHUNK]).update(
+                is_rural=rural, has_qpv=qpv
+            )
+    return sum(len(pks) for pks in changed.values())
 
 
 def on_reference_changed(sender, kind, **kwargs):

@@ -65,7 +65,11 @@ class PtceQuery(Pagination):
     theme: str = _text("Thématique (voir les valeurs de l’annuaire).")
     status: str = _text("Statut du PTCE.")
     year: int = Field(None, description="Année d’un label (ex. 2021).")
-    priority: str = _text("Territoire prioritaire : overseas (rural et qpv : non renseignés).")
+    priority: str = _text(
+        "Territoire prioritaire : overseas ; rural (au moins la moitié des communes rurales, "
+        "grille de densité de l’Insee) ; qpv (au moins une commune avec un QPV). rural et qpv "
+        "sont ignorés, avec un avertissement, tant que la donnée officielle n’est pas chargée."
+    )
 
     # The directory's own parser (shared with the HTML pages) reports bad filter values.
     invalid_messages = {"year": None}

@@ -15,3 +15,7 @@ class DirectoryConfig(AppConfig):
         for model in (Ptce, PtceLabel):
             post_save.connect(invalidate_counts, sender=model, dispatch_uid=f"api-count-{model}")
             post_delete.connect(invalidate_counts, sender=model, dispatch_uid=f"api-del-{model}")
+        # And when reference data changes the PTCE's priority flags (« priority=rural »).
+        from territories.reference import reference_loaded
+
+        reference_loaded.connect(invalidate_counts, dispatch_uid="api-count-reference")

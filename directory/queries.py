@@ -18,13 +18,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Count, Q, Value, When
+from django.db.models import BooleanField, Case, CharField, Count, Q, Value, When
 
 from core import search
 from core.params import int_param
 from laureates.models import Ptce, PtceLabel, PtceStatus, Theme
 from laureates.search import PTCE_INDEX
-from territories.models import Department, Region, Zone
+from territories.models import Department, ReferenceFile, ReferenceKind, Region, Zone
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
@@ -33,8 +33,15 @@ PRIORITY_CHOICES = {
     "rural": "Territoires ruraux",
     "qpv": "Quartiers prioritaires de la politique de la ville",
 }
-# Priority territories the platform has no data for yet (SPEC §3: say so, never guess).
-PRIORITY_WITHOUT_DATA = frozenset({"rural", "qpv"})
+# Priority territories read from official reference data (issue 17): offered only once the file
+# is loaded (SPEC §3: say so, never guess); the flags are ``Ptce.is_rural`` / ``Ptce.has_qpv``
+# (rule in laureates/priority.py, the bonus rule of territories/priority.py).
+PRIORITY_REFERENCE = {"rural": ReferenceKind.DENSITY, "qpv": ReferenceKind.QPV}
+PRIORITY_FIELDS = {"rural": "is_rural", "qpv": "has_qpv"}
+PRIORITY_NOT_LOADED = {
+    "rural": "la grille communale de densité de l’Insee n’a pas été importée",
+    "qpv": "la liste officielle des quartiers prioritaires (QPV) n’a pas été importée",
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FILTER_NAMES = ("region", "department", "theme", "status", "year", "priority")
 
@@ -87,8 +94,47 @@ def _single(params, name: str) -> str:
     return _CONTROL.sub("", value).strip()[:MAX_QUERY_LENGTH]
 
 
-def parse_filters(params) -> DirectoryFilters:
-    """Read filters from GET parameters; unknown values are dropped with a notice."""
+@dataclass(frozen=True)
+class ReferenceLookups:
+    overseas: frozenset  # codes of the overseas régions
+    loaded: frozenset  # ReferenceKind values of the reference files loaded
+    samples: frozenset = frozenset()  # of those, the ones loaded from the demo samples
+
+
+def reference_lookups() -> ReferenceLookups:
+    """The overseas régions and the reference files loaded, in one query (the directory list
+    needs both: the « Territoire prioritaire » facet and which of its values are offered)."""
+    source = lambda name: Value(name, output_field=CharField())  # noqa: E731
+    from territories.demo import is_sample
+
+    regions = (
+        Region.objects.filter(zone__in=[Zone.DROM, Zone.COM])
+        .order_by()
+        .annotate(source=source("region"), file=source(""))
+        .values_list("source", "code", "file")
+    )
+    files = ReferenceFile.objects.order_by().annotate(source=source("file"))
+    rows = list(regions.union(files.values_list("source", "kind", "file_name"), all=True))
+    return ReferenceLookups(
+        overseas=frozenset(code for kind, code, _ in rows if kind == "region"),
+        loaded=frozenset(code for kind, code, _ in rows if kind == "file"),
+        samples=frozenset(code for kind, code, name in rows if kind == "file" and is_sample(name)),
+    )
+
+
+def loaded_priorities(loaded) -> list[str]:
+    """Values of the « Territoire prioritaire » filter whose data is loaded."""
+    return [
+        value
+        for value in PRIORITY_CHOICES
+        if value not in PRIORITY_REFERENCE or PRIORITY_REFERENCE[value] in loaded
+    ]
+
+
+def parse_filters(params, *, loaded=None) -> DirectoryFilters:
+    """Read filters from GET parameters; unknown values are dropped with a notice. ``loaded``:
+    the reference files loaded (``reference_lookups().loaded``), read here only when a
+    priority filter needs it."""
     filters = DirectoryFilters()
     raw_q = _CONTROL.sub("", params.get("q", "") or "")
     filters.q = raw_q.strip()[:MAX_QUERY_LENGTH]
@@ -134,10 +180,14 @@ def parse_filters(params) -> DirectoryFilters:
             filters.notices.append(
                 "Le territoire prioritaire demandé est inconnu : ce filtre est ignoré."
             )
-        elif priority in PRIORITY_WITHOUT_DATA:
+        elif priority in PRIORITY_REFERENCE and PRIORITY_REFERENCE[priority] not in (
+            loaded
+            if loaded is not None
+            else set(ReferenceFile.objects.values_list("kind", flat=True))
+        ):
             filters.notices.append(
-                f"« {PRIORITY_CHOICES[priority]} » : donnée non renseignée pour l’instant "
-                "(les fichiers officiels n’ont pas encore été importés) ; ce filtre est ignoré."
+                f"« {PRIORITY_CHOICES[priority]} » : donnée non disponible, "
+                f"{PRIORITY_NOT_LOADED[priority]} ; ce filtre est ignoré."
             )
         else:
             filters.priority = priority
@@ -194,6 +244,8 @@ def filter_ptces(filters: DirectoryFilters, *, exclude: str = "", queryset=None)
         )
     if filters.priority == "overseas" and exclude != "priority":
         queryset = queryset.filter(main_region_id__in=_overseas_regions())
+    elif filters.priority in PRIORITY_FIELDS and exclude != "priority":
+        queryset = queryset.filter(**{PRIORITY_FIELDS[filters.priority]: True})
     return queryset
 
 
@@ -231,21 +283,27 @@ def _theme_counts(filters: DirectoryFilters) -> dict:
     return {theme: counts.get(theme, 0) for theme in Theme.values}
 
 
-def facet_counts(filters: DirectoryFilters, *, queryset=None) -> dict:
+def facet_counts(filters: DirectoryFilters, *, queryset=None, overseas=None) -> dict:
     """Counts per value of each facet, among PTCE matching the search and the other filters
     (a facet ignores its own filter, so its other values stay reachable), and ``total``, the
     number of PTCE matching everything (the list's count, no separate COUNT query).
+    ``overseas``: the overseas régions' codes when already read (``reference_lookups``).
 
     Four queries whatever the size of the directory, aggregated by the database: the PTCE
-    matching the search grouped by (région, département, status[, has the requested label
-    year], passes the theme filter) — at most a few hundred groups, folded here into the
-    région, département, status and priority facets and the total —; the same search grouped
-    by theme key; the label years; the overseas régions. The bench checks the same count at
-    100 and 10 000 PTCE."""
+    matching the search grouped by (région, département, status, rural and QPV flags[, has the
+    requested label year], passes the theme filter) — at most a few hundred groups, folded here
+    into the région, département, status and priority facets and the total —; the same search
+    grouped by theme key; the label years; the overseas régions (none when ``overseas`` is
+    given). The bench checks the same count at 100 and 10 000 PTCE."""
     base, _ = _apply_search(
         Ptce.objects.all() if queryset is None else queryset, filters, ranked=False
     )
     keys = ["main_region_id", "main_department_id", "status"]
+    model_fields = {f.name for f in base.model._meta.get_fields()}
+    flags = {
+        value: name for value, name in PRIORITY_FIELDS.items() if name in model_fields
+    }  # a model without the flags (another kind of entry) has no such facet
+    keys += flags.values()
     if filters.year:
         # ``id IN (labels of the year)``: one hashed subplan. A correlated EXISTS is planned
         # with a per-row alternative whose cost estimate (~100 000 at 10 000 PTCE) switched on
@@ -267,7 +325,9 @@ def facet_counts(filters: DirectoryFilters, *, queryset=None) -> dict:
         else Count("pk")
     )
     groups = base.order_by().values(*keys).annotate(n=passes_theme)
-    overseas_regions = set(_overseas_regions().values_list("code", flat=True))
+    overseas_regions = (
+        set(_overseas_regions().values_list("code", flat=True)) if overseas is None else overseas
+    )
     counts: dict = {name: Counter() for name in ("region", "department", "status", "priority")}
     total = 0
     for group in groups:
@@ -284,6 +344,8 @@ def facet_counts(filters: DirectoryFilters, *, queryset=None) -> dict:
             failed.add("year")
         if filters.priority == "overseas" and not overseas:
             failed.add("priority")
+        if filters.priority in flags and not group[flags[filters.priority]]:
+            failed.add("priority")
         # ``n`` counts the PTCE of the group that also pass the theme filter.
         if failed <= {"region"}:
             counts["region"][region] += n
@@ -291,12 +353,16 @@ def facet_counts(filters: DirectoryFilters, *, queryset=None) -> dict:
             counts["department"][department] += n
         if failed <= {"status"}:
             counts["status"][group["status"]] += n
-        if failed <= {"priority"} and overseas:
-            counts["priority"]["overseas"] += n
+        if failed <= {"priority"}:
+            if overseas:
+                counts["priority"]["overseas"] += n
+            for value, name in flags.items():
+                if group[name]:
+                    counts["priority"][value] += n
         if not failed:
             total += n
     result = {name: dict(counter) for name, counter in counts.items()}
-    result["priority"] = {"overseas": counts["priority"].get("overseas", 0)}
+    result["priority"] = {value: counts["priority"].get(value, 0) for value in ("overseas", *flags)}
     result["theme"] = _theme_counts(filters)
     result["year"] = _label_years(filters)
     result["total"] = total

@@ -14,9 +14,11 @@ from core.params import int_param
 from directory import maps
 from directory.queries import (
     PRIORITY_CHOICES,
-    PRIORITY_WITHOUT_DATA,
+    PRIORITY_NOT_LOADED,
     facet_counts,
+    loaded_priorities,
     parse_filters,
+    reference_lookups,
     search_planning,
     search_ptces,
 )
@@ -54,9 +56,10 @@ def _options(choices, counts, selected):
 @require_safe
 def directory_list(request):
     """Public: the directory of PTCE with full-text search, filters and facet counts."""
-    filters = parse_filters(request.GET)
+    lookups = reference_lookups()
+    filters = parse_filters(request.GET, loaded=lookups.loaded)
     with search_planning(filters):
-        counts = facet_counts(filters)
+        counts = facet_counts(filters, overseas=lookups.overseas)
         results = (
             search_ptces(filters)
             .select_related("main_region", "main_department")
@@ -81,15 +84,21 @@ def directory_list(request):
     if filters.region:
         departments = departments.filter(region_id=filters.region)
     years = sorted(counts["year"])
+    # Rural and QPV are offered only once their reference file is loaded (no dead filter).
+    offered = loaded_priorities(lookups.loaded)
     priority_options = [
         {
             "value": value,
-            "label": label if value not in PRIORITY_WITHOUT_DATA else f"{label} (non renseigné)",
-            "count": counts["priority"].get(value),
+            "label": PRIORITY_CHOICES[value],
+            "count": counts["priority"].get(value, 0),
             "selected": value == filters.priority,
-            "disabled": value in PRIORITY_WITHOUT_DATA,
         }
+        for value in offered
+    ]
+    missing_priorities = [
+        f"« {label} » : {PRIORITY_NOT_LOADED[value]}, ce filtre n’est pas encore proposé."
         for value, label in PRIORITY_CHOICES.items()
+        if value not in offered
     ]
     context = {
         "filters": filters,
@@ -109,6 +118,10 @@ def directory_list(request):
             [(year, str(year)) for year in years], counts["year"], filters.year
         ),
         "priority_options": priority_options,
+        "priority_rule": [value for value in offered if value in PRIORITY_NOT_LOADED],
+        "missing_priorities": missing_priorities,
+        # Demo: flags computed from the illustrative samples, never presented as official.
+        "priority_from_samples": bool(lookups.samples),
         "breadcrumb": {"links": [], "current": "Annuaire des PTCE"},
     }
     return render(request, "directory/list.html", context)

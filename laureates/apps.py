@@ -19,3 +19,9 @@ class LaureatesConfig(AppConfig):
         from laureates.search import PTCE_INDEX
 
         search.register(PTCE_INDEX)
+        from laureates.priority import on_reference_changed
+        from territories.reference import reference_changed
+
+        reference_changed.connect(
+            on_reference_changed, dispatch_uid="laureates.on_reference_changed"
+        )

@@ -9,8 +9,9 @@ built from the same data. ``ImportBatch.flush`` then writes, in one transaction:
 (``bulk_create``, their search text included, so SQLite's FTS triggers index each once), their
 initial status, labels, communes and EPCI (``bulk_create``), the changes of poles that existed
 before (``save``, territory rows added, search text recomputed by ``refresh_search_many``), the
-audit entries (``audit.record_many``, one chain lock), and on PostgreSQL one re-index of the
-search vectors of every pole written.
+priority-territory flags of the poles whose territory grew (``laureates.priority``, a few
+queries), the audit entries (``audit.record_many``, one chain lock), and on PostgreSQL one
+re-index of the search vectors of every pole written.
 
 Semantics are those of the former row-by-row import: a pole is matched by its normalised name
 (the oldest first), a label by (call, year, phase); a territory only grows; when a pole has
@@ -29,6 +30,7 @@ from django.utils.text import slugify
 from core import audit
 from laureates.models import Ptce, PtceLabel, PtceStatus, PtceStatusChange
 from laureates.places import PlaceResolver
+from laureates.priority import refresh_priority_flags
 from laureates.services import refresh_search_many, search_text_of, update_search_vectors
 from territories.text import normalise
 
@@ -280,6 +282,9 @@ class ImportBatch:
             ],
             batch_size=CHUNK,
             ignore_conflicts=True,
+        )
+        refresh_priority_flags(
+            pole.ptce.pk for pole in self.order if pole.new_communes or pole.new_epcis
         )
         audit.record_many(self.audit_entries, actor=actor)
         # Poles that existed: members and other labels are in the database only.

@@ -87,6 +87,27 @@ class Ptce(models.Model):
         "statut", max_length=10, choices=PtceStatus, default=PtceStatus.EMERGING
     )
     status_changed_at = models.DateTimeField("dernier changement de statut", null=True, blank=True)
+    # Priority territories of the pole (issue 17), derived from its communes and the official
+    # reference data by ``laureates.priority.refresh_priority_flags``: None while the density
+    # grid (resp. the QPV list) is not loaded or the pole has no commune.
+    is_rural = models.BooleanField(
+        "territoire rural",
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="Au moins la moitié des communes du territoire sont rurales (grille de densité "
+        "de l’Insee) ; vide = donnée non chargée ou territoire inconnu.",
+    )
+    has_qpv = models.BooleanField(
+        "territoire avec un QPV",
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="Au moins une commune du territoire a un quartier prioritaire de la politique "
+        "de la ville ; vide = donnée non chargée ou territoire inconnu.",
+    )
     source_url = models.URLField("source", max_length=500, blank=True)
     needs_review = models.BooleanField("à vérifier", default=False)
     review_note = models.TextField("points à vérifier", blank=True)

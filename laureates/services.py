@@ -1,7 +1,8 @@
 """The one place where a PTCE's lifecycle and derived data change.
 
 ``change_ptce_status`` checks the transition table, saves, keeps the history and writes the audit
-log. ``set_ptce_territory`` stores the communes/EPCI and recomputes what the directory filters on.
+log. ``set_ptce_territory`` stores the communes/EPCI and recomputes what the directory filters on
+(main région and département, population, priority-territory flags).
 ``refresh_search`` keeps the denormalised search columns in step with the record.
 """
 
@@ -130,6 +131,10 @@ def recompute_geography(ptce: Ptce) -> None:
         ptce.population_covered = summary.population if summary.population_known else None
     else:
         ptce.population_covered = None
+    from laureates.priority import refresh_priority_flags
+
+    refresh_priority_flags([ptce.pk])
+    ptce.refresh_from_db(fields=["is_rural", "has_qpv"])
     ptce.save(update_fields=["main_region", "main_department", "population_covered", "updated_at"])
     refresh_search(ptce)
 

@@ -1,6 +1,8 @@
-"""Demo reference data: small labelled samples of the density grid and of the QPV list
-(``territories/data/samples``), so that the demo shows real rural and QPV counts. Never
-replaces an official file an operator has loaded."""
+"""Demo reference data: small samples of the density grid and of the QPV list
+(``territories/data/samples``), labelled « échantillon illustratif, non officiel » wherever they
+show (this command's output, the samples' header lines and README, the public directory's note
+under its priority filters), so that the demo shows real rural and QPV counts. Never replaces
+an official file an operator has loaded."""
 
 from pathlib import Path
 
@@ -10,6 +12,13 @@ from territories.reference import import_density, import_qpv
 SAMPLES = Path(__file__).resolve().parent / "data" / "samples"
 DENSITY_SAMPLE = SAMPLES / "grille_densite_7_niveaux_echantillon_demo.csv"
 QPV_SAMPLE = SAMPLES / "liste_qpv_2024_echantillon_demo.csv"
+SAMPLE_NAMES = frozenset({DENSITY_SAMPLE.name, QPV_SAMPLE.name})
+SAMPLE_LABEL = "échantillon illustratif, non officiel"
+
+
+def is_sample(file_name: str) -> bool:
+    """Whether a loaded reference file (``ReferenceFile.file_name``) is a demo sample."""
+    return file_name in SAMPLE_NAMES
 
 
 def load(stdout):
@@ -23,6 +32,7 @@ def load(stdout):
             continue
         report = load_file(path)
         stdout.write(
-            f"{ReferenceKind(kind).label} : échantillon de démonstration chargé "
-            f"({report.applied} {'communes' if kind == ReferenceKind.DENSITY else 'QPV'})."
+            f"{ReferenceKind(kind).label} : {SAMPLE_LABEL} chargé pour la démonstration "
+            f"({report.applied} {'communes' if kind == ReferenceKind.DENSITY else 'QPV'}) — "
+            "à remplacer par le fichier officiel en production."
         )

@@ -27,8 +27,11 @@ from territories.tabular import Table, TableError, read_table
 from territories.text import normalise
 
 # Sent after a successful import (``kind``: a ReferenceKind value); reviews refreshes the
-# priority flags of the files under review.
+# priority flags of the files under review, the directory starts a new generation of API counts.
 reference_loaded = Signal()
+# Sent inside the import's transaction, once the reference data is written: what derives from
+# it (the PTCE's priority flags, laureates.priority) is rewritten in the same transaction.
+reference_changed = Signal()
 
 CHUNK = 500
 SHOWN = 20  # unknown codes listed in the report
@@ -350,6 +353,7 @@ def import_density(path: Path, *, levels: int | None = None) -> ImportReport:
                     density_degree=degree, is_rural=degree in rural
                 )
         _record(ReferenceKind.DENSITY, path, report, levels=levels)
+        reference_changed.send(sender=ReferenceFile, kind=ReferenceKind.DENSITY)
         transaction.on_commit(
             lambda: reference_loaded.send(sender=ReferenceFile, kind=ReferenceKind.DENSITY)
         )
@@ -444,6 +448,7 @@ def import_qpv(path: Path) -> ImportReport:
                 qpv.save(update_fields=["name"])
             qpv.communes.set(links[code])
         _record(ReferenceKind.QPV, path, report)
+        reference_changed.send(sender=ReferenceFile, kind=ReferenceKind.QPV)
         transaction.on_commit(
             lambda: reference_loaded.send(sender=ReferenceFile, kind=ReferenceKind.QPV)
         )

@@ -99,8 +99,9 @@ def test_unknown_filter_values_are_ignored_with_a_notice(client, poles):
 def test_rural_and_qpv_filters_say_the_data_is_missing(client, poles):
     response = client.get(LIST, {"priority": "rural"})
     assert len(names(response)) == 2
-    assert "donnée non renseignée" in response.context["filters"].notices[0]
-    assert "Territoires ruraux (non renseigné)" in response.content.decode()
+    assert "donnée non disponible" in response.context["filters"].notices[0]
+    assert "Territoires ruraux » : la grille communale de densité" in response.content.decode()
+    assert 'value="rural"' not in response.content.decode()
 
 
 @pytest.mark.parametrize(

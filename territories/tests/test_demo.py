@@ -22,8 +22,11 @@ def test_demo_loads_the_labelled_samples_idempotently_and_shows_real_counts():
     out = io.StringIO()
     demo.load(out)
     demo.load(out)
-    assert "échantillon de démonstration chargé (29 communes)" in out.getvalue()
-    assert "échantillon de démonstration chargé (8 QPV)" in out.getvalue()
+    text = out.getvalue()
+    loaded = "échantillon illustratif, non officiel chargé pour la démonstration"
+    assert f"{loaded} (29 communes)" in text
+    assert f"{loaded} (8 QPV)" in text
+    assert text.count("à remplacer par le fichier officiel en production") == 4
     assert Qpv.objects.count() == 8
     assert list(Qpv.objects.get(code="QN06901M").communes.values_list("code", flat=True)) == [
         "69123"

@@ -8,11 +8,16 @@ The operations themselves are in ``directory/api.py`` (directory resources) and 
 import hashlib
 import json
 import os
+import time
+import uuid
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.renderers import JSONRenderer
@@ -53,28 +58,66 @@ def count_seconds() -> int:
 
 
 COUNT_GENERATION = "api-count-generation"
+# First level of the count cache, in each process, in front of a shared cache that is not in
+# memory (database or Redis): a page then reads no cache at all. The shared generation is
+# re-read at most every LOCAL_GENERATION_SECONDS, so a PTCE saved through another process is
+# counted within that delay (at once in the process that saved it).
+LOCAL_GENERATION_SECONDS = 2
+_local_counts = LocMemCache(
+    "directory-api-counts", {"TIMEOUT": 60, "OPTIONS": {"MAX_ENTRIES": 2000}}
+)
+
+
+def _shared_cache_is_remote() -> bool:
+    return not isinstance(caches["default"], LocMemCache)
 
 
 def invalidate_counts(**_kwargs) -> None:
-    try:
-        cache.incr(COUNT_GENERATION)
-    except ValueError:  # not set yet
-        cache.set(COUNT_GENERATION, 1, timeout=None)
+    """A new generation: counts cached before it are never used again (a random value, so that
+    an emptied or evicted shared cache cannot bring an old generation back)."""
+    cache.set(COUNT_GENERATION, uuid.uuid4().hex, timeout=None)
+    _local_counts.clear()
+
+
+def _generation(local: bool) -> str:
+    generation = _local_counts.get(COUNT_GENERATION) if local else None
+    if generation is None:
+        generation = cache.get(COUNT_GENERATION)
+        if generation is None:
+            fresh = uuid.uuid4().hex
+            cache.add(COUNT_GENERATION, fresh, timeout=None)  # first process wins
+            generation = cache.get(COUNT_GENERATION) or fresh
+        if local:
+            _local_counts.set(COUNT_GENERATION, generation, timeout=LOCAL_GENERATION_SECONDS)
+    return generation
 
 
 def cached_count(resource: str, params: dict, queryset) -> int:
-    """``queryset.count()``, computed once per filter set (``params``) and generation."""
+    """``queryset.count()``, computed once per filter set (``params``) and generation, kept
+    ``count_seconds()`` in the shared cache (and in this process, see ``_local_counts``)."""
     seconds = count_seconds()
     if seconds <= 0:
         return queryset.count()
-    generation = cache.get(COUNT_GENERATION, 0)
-    text = json.dumps([resource, generation, sorted(params.items())], ensure_ascii=False)
+    local = _shared_cache_is_remote()
+    text = json.dumps([resource, _generation(local), sorted(params.items())], ensure_ascii=False)
     key = "api-count:" + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
-    count = cache.get(key)
-    if count is None:
-        count = queryset.count()
-        cache.set(key, count, timeout=seconds)
+    if local and (count := _local_counts.get(key)) is not None:
+        return count
+    entry = cache.get(key)
+    now = time.time()
+    if entry is None or not isinstance(entry, tuple):
+        entry = (queryset.count(), now + seconds)
+        cache.set(key, entry, timeout=seconds)
+    count, expires = entry
+    if local and expires > now:  # the local copy lasts no longer than the shared one
+        _local_counts.set(key, count, timeout=expires - now)
     return count
+
+
+@receiver(setting_changed)
+def _forget_local_counts(setting, **_kwargs):
+    if setting in {"CACHES", "DIRECTORY_API_COUNT_SECONDS"}:
+        _local_counts.clear()
 
 
 def error(status: int, detail: str) -> JsonResponse:

@@ -9,10 +9,11 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count
 
 from calls.choices import Instrument, Phase
-from laureates.models import Ptce, PtceLabel, PtceMember, Theme
+from laureates.models import Ptce, PtceLabel, PtceMember, PtceStatus, Theme, short_label
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "ptce.json"
 CHUNK = 1000
@@ -31,90 +32,195 @@ def ptce_columns() -> list[str]:
     return [field["name"] for field in ptce_schema()["fields"]]
 
 
-def _chunks(queryset) -> Iterator[list[Ptce]]:
+# Columns of a PTCE record, read as tuples (``values_list``: no model instances).
+_COLUMNS = (
+    "pk",
+    "uuid",
+    "slug",
+    "name",
+    "description",
+    "lead_organisation_name",
+    "lead_organisation_siret",
+    "status",
+    "themes",
+    "main_region_id",
+    "main_region__name",
+    "main_department_id",
+    "main_department__name",
+    "population_covered",
+    "contact_email",
+    "website",
+    "source_url",
+    "updated_at",
+)
+STATUS_LABELS = dict(PtceStatus.choices)
+
+
+def _chunks(queryset) -> Iterator[list[tuple]]:
     """Keyset pagination over the primary key: constant memory, no growing OFFSET."""
     last = 0
     while True:
-        rows = list(queryset.filter(pk__gt=last).order_by("pk")[:CHUNK])
+        rows = list(queryset.filter(pk__gt=last).order_by("pk").values_list(*_COLUMNS)[:CHUNK])
         if not rows:
             return
         yield rows
-        last = rows[-1].pk
+        last = rows[-1][0]
 
 
-def _related(ids: list[int]) -> tuple[dict, dict, dict]:
-    """Labels, commune codes and member counts of a chunk of PTCE: three flat queries."""
-    labels: dict[int, list[PtceLabel]] = defaultdict(list)
-    for label in PtceLabel.objects.filter(ptce_id__in=ids).order_by("year", "title", "phase"):
-        labels[label.ptce_id].append(label)
+def _labels_and_communes(ids: list[int]) -> tuple[dict, dict]:
+    """(title, year, phase) of the labels and commune codes of some PTCE: two flat queries."""
+    labels: dict[int, list] = defaultdict(list)
+    for ptce_id, *label in (
+        PtceLabel.objects.filter(ptce_id__in=ids)
+        .order_by("year", "title", "phase")
+        .values_list("ptce_id", "title", "year", "phase")
+    ):
+        labels[ptce_id].append(label)
     communes: dict[int, list[str]] = defaultdict(list)
     through = Ptce.communes.through
     for ptce_id, code in through.objects.filter(ptce_id__in=ids).values_list(
         "ptce_id", "commune__code"
     ):
         communes[ptce_id].append(code)
-    members = dict(
+    return labels, communes
+
+
+def _member_counts(ids: list[int]) -> dict[int, int]:
+    return dict(
         PtceMember.objects.filter(ptce_id__in=ids)
         .order_by()
         .values_list("ptce_id")
         .annotate(n=Count("pk"))
     )
-    return labels, communes, members
-
-
-def _ptce_rows(queryset):
-    return queryset.select_related("main_region", "main_department").defer(
-        "search_text", "search_vector", "review_note"
-    )
 
 
 def ptce_records(queryset=None) -> Iterator[dict]:
     """One dict per PTCE, with JSON-ready values (None when missing)."""
-    queryset = _ptce_rows(Ptce.objects.all() if queryset is None else queryset)
+    queryset = Ptce.objects.all() if queryset is None else queryset
     site = settings.SITE_URL
     for chunk in _chunks(queryset):
-        related = _related([ptce.pk for ptce in chunk])
-        for ptce in chunk:
-            yield _ptce_record(ptce, *related, site)
+        ids = [row[0] for row in chunk]
+        labels, communes = _labels_and_communes(ids)
+        members = _member_counts(ids)
+        for row in chunk:
+            pk = row[0]
+            yield _ptce_record(row, labels.get(pk, ()), communes.get(pk, ()), members.get(pk), site)
+
+
+@cache
+def _page_sql() -> str:
+    """PostgreSQL: the ``_COLUMNS`` of the PTCE whose ids an inner query returns (``{ids}``: one
+    column, ordered), in its order, then their member count, their labels as a JSON array of
+    [title, year, phase] and their commune codes — one query whatever the page size. Written
+    once as SQL (names from the models): as ORM subqueries it took longer to compile than the
+    whole query takes to run."""
+    from territories.models import Commune, Department, Region
+
+    special = {
+        "pk": "p.id",
+        "themes": f"p.{Ptce._meta.get_field('themes').column}::text",
+        "main_region__name": "r.name",
+        "main_department__name": "d.name",
+    }
+    select = ", ".join(
+        special.get(name) or f"p.{Ptce._meta.get_field(name).column}" for name in _COLUMNS
+    )
+    through = Ptce.communes.through._meta
+    return (
+        f"SELECT {select}, "  # noqa: S608 (names from the models; values are parameters)
+        f"(SELECT count(*) FROM {PtceMember._meta.db_table} m WHERE m.ptce_id = p.id), "
+        "(SELECT json_agg(json_build_array(l.title, l.year, l.phase) "
+        "ORDER BY l.year, l.title, l.phase)::text "
+        f"FROM {PtceLabel._meta.db_table} l WHERE l.ptce_id = p.id), "
+        f"ARRAY(SELECT c.code FROM {through.db_table} pc JOIN {Commune._meta.db_table} c "
+        "ON c.id = pc.commune_id WHERE pc.ptce_id = p.id) "
+        "FROM unnest(ARRAY({ids})) WITH ORDINALITY AS page(id, position) "
+        f"JOIN {Ptce._meta.db_table} p ON p.id = page.id "
+        f"LEFT JOIN {Region._meta.db_table} r ON r.code = p.main_region_id "
+        f"LEFT JOIN {Department._meta.db_table} d ON d.code = p.main_department_id "
+        "ORDER BY page.position"
+    )
 
 
 def ptce_page_records(queryset, start: int, stop: int) -> list[dict]:
     """Records of the rows ``start:stop`` of an ordered queryset, in its order (a page of the
-    API): four queries whatever the page size."""
-    rows = list(_ptce_rows(queryset)[start:stop])
-    related = _related([ptce.pk for ptce in rows])
+    API). PostgreSQL: one query (the queryset's ids of the page, compiled by the ORM, inside
+    ``_page_sql``); other engines: four (rows, labels, communes, member counts). Either way,
+    whatever the page size."""
     site = settings.SITE_URL
-    return [_ptce_record(ptce, *related, site) for ptce in rows]
+    if connection.vendor != "postgresql":
+        rows = list(queryset.values_list(*_COLUMNS)[start:stop])
+        ids = [row[0] for row in rows]
+        labels, communes = _labels_and_communes(ids)
+        members = _member_counts(ids)
+        return [
+            _ptce_record(
+                row, labels.get(row[0], ()), communes.get(row[0], ()), members.get(row[0]), site
+            )
+            for row in rows
+        ]
+    ids_sql, params = queryset.values_list("pk")[start:stop].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_page_sql().replace("{ids}", ids_sql), params)
+        rows = cursor.fetchall()
+    width = len(_COLUMNS)
+    records = []
+    for row in rows:
+        row = list(row)
+        row[_COLUMNS.index("themes")] = json.loads(row[_COLUMNS.index("themes")] or "[]")
+        labels = json.loads(row[width + 1]) if row[width + 1] else ()
+        records.append(_ptce_record(row, labels, row[width + 2], row[width], site))
+    return records
 
 
-def _ptce_record(ptce, labels_by_ptce, communes_by_ptce, members, site) -> dict:
-    labels = labels_by_ptce.get(ptce.pk, [])
-    communes = sorted(communes_by_ptce.get(ptce.pk, []))
+def _ptce_record(row: tuple, labels, communes, members: int | None, site: str) -> dict:
+    """``row``: the ``_COLUMNS`` of one PTCE; ``labels``: its (title, year, phase) in order."""
+    (
+        _pk,
+        uuid,
+        slug,
+        name,
+        description,
+        lead_name,
+        lead_siret,
+        status,
+        themes,
+        region_code,
+        region_name,
+        department_code,
+        department_name,
+        population,
+        email,
+        website,
+        source,
+        updated_at,
+    ) = row[: len(_COLUMNS)]
+    themes = themes or []
     return {
-        "id": str(ptce.uuid),
-        "slug": ptce.slug,
-        "nom": ptce.name,
-        "description": ptce.description,
-        "structure_porteuse": ptce.lead_organisation_name,
-        "siret_structure_porteuse": ptce.lead_organisation_siret or None,
-        "statut": ptce.get_status_display(),
-        "statut_code": ptce.status,
-        "thematiques": "|".join(ptce.themes),
-        "thematiques_libelles": "|".join(THEME_LABELS.get(t, t) for t in ptce.themes),
-        "region_code": ptce.main_region_id,
-        "region_nom": ptce.main_region.name if ptce.main_region_id else None,
-        "departement_code": ptce.main_department_id,
-        "departement_nom": ptce.main_department.name if ptce.main_department_id else None,
-        "communes_codes": "|".join(communes) or None,
-        "population_couverte": ptce.population_covered,
-        "labels": " | ".join(label.short_label for label in labels),
-        "annee_premier_label": min((label.year for label in labels), default=None),
-        "nombre_membres": members.get(ptce.pk, 0),
-        "courriel_contact": ptce.contact_email or None,
-        "site_internet": ptce.website or None,
-        "source": ptce.source_url or None,
-        "url_fiche": f"{site}/annuaire/{ptce.slug}/",
-        "date_mise_a_jour": ptce.updated_at.isoformat(timespec="seconds"),
+        "id": str(uuid),
+        "slug": slug,
+        "nom": name,
+        "description": description,
+        "structure_porteuse": lead_name,
+        "siret_structure_porteuse": lead_siret or None,
+        "statut": STATUS_LABELS.get(status, status),
+        "statut_code": status,
+        "thematiques": "|".join(themes),
+        "thematiques_libelles": "|".join(THEME_LABELS.get(t, t) for t in themes),
+        "region_code": region_code,
+        "region_nom": region_name,
+        "departement_code": department_code,
+        "departement_nom": department_name,
+        "communes_codes": "|".join(sorted(communes)) or None,
+        "population_couverte": population,
+        "labels": " | ".join(short_label(title, phase) for title, _year, phase in labels),
+        "annee_premier_label": min((year for _title, year, _phase in labels), default=None),
+        "nombre_membres": members or 0,
+        "courriel_contact": email or None,
+        "site_internet": website or None,
+        "source": source or None,
+        "url_fiche": f"{site}/annuaire/{slug}/",
+        "date_mise_a_jour": updated_at.isoformat(timespec="seconds"),
     }
 
 

@@ -220,8 +220,13 @@ class PtceLabel(models.Model):
     @property
     def short_label(self) -> str:
         """« AMI 2021 phase 1 », « AAP 2013 »."""
-        number = {Phase.EMERGENCE: "1", Phase.FUNDING: "2"}.get(self.phase)
-        return f"{self.title} phase {number}" if number else self.title
+        return short_label(self.title, self.phase)
+
+
+def short_label(title: str, phase: str) -> str:
+    """A label's short name from its call title and phase: « AMI 2021 phase 1 », « AAP 2013 »."""
+    number = {Phase.EMERGENCE: "1", Phase.FUNDING: "2"}.get(phase)
+    return f"{title} phase {number}" if number else title
 
 
 class PtceMember(models.Model):

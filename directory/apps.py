@@ -19,3 +19,10 @@ class DirectoryConfig(AppConfig):
         from territories.reference import reference_loaded
 
         reference_loaded.connect(invalidate_counts, dispatch_uid="api-count-reference")
+        from directory.exports import forget_territory_names
+        from territories.models import Department, Region
+
+        # Names of régions and départements kept by the API list (directory.exports).
+        for model in (Region, Department):
+            for signal in (post_save, post_delete):
+                signal.connect(forget_territory_names, sender=model, dispatch_uid=f"names-{model}")

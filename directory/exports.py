@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
@@ -14,6 +15,7 @@ from django.db.models import Count
 
 from calls.choices import Instrument, Phase
 from laureates.models import Ptce, PtceLabel, PtceMember, PtceStatus, Theme, short_label
+from territories.models import Department, Region
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "ptce.json"
 CHUNK = 1000
@@ -114,13 +116,13 @@ def _page_sql() -> str:
     [title, year, phase] and their commune codes — one query whatever the page size. Written
     once as SQL (names from the models): as ORM subqueries it took longer to compile than the
     whole query takes to run."""
-    from territories.models import Commune, Department, Region
+    from territories.models import Commune
 
     special = {
         "pk": "p.id",
         "themes": f"p.{Ptce._meta.get_field('themes').column}::text",
-        "main_region__name": "r.name",
-        "main_department__name": "d.name",
+        "main_region__name": "NULL",  # filled from territory_names()
+        "main_department__name": "NULL",
     }
     select = ", ".join(
         special.get(name) or f"p.{Ptce._meta.get_field(name).column}" for name in _COLUMNS
@@ -136,8 +138,6 @@ def _page_sql() -> str:
         "ON c.id = pc.commune_id WHERE pc.ptce_id = p.id) "
         "FROM unnest(ARRAY({ids})) WITH ORDINALITY AS page(id, position) "
         f"JOIN {Ptce._meta.db_table} p ON p.id = page.id "
-        f"LEFT JOIN {Region._meta.db_table} r ON r.code = p.main_region_id "
-        f"LEFT JOIN {Department._meta.db_table} d ON d.code = p.main_department_id "
         "ORDER BY page.position"
     )
 
@@ -163,14 +163,61 @@ def ptce_page_records(queryset, start: int, stop: int) -> list[dict]:
     with connection.cursor() as cursor:
         cursor.execute(_page_sql().replace("{ids}", ids_sql), params)
         rows = cursor.fetchall()
-    width = len(_COLUMNS)
+    width, themes = len(_COLUMNS), _COLUMNS.index("themes")
+    region, department = _COLUMNS.index("main_region_id"), _COLUMNS.index("main_department_id")
+    regions, departments = territory_names()
     records = []
     for row in rows:
         row = list(row)
-        row[_COLUMNS.index("themes")] = json.loads(row[_COLUMNS.index("themes")] or "[]")
-        labels = json.loads(row[width + 1]) if row[width + 1] else ()
+        row[themes] = _decoded(row[themes])
+        if row[region] is not None:
+            row[region + 1] = regions.get(row[region]) or _name(Region, row[region])
+        if row[department] is not None:
+            row[department + 1] = departments.get(row[department]) or _name(
+                Department, row[department]
+            )
+        labels = _decoded(row[width + 1])
         records.append(_ptce_record(row, labels, row[width + 2], row[width], site))
     return records
+
+
+# Names of the régions and départements (about 120 rows of the geography), kept in each process
+# for TERRITORY_NAMES_SECONDS instead of two joins per page row: renamed at most once a year by
+# the COG import, seen by the API within that delay (at once when saved in this process).
+TERRITORY_NAMES_SECONDS = 60
+_territory_names: dict = {}
+
+
+def territory_names() -> tuple[dict[str, str], dict[str, str]]:
+    from territories.models import Department, Region
+
+    now = time.monotonic()
+    if _territory_names.get("until", 0) < now:
+        _territory_names["names"] = (
+            dict(Region.objects.values_list("code", "name")),
+            dict(Department.objects.values_list("code", "name")),
+        )
+        _territory_names["until"] = now + TERRITORY_NAMES_SECONDS
+    return _territory_names["names"]
+
+
+def forget_territory_names(**_kwargs) -> None:
+    _territory_names.clear()
+
+
+def _name(model, code: str) -> str | None:
+    """A code not in the names kept (created since): read it, and reload the names next time."""
+    forget_territory_names()
+    return model.objects.filter(pk=code).values_list("name", flat=True).first()
+
+
+@lru_cache(maxsize=1024)
+def _decoded(text: str | None) -> tuple:
+    """A JSON array (themes; labels as [title, year, phase]) as a tuple of tuples: the same
+    few combinations recur from row to row, decoded once per process."""
+    if not text:
+        return ()
+    return tuple(tuple(item) if isinstance(item, list) else item for item in json.loads(text))
 
 
 def _ptce_record(row: tuple, labels, communes, members: int | None, site: str) -> dict:

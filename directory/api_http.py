@@ -100,7 +100,7 @@ def cached_count(resource: str, params: dict, queryset) -> int:
         return queryset.count()
     local = _shared_cache_is_remote()
     text = json.dumps([resource, _generation(local), sorted(params.items())], ensure_ascii=False)
-    key = "api-count:" + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+    key = "api-count-v2:" + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
     if local and (count := _local_counts.get(key)) is not None:
         return count
     entry = cache.get(key)

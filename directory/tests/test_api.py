@@ -192,3 +192,76 @@ def test_list_count_is_computed_once_per_filter_set(client, settings):
     assert count_queries({"theme": "food"})[1] == 1  # another filter set
     PtceFactory(name="Pôle ajouté")  # a saved PTCE: a new generation of counts
     assert count_queries({"page_size": "5"}) == (31, 1)
+
+
+def test_a_list_page_costs_the_same_queries_whatever_its_size(client):
+    """PostgreSQL: the count and ONE query for the page (labels, communes and member counts
+    aggregated in it); other engines: the count and four flat queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ptces = bulk_ptces(60)
+    for ptce in ptces[:3]:
+        PtceMemberFactory.create_batch(2, ptce=ptce)
+    client.get("/api/v1/ptce")  # names of régions and départements read once per process
+    sizes = {}
+    for size in (5, 50):
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get("/api/v1/ptce", {"page_size": size}).json()
+        sizes[size] = len(captured.captured_queries)
+        assert len(body["results"]) == size
+    assert sizes[5] == sizes[50] == (2 if connection.vendor == "postgresql" else 5)
+    first = body["results"][0]
+    assert first["nombre_membres"] == 2
+    assert first["labels"] == "AMI 2021"
+    assert first["annee_premier_label"] == 2021
+    assert (first["region_nom"], first["departement_nom"]) == ("Auvergne-Rhône-Alpes", "Rhône")
+    assert body["results"][4]["nombre_membres"] == 0
+
+
+def test_list_shows_a_renamed_region_at_once(client):
+    from territories.models import Region
+
+    bulk_ptces(1)
+    assert client.get("/api/v1/ptce").json()["results"][0]["region_nom"] == "Auvergne-Rhône-Alpes"
+    region = Region.objects.get(code="84")
+    region.name = "Région renommée"
+    region.save()
+    assert client.get("/api/v1/ptce").json()["results"][0]["region_nom"] == "Région renommée"
+
+
+def test_list_count_is_kept_in_the_process_in_front_of_the_database_cache(client, settings):
+    """With a shared cache outside the process (database, Redis), a repeated filter set reads
+    no cache at all; a PTCE saved here is counted at once, one saved by another process once
+    this process's copy of the generation has expired (LOCAL_GENERATION_SECONDS)."""
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from directory import api_http
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "core.cache.AtomicDatabaseCache", "LOCATION": "ptce_cache"},
+    }
+    settings.DIRECTORY_API_COUNT_SECONDS = 60
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "directory_api": "0"}  # its own counters
+    caches["default"].clear()
+    bulk_ptces(12)
+
+    def read(params):
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get("/api/v1/ptce", params).json()
+        sql = [query["sql"] for query in captured.captured_queries]
+        return body["count"], sum("__count" in s for s in sql), sum("ptce_cache" in s for s in sql)
+
+    assert read({"page_size": "5"})[:2] == (12, 1)
+    assert read({"page_size": "5", "page": "2"}) == (12, 0, 0)  # nothing but the page
+    PtceFactory(name="Pôle ajouté")  # saved in this process: a new generation at once
+    assert read({"page_size": "5"})[:2] == (13, 1)
+    assert read({"page_size": "5"}) == (13, 0, 0)
+    bulk_ptces(1, prefix="Autre processus")  # no signal here: as if saved elsewhere…
+    caches["default"].set(api_http.COUNT_GENERATION, "autre", timeout=None)  # …which did this
+    assert read({"page_size": "5"})[0] == 13  # this process's copy of the generation
+    api_http._local_counts.delete(api_http.COUNT_GENERATION)  # LOCAL_GENERATION_SECONDS later
+    assert read({"page_size": "5"})[:2] == (14, 1)

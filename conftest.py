@@ -31,6 +31,16 @@ def _no_outside_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_territory_names():
+    """The API list keeps région and département names per process (directory.exports): a name
+    changed by a test and rolled back with it must not be served to the next one."""
+    yield
+    from directory.exports import forget_territory_names
+
+    forget_territory_names()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the official geography once for the whole session (it is reference data)."""

@@ -120,7 +120,12 @@ def _page_sql() -> str:
 
     special = {
         "pk": "p.id",
+        "uuid": "p.uuid::text",
         "themes": f"p.{Ptce._meta.get_field('themes').column}::text",
+        # As ``isoformat(timespec="seconds")`` of the UTC datetime the ORM would return, without
+        # a Python loader per row.
+        "updated_at": "to_char(p.updated_at AT TIME ZONE 'UTC', "
+        '\'YYYY-MM-DD"T"HH24:MI:SS"+00:00"\')',
         "main_region__name": "NULL",  # filled from territory_names()
         "main_department__name": "NULL",
     }
@@ -267,7 +272,9 @@ def _ptce_record(row: tuple, labels, communes, members: int | None, site: str) -
         "site_internet": website or None,
         "source": source or None,
         "url_fiche": f"{site}/annuaire/{slug}/",
-        "date_mise_a_jour": updated_at.isoformat(timespec="seconds"),
+        "date_mise_a_jour": updated_at
+        if isinstance(updated_at, str)  # already formatted by PostgreSQL (_page_sql)
+        else updated_at.isoformat(timespec="seconds"),
     }
 
 

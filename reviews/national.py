@@ -34,11 +34,17 @@ def state_request():
     )
 
 
-def _ranked_files_of(call):
+def _reviewed_files(call):
     """Files of the call that went through review (not drafts, withdrawn or closed)."""
+    return Application.objects.filter(call=call).exclude(
+        status__in=[S.DRAFT, S.WITHDRAWN, S.CLOSED]
+    )
+
+
+def _ranked_files_of(call):
+    """The same, with what a line of the ranking shows."""
     return (
-        Application.objects.filter(call=call)
-        .exclude(status__in=[S.DRAFT, S.WITHDRAWN, S.CLOSED])
+        _reviewed_files(call)
         .only(
             "uuid",
             "reference",
@@ -131,13 +137,14 @@ class RankingRows:
     def __init__(self, call, user):
         from reviews.conflicts import CONFLICT_NOTICE, conflict_q
 
-        files = _ranked_files_of(call)
+        files = _reviewed_files(call)
         self.masked = (
             list(files.filter(conflict_q(user)).values_list("pk", flat=True))
             if getattr(user, "pk", None)
             else []
         )
         self.notice = CONFLICT_NOTICE
+        self.call = call
         self.files = files.exclude(pk__in=self.masked) if self.masked else files
         self._visible = None
 
@@ -178,7 +185,10 @@ class RankingRows:
 
     def _ranked(self, start, stop):
         first = max(start - 1, 0)  # the row above the page, for « départagé par »
-        applications = list(_in_ranking_order(self.files)[first:stop])
+        # The database sorts narrow rows (keys and identifiers only), then the page's files
+        # are read with what their lines show.
+        keys = list(_in_ranking_order(self.files).values_list("pk", flat=True)[first:stop])
+        applications = list(_in_ranking_order(_ranked_files_of(self.call).filter(pk__in=keys)))
         by_reference, entries = {}, []
         for application in applications:
             reference = application.reference or str(application.uuid)

@@ -41,23 +41,19 @@ def _reviewed_files(call):
     )
 
 
-def _ranked_files_of(call):
-    """The same, with what a line of the ranking shows."""
-    return (
-        _reviewed_files(call)
-        .only(
-            "uuid",
-            "reference",
-            "submitted_at",
-            "status",
-            "phase",
-            "call_id",
-            "region_id",
-            "pole_name",
-            "lead_name",
-        )
-        .annotate(region_name=F("region__name"))
-    )
+def _with_line_fields(queryset):
+    """Only what a line of the ranking shows."""
+    return queryset.only(
+        "uuid",
+        "reference",
+        "submitted_at",
+        "status",
+        "phase",
+        "call_id",
+        "region_id",
+        "pole_name",
+        "lead_name",
+    ).annotate(region_name=F("region__name"))
 
 
 def national_files(call):
@@ -144,7 +140,6 @@ class RankingRows:
             else []
         )
         self.notice = CONFLICT_NOTICE
-        self.call = call
         self.files = files.exclude(pk__in=self.masked) if self.masked else files
         self._visible = None
 
@@ -188,7 +183,10 @@ class RankingRows:
         # The database sorts narrow rows (keys and identifiers only), then the page's files
         # are read with what their lines show.
         keys = list(_in_ranking_order(self.files).values_list("pk", flat=True)[first:stop])
-        applications = list(_in_ranking_order(_ranked_files_of(self.call).filter(pk__in=keys)))
+        # By primary key alone: with the call too, SQLite walks the call's index (every file).
+        applications = list(
+            _in_ranking_order(_with_line_fields(Application.objects.filter(pk__in=keys)))
+        )
         by_reference, entries = {}, []
         for application in applications:
             reference = application.reference or str(application.uuid)
@@ -308,13 +306,15 @@ def result_rows(result: allocation.AllocationResult, call) -> dict[str, list[Res
     return sections
 
 
-def priority_texts(call, references=None) -> dict[str, str]:
+def priority_texts(call, application_ids=None) -> dict[str, str]:
     """Reference → « 12 communes rurales sur 32 ; 1 commune avec un QPV » for the files of
-    the call (the figures the bonus was computed from), in one query; ``references``: only
-    those files (a page of the ranking)."""
-    rows = ReviewSummary.objects.filter(application__call=call).select_related("application")
-    if references is not None:
-        rows = rows.filter(application__reference__in=list(references))
+    the call (the figures the bonus was computed from), in one query; ``application_ids``:
+    only those files (a page of the ranking, read by primary key)."""
+    if application_ids is not None:
+        rows = ReviewSummary.objects.filter(application_id__in=list(application_ids))
+    else:
+        rows = ReviewSummary.objects.filter(application__call=call)
+    rows = rows.select_related("application")
     rows = rows.only(
         "application__reference",
         "commune_count",

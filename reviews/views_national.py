@@ -77,7 +77,7 @@ def consolidation(request):
             "result": result,
             "result_rows": national.result_rows(result, call) if result else None,
             "priorities": national.priority_texts(
-                call, [line.reference for line, _a, _o in page_obj if line.reference]
+                call, [application.pk for _l, application, _o in page_obj if application]
             )
             if call
             else {},

@@ -14,9 +14,15 @@ recreated): 100 then 10 000 files with 3 submitted evaluations (6 scores each), 
 10 members (100 000 in all), a budget line and a régional opinion each, measured through
 Django's WSGI handler (test client, no network):
 
-- the reviewer list page (50 per page, several filters and sorts, as a régional reviewer and
-  as the national cell): median server time at 10 000 within 2× of the same at 100, and the
-  same number of SQL queries at both sizes;
+- the reviewer list page (50 per page, several filters and sorts; the search box — a word of
+  pôle names, a reference, a SIREN, an accent-free query of an accented name — and a 12-column
+  view, as a régional reviewer and as the national cell): median server time at 10 000 within
+  2× of the same at 100 for each group of pages, and the same number of SQL queries at both
+  sizes;
+- the national ranking page (pages 1 and 2): the same two checks;
+- the committee's decision table: a call whose files are all « Instruit », a saved simulation,
+  30 then 300 proposed files, as a committee member and as the national cell: processor time
+  of the page < 300 ms (wall clock and query count printed beside);
 - national ranking of every file from the database + allocation < 1 s; allocation alone
   < 100 ms (processor time of the process, as above; wall-clock times printed beside);
 - XLSX export of all files with scores within 2× of the floor measured in the same run

@@ -1,5 +1,7 @@
+from functools import cache
+
 from django import forms
-from dsfr.forms import DsfrBaseForm, DsfrBoundField
+from dsfr.forms import DsfrBaseForm, DsfrBoundField, DsfrDjangoTemplates
 
 from core.params import guard_integer_field, int_param
 
@@ -54,6 +56,11 @@ class PtceBoundField(DsfrBoundField):
         return attrs
 
 
+@cache
+def _dsfr_renderer() -> DsfrDjangoTemplates:
+    return DsfrDjangoTemplates()
+
+
 class PtceForm(DsfrBaseForm):
     """Base of every form: DSFR rendering, optional fields marked « (Optionnel) », and, after
     a failed submission, focus on the first field in error and errors tied to the fields.
@@ -71,6 +78,18 @@ class PtceForm(DsfrBaseForm):
     bound_field_class = PtceBoundField
     required_to_submit: frozenset[str] | set[str] = frozenset()
     required_to_submit_hint = "Obligatoire pour déposer le dossier."
+
+    @property
+    def default_renderer(self):
+        """One renderer for every form. django-dsfr gives its renderer class, which Django
+        instantiates per form: a new template engine each time, so every widget template was
+        read and compiled again (a 300-row committee table took seconds)."""
+        from django.conf import global_settings, settings
+        from django.forms.renderers import get_default_renderer
+
+        if settings.FORM_RENDERER == global_settings.FORM_RENDERER:
+            return _dsfr_renderer()
+        return get_default_renderer()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -72,6 +72,7 @@ def proposals(session):
     from django.db.models.functions import Coalesce
 
     from reviews.national import state_request
+    from reviews.services import LONG_TEXTS
 
     planned, proposed = {}, {}
     if session.simulation is not None:
@@ -82,6 +83,8 @@ def proposals(session):
     files = list(
         session.call.applications.filter(status=S.REVIEWED)
         .select_related("region", "review_summary", "regional_opinion")
+        # Long texts are not shown: 300 rows load in a few milliseconds.
+        .defer(*LONG_TEXTS, "review_summary__search_text", "regional_opinion__reasons")
         .annotate(requested=Coalesce(state_request(), Value(Decimal("0"))))
         .order_by("reference")
     )

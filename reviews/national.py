@@ -5,7 +5,7 @@ named, saved simulations that can be compared."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from applications.choices import ApplicationStatus as S
@@ -15,7 +15,8 @@ from calls.choices import Phase
 from core import audit
 from reviews import allocation
 from reviews.models import ReviewSummary, Simulation
-from reviews.opinions import ranked_files
+from reviews.opinions import OpinionLine, ranked_files
+from reviews.ranking import RankedFile, RankingInput, rank_files
 
 ZERO = Decimal(0)
 
@@ -31,6 +32,28 @@ def state_request():
         .annotate(total=Sum("amount"))
         .values("total")
     )
+
+
+def _reviewed_files(call):
+    """Files of the call that went through review (not drafts, withdrawn or closed)."""
+    return Application.objects.filter(call=call).exclude(
+        status__in=[S.DRAFT, S.WITHDRAWN, S.CLOSED]
+    )
+
+
+def _with_line_fields(queryset):
+    """Only what a line of the ranking shows."""
+    return queryset.only(
+        "uuid",
+        "reference",
+        "submitted_at",
+        "status",
+        "phase",
+        "call_id",
+        "region_id",
+        "pole_name",
+        "lead_name",
+    ).annotate(region_name=F("region__name"))
 
 
 def national_files(call):
@@ -63,6 +86,132 @@ def national_files(call):
 def national_ranking(call):
     """[(RankedFile, application, opinion)]: only validated régional opinions count."""
     return ranked_files(national_files(call), validated_only=True)
+
+
+def _in_ranking_order(queryset):
+    """``queryset`` ordered as ``reviews.ranking.rank_files`` orders files with validated
+    régional opinions (group, score, opinion, median, submission, reference), in SQL."""
+    decimal = DecimalField(max_digits=6, decimal_places=2)
+    scored = Q(review_summary__review_count__gt=0)
+    validated = Q(regional_opinion__validated_at__isnull=False)
+    return queryset.annotate(
+        rank_score=Case(When(scored, then=F("review_summary__mean")), output_field=decimal),
+        rank_median=Case(When(scored, then=F("review_summary__median")), output_field=decimal),
+        rank_eliminated=Case(
+            When(review_summary__eliminated=True, then=Value(True)), default=Value(False)
+        ),
+        rank_opinion=F("regional_opinion__opinion"),
+        rank_validated_at=F("regional_opinion__validated_at"),
+    ).order_by(
+        Case(
+            When(rank_score__isnull=True, then=Value(2)),
+            When(rank_eliminated=True, then=Value(1)),
+            default=Value(0),
+        ),
+        F("rank_score").desc(nulls_last=True),
+        Case(
+            When(validated & Q(regional_opinion__opinion="favourable"), then=Value(0)),
+            When(validated & Q(regional_opinion__opinion="reserved"), then=Value(1)),
+            When(validated & Q(regional_opinion__opinion="unfavourable"), then=Value(2)),
+            default=Value(3),
+        ),
+        F("rank_median").desc(nulls_last=True),
+        F("submitted_at").asc(nulls_last=True),
+        "reference",
+        "pk",
+    )
+
+
+class RankingRows:
+    """The national ranking of a call as ``user`` sees it (``conflicts.mask_ranking``: the
+    files with a conflict of interest masked, after the others, and the others numbered
+    again), as a sequence the paginator slices: a page is ranked in SQL (ORDER BY … LIMIT),
+    so a page of 10 000 files costs the same few queries as a page of 100. Each page reads
+    the row just above it, so that « départagé par » is told for its first row too; ranks
+    and ties are those of ``rank_files`` on the whole call."""
+
+    def __init__(self, call, user):
+        from reviews.conflicts import CONFLICT_NOTICE, conflict_q
+
+        files = _reviewed_files(call)
+        self.masked = (
+            list(files.filter(conflict_q(user)).values_list("pk", flat=True))
+            if getattr(user, "pk", None)
+            else []
+        )
+        self.notice = CONFLICT_NOTICE
+        self.files = files.exclude(pk__in=self.masked) if self.masked else files
+        self._visible = None
+
+    @property
+    def visible(self) -> int:
+        if self._visible is None:
+            self._visible = self.files.count()
+        return self._visible
+
+    def count(self) -> int:
+        return self.visible + len(self.masked)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start = index.start or 0
+        stop = self.count() if index.stop is None else min(index.stop, self.count())
+        rows = self._ranked(start, min(stop, self.visible)) if start < self.visible else []
+        for _ in range(max(start, self.visible), stop):
+            rows.append((self._masked_line(), None, None))
+        return rows
+
+    def _masked_line(self):
+        return RankedFile(
+            rank=None,
+            reference="",
+            score=None,
+            median=None,
+            opinion=None,
+            eliminated=False,
+            submitted_at=None,
+            decided_by=None,
+            masked=self.notice,
+        )
+
+    def _ranked(self, start, stop):
+        first = max(start - 1, 0)  # the row above the page, for « départagé par »
+        # The database sorts narrow rows (keys and identifiers only), then the page's files
+        # are read with what their lines show.
+        keys = list(_in_ranking_order(self.files).values_list("pk", flat=True)[first:stop])
+        # By primary key alone: with the call too, SQLite walks the call's index (every file).
+        applications = list(
+            _in_ranking_order(_with_line_fields(Application.objects.filter(pk__in=keys)))
+        )
+        by_reference, entries = {}, []
+        for application in applications:
+            reference = application.reference or str(application.uuid)
+            opinion = (
+                OpinionLine(application.rank_opinion, application.rank_validated_at)
+                if application.rank_opinion
+                else None
+            )
+            by_reference[reference] = (application, opinion)
+            counted = opinion.opinion if opinion and opinion.is_validated else None
+            entries.append(
+                RankingInput(
+                    reference=reference,
+                    mean=application.rank_score,
+                    median=application.rank_median,
+                    submitted_at=application.submitted_at,
+                    opinion=counted,
+                    eliminated=bool(application.rank_eliminated),
+                )
+            )
+        rows = []
+        for line in rank_files(entries):
+            line.rank += first
+            rows.append((line, *by_reference[line.reference]))
+        return rows[start - first :]
 
 
 def candidates(rows, selected=None) -> list[allocation.Candidate]:
@@ -157,10 +306,15 @@ def result_rows(result: allocation.AllocationResult, call) -> dict[str, list[Res
     return sections
 
 
-def priority_texts(call) -> dict[str, str]:
+def priority_texts(call, application_ids=None) -> dict[str, str]:
     """Reference → « 12 communes rurales sur 32 ; 1 commune avec un QPV » for the files of
-    the call (the figures the bonus was computed from), in one query."""
-    rows = ReviewSummary.objects.filter(application__call=call).select_related("application")
+    the call (the figures the bonus was computed from), in one query; ``application_ids``:
+    only those files (a page of the ranking, read by primary key)."""
+    if application_ids is not None:
+        rows = ReviewSummary.objects.filter(application_id__in=list(application_ids))
+    else:
+        rows = ReviewSummary.objects.filter(application__call=call)
+    rows = rows.select_related("application")
     rows = rows.only(
         "application__reference",
         "commune_count",

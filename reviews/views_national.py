@@ -47,7 +47,10 @@ def consolidation(request):
     ranked nationally (figures and validated régional opinions) and the allocation simulator:
     POST runs it; with a name, the simulation is saved."""
     call, calls = _call(request)
-    rows = conflicts.mask_ranking(national.national_ranking(call), request.user) if call else []
+    rows = national.RankingRows(call, request.user) if call else []
+    page_obj = Paginator(rows, RANKING_PAGE_SIZE).get_page(
+        int_param(request.GET.get("page", "")) or 1
+    )
     form = forms.SimulationForm(
         request.POST or None,
         initial=national.initial_parameters(call) if call else None,
@@ -69,13 +72,15 @@ def consolidation(request):
         {
             "call": call,
             "calls": calls,
-            "page_obj": Paginator(rows, RANKING_PAGE_SIZE).get_page(
-                int_param(request.GET.get("page", "")) or 1
-            ),
+            "page_obj": page_obj,
             "form": form,
             "result": result,
             "result_rows": national.result_rows(result, call) if result else None,
-            "priorities": national.priority_texts(call) if call else {},
+            "priorities": national.priority_texts(
+                call, [application.pk for _l, application, _o in page_obj if application]
+            )
+            if call
+            else {},
             "bonus_notes": national.bonus_data_notes(call) if call else [],
             "simulations": Simulation.objects.filter(call=call)[:10] if call else [],
             "breadcrumb": _crumbs("Consolidation nationale"),

@@ -118,3 +118,13 @@ def test_id_multiple_choice_refuses_values_that_are_not_ids(value):
     with pytest.raises(forms.ValidationError) as refused:
         field.clean([str(user.pk), value])
     assert refused.value.code == "invalid_choice"
+
+
+def test_every_form_renders_through_one_renderer_and_its_cached_templates():
+    """django-dsfr gives Django its renderer class: instantiated per form, it built a new
+    template engine (and compiled every widget template again) for each form of a page."""
+    first, second = PtceForm(), PtceForm(prefix="b")
+    assert first.renderer is second.renderer
+    engine = first.renderer.engine
+    assert engine.engine.loaders[0][0] == "django.template.loaders.cached.Loader"
+    assert PtceForm(prefix="c").renderer.engine is engine

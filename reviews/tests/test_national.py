@@ -182,3 +182,44 @@ def test_simulator_says_when_a_bonus_has_no_reference_data(client, scored_call):
     page = client.get(url)
     assert [note.split(" :")[0] for note in page.context["bonus_notes"]] == ["QPV"]
     assert "la liste des quartiers prioritaires n’est pas chargée" in page.content.decode()
+
+
+def test_ranking_pages_ranked_in_sql_are_the_whole_ranking_cut_into_pages(scored_call):
+    """Ties on score broken by the validated opinion, then the median; an unscored file
+    last; a file with a conflict of interest masked after the others: page by page, the SQL
+    ranking gives the ranks, « départagé par » and order of the ranking of the whole call."""
+    from django.core.paginator import Paginator
+    from django.utils import timezone
+
+    from reviews import conflicts
+    from reviews.models import RegionalOpinion
+
+    call, (first, second, third) = scored_call
+    [reviewer] = reviewers(count=1)
+    same = [submitted_file(call=call) for _ in range(4)]
+    for application in same:
+        submit_evaluation(application, reviewer, HIGH)
+    RegionalOpinion.objects.create(
+        application=same[2], opinion="favourable", reasons="Solide", validated_at=timezone.now()
+    )
+    RegionalOpinion.objects.create(application=same[3], opinion="favourable", reasons="Non validé")
+    national_user = UserFactory(national=True)
+    services.declare_conflict(same[1], national_user, "Administratrice de la structure")
+    expected = [
+        (line.rank, line.reference, line.decided_by, line.masked)
+        for line, _application, _opinion in conflicts.mask_ranking(
+            national.national_ranking(call), national_user
+        )
+    ]
+    assert expected[0][1] == same[2].reference  # the validated favourable opinion first
+    assert expected[-1][3] == conflicts.CONFLICT_NOTICE
+    assert expected[-2][1] == third.reference  # unscored
+    for size in (1, 2, 3, 10):
+        paginator = Paginator(national.RankingRows(call, national_user), size)
+        got = [
+            (line.rank, line.reference, line.decided_by, line.masked)
+            for number in paginator.page_range
+            for line, _application, _opinion in paginator.page(number)
+        ]
+        assert got == expected, size
+    assert paginator.count == 7

@@ -146,7 +146,6 @@ def mask_ranking(rows, user, *, hidden_notice=None):
     masked: no reference, name, figure or opinion, and moved after the visible rows with no
     rank, so that neither the row nor the order of the others tells the masked file's
     place. The visible rows are numbered again in their order."""
-    from reviews.ranking import RankedFile
 
     ids = [application.pk for _line, application, _opinion in rows]
     notices = dict.fromkeys(conflicted_ids(user, ids), CONFLICT_NOTICE)
@@ -157,23 +156,7 @@ def mask_ranking(rows, user, *, hidden_notice=None):
     visible, masked = [], []
     for line, application, opinion in rows:
         if application.pk in notices:
-            masked.append(
-                (
-                    RankedFile(
-                        rank=None,
-                        reference="",
-                        score=None,
-                        median=None,
-                        opinion=None,
-                        eliminated=False,
-                        submitted_at=None,
-                        decided_by=None,
-                        masked=notices[application.pk],
-                    ),
-                    None,
-                    None,
-                )
-            )
+            masked.append((masked_line(notices[application.pk]), None, None))
         else:
             line.rank = len(visible) + 1
             visible.append((line, application, opinion))
@@ -274,3 +257,21 @@ def without_conflicted_audit(queryset, user):
         )
         hidden |= Q(object_type=object_type, object_id__in=keys)
     return queryset.exclude(hidden)
+
+
+def masked_line(notice: str):
+    """A line of the ranking standing for a file its reader may not see (conflict of
+    interest): no rank, no reference, no figures, only the notice."""
+    from reviews.ranking import RankedFile
+
+    return RankedFile(
+        rank=None,
+        reference="",
+        score=None,
+        median=None,
+        opinion=None,
+        eliminated=False,
+        submitted_at=None,
+        decided_by=None,
+        masked=notice,
+    )

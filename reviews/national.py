@@ -16,7 +16,7 @@ from core import audit
 from reviews import allocation
 from reviews.models import ReviewSummary, Simulation
 from reviews.opinions import OpinionLine, ranked_files
-from reviews.ranking import RankedFile, RankingInput, rank_files
+from reviews.ranking import RankingInput, rank_files
 
 ZERO = Decimal(0)
 
@@ -59,27 +59,10 @@ def _with_line_fields(queryset):
 def national_files(call):
     """Files of the call that went through review (not drafts, withdrawn or closed), with the
     State subsidy they ask for (``requested``: one aggregate, no query per file)."""
-    state_lines = state_request()
-    return (
-        Application.objects.filter(call=call)
-        .exclude(status__in=[S.DRAFT, S.WITHDRAWN, S.CLOSED])
-        # Only what the ranking, the simulator and the page show (10 000 files load in a
-        # fraction of a second); the State's share is a correlated sum, not a GROUP BY.
-        .only(
-            "uuid",
-            "reference",
-            "submitted_at",
-            "status",
-            "phase",
-            "call_id",
-            "region_id",
-            "pole_name",
-            "lead_name",
-        )
-        .annotate(
-            requested=Coalesce(state_lines, ZERO),
-            region_name=F("region__name"),
-        )
+    # Only what the ranking, the simulator and the page show (10 000 files load in a fraction
+    # of a second); the State's share is a correlated sum, not a GROUP BY.
+    return _with_line_fields(_reviewed_files(call)).annotate(
+        requested=Coalesce(state_request(), ZERO)
     )
 
 
@@ -161,22 +144,11 @@ class RankingRows:
         start = index.start or 0
         stop = self.count() if index.stop is None else min(index.stop, self.count())
         rows = self._ranked(start, min(stop, self.visible)) if start < self.visible else []
-        for _ in range(max(start, self.visible), stop):
-            rows.append((self._masked_line(), None, None))
-        return rows
+        from reviews.conflicts import masked_line
 
-    def _masked_line(self):
-        return RankedFile(
-            rank=None,
-            reference="",
-            score=None,
-            median=None,
-            opinion=None,
-            eliminated=False,
-            submitted_at=None,
-            decided_by=None,
-            masked=self.notice,
-        )
+        for _ in range(max(start, self.visible), stop):
+            rows.append((masked_line(self.notice), None, None))
+        return rows
 
     def _ranked(self, start, stop):
         first = max(start - 1, 0)  # the row above the page, for « départagé par »

@@ -35,10 +35,14 @@ from reviews.services import REVIEWABLE, REVIEWER_ROLES, ReviewError
 REMINDER_DAYS_BEFORE = 3
 DEFAULT_REVIEW_DAYS = 21
 
-STATE_TODO = "todo"
+STATE_NOT_STARTED = "not_started"
 STATE_DRAFT = "draft"
 STATE_SUBMITTED = "submitted"
-STATE_LABELS = {STATE_TODO: "À faire", STATE_DRAFT: "Brouillon", STATE_SUBMITTED: "Transmise"}
+STATE_LABELS = {
+    STATE_NOT_STARTED: "À faire",
+    STATE_DRAFT: "Brouillon",
+    STATE_SUBMITTED: "Transmise",
+}
 
 
 def _today(today=None):
@@ -148,7 +152,7 @@ def _row(assignment, status, today) -> AssignmentRow:
     state = {
         EvaluationStatus.SUBMITTED: STATE_SUBMITTED,
         EvaluationStatus.DRAFT: STATE_DRAFT,
-    }.get(status, STATE_TODO)
+    }.get(status, STATE_NOT_STARTED)
     days_left = (assignment.due_on - today).days if assignment.due_on else None
     return AssignmentRow(assignment, state, days_left)
 

@@ -82,7 +82,7 @@ def test_my_assignments_states_and_badges_sorted_by_due_date():
         application.pk,
         done.pk,
     ]
-    assert [row.state for row in rows] == ["todo", "todo", "draft", "submitted"]
+    assert [row.state for row in rows] == ["not_started", "not_started", "draft", "submitted"]
     assert rows[0].is_overdue and rows[0].days_late == 2
     assert rows[1].is_due_soon and not rows[1].is_overdue
     assert not rows[2].is_due_soon and not rows[3].is_overdue

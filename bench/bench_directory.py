@@ -87,6 +87,7 @@ def seed(total: int, start: int, members_per_ptce: int = 10) -> None:
     from django.db import connection
 
     from applications.choices import MemberCategory
+    from laureates.listing import refresh_listing
     from laureates.models import Ptce, PtceLabel, PtceMember, PtceStatus, Theme
     from laureates.services import update_search_vectors
     from territories.models import Commune
@@ -170,6 +171,7 @@ def seed(total: int, start: int, members_per_ptce: int = 10) -> None:
             ],
             batch_size=5000,
         )
+        refresh_listing([ptce.pk for ptce in created])
         if connection.vendor == "postgresql":
             update_search_vectors(Ptce.objects.filter(pk__in=[p.pk for p in created]))
     if connection.vendor == "postgresql":

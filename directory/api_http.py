@@ -12,6 +12,7 @@ import time
 import uuid
 from typing import Any, ClassVar
 
+import pydantic_core
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
@@ -317,9 +318,14 @@ def read(private: bool = False):
 
 def json_page(data: dict) -> HttpResponse:
     """A page already made of JSON-ready dicts, serialised without a second validation (the
-    generated document describes it; the contract and schemathesis tests check it)."""
-    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    generated document describes it; the contract and schemathesis tests check it). Written by
+    pydantic's serialiser (compact UTF-8, a few times faster than ``json.dumps`` on a page of
+    50 PTCE); anything not JSON-ready goes through Django's encoder."""
+    body = pydantic_core.to_json(data, fallback=_DJANGO_JSON.default)
     return HttpResponse(body, content_type="application/json")
+
+
+_DJANGO_JSON = DjangoJSONEncoder()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 import datetime
 import json
 import time
-from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -11,10 +10,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count
 
 from calls.choices import Instrument, Phase
-from laureates.models import Ptce, PtceLabel, PtceMember, PtceStatus, Theme, short_label
+from laureates.models import Ptce, PtceStatus, Theme
 from territories.models import Department, Region
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "ptce.json"
@@ -34,7 +32,9 @@ def ptce_columns() -> list[str]:
     return [field["name"] for field in ptce_schema()["fields"]]
 
 
-# Columns of a PTCE record, read as tuples (``values_list``: no model instances).
+# Columns of a PTCE record, read as tuples (``values_list``: no model instances). Members,
+# communes and labels come from the pole's listing columns (``laureates.listing``): one row
+# per PTCE, no other table read.
 _COLUMNS = (
     "pk",
     "uuid",
@@ -54,6 +54,10 @@ _COLUMNS = (
     "website",
     "source_url",
     "updated_at",
+    "member_count",
+    "commune_codes",
+    "label_summary",
+    "first_label_year",
 )
 STATUS_LABELS = dict(PtceStatus.choices)
 
@@ -69,55 +73,21 @@ def _chunks(queryset) -> Iterator[list[tuple]]:
         last = rows[-1][0]
 
 
-def _labels_and_communes(ids: list[int]) -> tuple[dict, dict]:
-    """(title, year, phase) of the labels and commune codes of some PTCE: two flat queries."""
-    labels: dict[int, list] = defaultdict(list)
-    for ptce_id, *label in (
-        PtceLabel.objects.filter(ptce_id__in=ids)
-        .order_by("year", "title", "phase")
-        .values_list("ptce_id", "title", "year", "phase")
-    ):
-        labels[ptce_id].append(label)
-    communes: dict[int, list[str]] = defaultdict(list)
-    through = Ptce.communes.through
-    for ptce_id, code in through.objects.filter(ptce_id__in=ids).values_list(
-        "ptce_id", "commune__code"
-    ):
-        communes[ptce_id].append(code)
-    return labels, communes
-
-
-def _member_counts(ids: list[int]) -> dict[int, int]:
-    return dict(
-        PtceMember.objects.filter(ptce_id__in=ids)
-        .order_by()
-        .values_list("ptce_id")
-        .annotate(n=Count("pk"))
-    )
-
-
 def ptce_records(queryset=None) -> Iterator[dict]:
-    """One dict per PTCE, with JSON-ready values (None when missing)."""
+    """One dict per PTCE, with JSON-ready values (None when missing): one query per 1 000."""
     queryset = Ptce.objects.all() if queryset is None else queryset
     site = settings.SITE_URL
     for chunk in _chunks(queryset):
-        ids = [row[0] for row in chunk]
-        labels, communes = _labels_and_communes(ids)
-        members = _member_counts(ids)
         for row in chunk:
-            pk = row[0]
-            yield _ptce_record(row, labels.get(pk, ()), communes.get(pk, ()), members.get(pk), site)
+            yield _ptce_record(row, site)
 
 
 @cache
 def _page_sql() -> str:
     """PostgreSQL: the ``_COLUMNS`` of the PTCE whose ids an inner query returns (``{ids}``: one
-    column, ordered), in its order, then their member count, their labels as a JSON array of
-    [title, year, phase] and their commune codes — one query whatever the page size. Written
-    once as SQL (names from the models): as ORM subqueries it took longer to compile than the
-    whole query takes to run."""
-    from territories.models import Commune
-
+    column, ordered), in its order. Written once as SQL (names from the models) so that the
+    values arrive as the record writes them (text, no Python loader per row); the région and
+    département names come from ``territory_names``."""
     special = {
         "pk": "p.id",
         "uuid": "p.uuid::text",
@@ -132,15 +102,8 @@ def _page_sql() -> str:
     select = ", ".join(
         special.get(name) or f"p.{Ptce._meta.get_field(name).column}" for name in _COLUMNS
     )
-    through = Ptce.communes.through._meta
     return (
-        f"SELECT {select}, "  # noqa: S608 (names from the models; values are parameters)
-        f"(SELECT count(*) FROM {PtceMember._meta.db_table} m WHERE m.ptce_id = p.id), "
-        "(SELECT json_agg(json_build_array(l.title, l.year, l.phase) "
-        "ORDER BY l.year, l.title, l.phase)::text "
-        f"FROM {PtceLabel._meta.db_table} l WHERE l.ptce_id = p.id), "
-        f"ARRAY(SELECT c.code FROM {through.db_table} pc JOIN {Commune._meta.db_table} c "
-        "ON c.id = pc.commune_id WHERE pc.ptce_id = p.id) "
+        f"SELECT {select} "  # noqa: S608 (names from the models; values are parameters)
         "FROM unnest(ARRAY({ids})) WITH ORDINALITY AS page(id, position) "
         f"JOIN {Ptce._meta.db_table} p ON p.id = page.id "
         "ORDER BY page.position"
@@ -149,26 +112,17 @@ def _page_sql() -> str:
 
 def ptce_page_records(queryset, start: int, stop: int) -> list[dict]:
     """Records of the rows ``start:stop`` of an ordered queryset, in its order (a page of the
-    API). PostgreSQL: one query (the queryset's ids of the page, compiled by the ORM, inside
-    ``_page_sql``); other engines: four (rows, labels, communes, member counts). Either way,
-    whatever the page size."""
+    API): one query whatever the page size. PostgreSQL: the queryset's ids of the page,
+    compiled by the ORM, inside ``_page_sql``."""
     site = settings.SITE_URL
     if connection.vendor != "postgresql":
-        rows = list(queryset.values_list(*_COLUMNS)[start:stop])
-        ids = [row[0] for row in rows]
-        labels, communes = _labels_and_communes(ids)
-        members = _member_counts(ids)
-        return [
-            _ptce_record(
-                row, labels.get(row[0], ()), communes.get(row[0], ()), members.get(row[0]), site
-            )
-            for row in rows
-        ]
+        rows = queryset.values_list(*_COLUMNS)[start:stop]
+        return [_ptce_record(row, site) for row in rows]
     ids_sql, params = queryset.values_list("pk")[start:stop].query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(_page_sql().replace("{ids}", ids_sql), params)
         rows = cursor.fetchall()
-    width, themes = len(_COLUMNS), _COLUMNS.index("themes")
+    themes = _COLUMNS.index("themes")
     region, department = _COLUMNS.index("main_region_id"), _COLUMNS.index("main_department_id")
     regions, departments = territory_names()
     records = []
@@ -181,8 +135,7 @@ def ptce_page_records(queryset, start: int, stop: int) -> list[dict]:
             row[department + 1] = departments.get(row[department]) or _name(
                 Department, row[department]
             )
-        labels = _decoded(row[width + 1])
-        records.append(_ptce_record(row, labels, row[width + 2], row[width], site))
+        records.append(_ptce_record(row, site))
     return records
 
 
@@ -218,15 +171,15 @@ def _name(model, code: str) -> str | None:
 
 @lru_cache(maxsize=1024)
 def _decoded(text: str | None) -> tuple:
-    """A JSON array (themes; labels as [title, year, phase]) as a tuple of tuples: the same
-    few combinations recur from row to row, decoded once per process."""
+    """The themes of a pole (a JSON array) as a tuple: the same few combinations recur from row
+    to row, decoded once per process."""
     if not text:
         return ()
-    return tuple(tuple(item) if isinstance(item, list) else item for item in json.loads(text))
+    return tuple(json.loads(text))
 
 
-def _ptce_record(row: tuple, labels, communes, members: int | None, site: str) -> dict:
-    """``row``: the ``_COLUMNS`` of one PTCE; ``labels``: its (title, year, phase) in order."""
+def _ptce_record(row: tuple, site: str) -> dict:
+    """``row``: the ``_COLUMNS`` of one PTCE."""
     (
         _pk,
         uuid,
@@ -246,7 +199,11 @@ def _ptce_record(row: tuple, labels, communes, members: int | None, site: str) -
         website,
         source,
         updated_at,
-    ) = row[: len(_COLUMNS)]
+        member_count,
+        commune_codes,
+        label_summary,
+        first_label_year,
+    ) = row
     themes = themes or []
     return {
         "id": str(uuid),
@@ -263,11 +220,11 @@ def _ptce_record(row: tuple, labels, communes, members: int | None, site: str) -
         "region_nom": region_name,
         "departement_code": department_code,
         "departement_nom": department_name,
-        "communes_codes": "|".join(sorted(communes)) or None,
+        "communes_codes": commune_codes or None,
         "population_couverte": population,
-        "labels": " | ".join(short_label(title, phase) for title, _year, phase in labels),
-        "annee_premier_label": min((year for _title, year, _phase in labels), default=None),
-        "nombre_membres": members or 0,
+        "labels": label_summary,
+        "annee_premier_label": first_label_year,
+        "nombre_membres": member_count,
         "courriel_contact": email or None,
         "site_internet": website or None,
         "source": source or None,

@@ -1,6 +1,7 @@
 import factory
 
 from applications.choices import MemberCategory
+from laureates.listing import refresh_listing
 from laureates.models import Ptce, PtceLabel, PtceMember, PtceStatus, Theme
 from laureates.services import refresh_search
 
@@ -26,20 +27,32 @@ class PtceFactory(factory.django.DjangoModelFactory):
 class PtceLabelFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PtceLabel
+        skip_postgeneration_save = True
 
     ptce = factory.SubFactory(PtceFactory)
     title = "AMI 2021"
     year = 2021
 
+    @factory.post_generation
+    def listing(obj, create, extracted, **kwargs):
+        if create:
+            refresh_listing([obj.ptce_id])
+
 
 class PtceMemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = PtceMember
+        skip_postgeneration_save = True
 
     ptce = factory.SubFactory(PtceFactory)
     name = factory.Sequence(lambda n: f"Membre {n}")
     category = MemberCategory.ESS_ENTERPRISE
     is_public = True
+
+    @factory.post_generation
+    def listing(obj, create, extracted, **kwargs):
+        if create:
+            refresh_listing([obj.ptce_id])
 
 
 def funded_award(*, amount="80000.00", owner=None, schedule=None, duration=24, decided_at=None):

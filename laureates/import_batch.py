@@ -6,9 +6,10 @@ file (read once, by normalised name) or among those created earlier in the same 
 is chosen against the set of slugs read once; its territory, main région and département and
 population come from the geography already in memory (``PlaceResolver``); its search text is
 built from the same data. ``ImportBatch.flush`` then writes, in one transaction: the new poles
-(``bulk_create``, their search text included, so SQLite's FTS triggers index each once), their
-initial status, labels, communes and EPCI (``bulk_create``), the changes of poles that existed
-before (``save``, territory rows added, search text recomputed by ``refresh_search_many``), the
+(``bulk_create``, their search text and open-data listing columns included, so SQLite's FTS
+triggers index each once), their initial status, labels, communes and EPCI (``bulk_create``),
+the changes of poles that existed before (``save``, territory rows added, search text and
+listing columns recomputed by ``refresh_search_many``), the
 priority-territory flags of the poles whose territory grew (``laureates.priority``, a few
 queries), the audit entries (``audit.record_many``, one chain lock), and on PostgreSQL one
 re-index of the search vectors of every pole written.
@@ -28,6 +29,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from core import audit
+from laureates.listing import listing_fields
 from laureates.models import Ptce, PtceLabel, PtceStatus, PtceStatusChange
 from laureates.places import PlaceResolver
 from laureates.priority import refresh_priority_flags
@@ -239,6 +241,9 @@ class ImportBatch:
         old = [pole for pole in self.order if not pole.is_new]
         for pole in new:
             pole.ptce.search_text = self._search_text(pole)
+            linked = [code for code in pole.communes if code in self.geo.communes_by_code]
+            for name, value in listing_fields(0, linked, pole.labels).items():
+                setattr(pole.ptce, name, value)
         Ptce.objects.bulk_create([pole.ptce for pole in new], batch_size=CHUNK)
         PtceStatusChange.objects.bulk_create(
             [

@@ -108,6 +108,18 @@ class Ptce(models.Model):
         help_text="Au moins une commune du territoire a un quartier prioritaire de la politique "
         "de la ville ; vide = donnée non chargée ou territoire inconnu.",
     )
+    # What the open-data record shows of the pole's members, communes and labels, kept with
+    # the search text by ``laureates.services.refresh_search`` (see ``laureates.listing``).
+    member_count = models.PositiveIntegerField("nombre de membres", default=0, editable=False)
+    commune_codes = models.TextField(
+        "codes des communes", blank=True, default="", editable=False, help_text="Séparés par « | »."
+    )
+    label_summary = models.TextField(
+        "labels", blank=True, default="", editable=False, help_text="« AMI 2021 phase 1 | … »."
+    )
+    first_label_year = models.PositiveSmallIntegerField(
+        "année du premier label", null=True, blank=True, editable=False
+    )
     source_url = models.URLField("source", max_length=500, blank=True)
     needs_review = models.BooleanField("à vérifier", default=False)
     review_note = models.TextField("points à vérifier", blank=True)

@@ -3,7 +3,8 @@
 ``change_ptce_status`` checks the transition table, saves, keeps the history and writes the audit
 log. ``set_ptce_territory`` stores the communes/EPCI and recomputes what the directory filters on
 (main région and département, population, priority-territory flags).
-``refresh_search`` keeps the denormalised search columns in step with the record.
+``refresh_search`` keeps the denormalised search and open-data listing columns in step with the
+record and its members, communes and labels.
 """
 
 from collections import Counter
@@ -177,20 +178,27 @@ def build_search_text(ptce: Ptce) -> str:
 
 
 def refresh_search(ptce: Ptce) -> None:
-    """Recompute the denormalised search columns (and the tsvector on PostgreSQL)."""
+    """Recompute the denormalised search columns (and the tsvector on PostgreSQL) and the
+    open-data listing columns (``laureates.listing``), after any change of the pole or of its
+    members, communes or labels."""
+    from laureates.listing import refresh_listing
+
     ptce.search_name = normalise(ptce.name)
     ptce.search_text = build_search_text(ptce)
     Ptce.objects.filter(pk=ptce.pk).update(
         search_name=ptce.search_name, search_text=ptce.search_text
     )
     update_search_vectors(Ptce.objects.filter(pk=ptce.pk))
+    refresh_listing([ptce.pk])
 
 
 def refresh_search_many(pks) -> None:
     """``refresh_search`` for many PTCE at once (imports): four reads and batched updates
-    whatever their number, then one re-index (PostgreSQL; SQLite's triggers follow)."""
+    whatever their number, then one re-index (PostgreSQL; SQLite's triggers follow), and the
+    listing columns (three reads per 500 poles)."""
     from collections import defaultdict
 
+    from laureates.listing import refresh_listing
     from laureates.models import PtceLabel, PtceMember
 
     pks = sorted(set(pks))
@@ -227,6 +235,7 @@ def refresh_search_many(pks) -> None:
         Ptce.objects.bulk_update(rows, ["search_name", "search_text"], batch_size=200)
     if pks:
         update_search_vectors(Ptce.objects.filter(pk__in=pks))
+    refresh_listing(pks)
 
 
 def update_search_vectors(queryset) -> int:

@@ -6,6 +6,9 @@ admin.site.site_title = "Plateforme PTCE"
 
 urlpatterns = [
     path("", include("core.urls")),
+    # The public directory and its API first: the most requested paths, resolved without
+    # trying every other app's patterns (all its paths have their own prefixes).
+    path("", include("directory.urls")),
     path("compte/", include("accounts.urls")),
     path("territoires/", include("territories.urls")),
     # Each app declares its own French paths (e.g. "appels/", "api/v1/…") in its urls.py.
@@ -14,7 +17,6 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("reviews.urls")),
     path("", include("laureates.urls")),
-    path("", include("directory.urls")),
     path("", include("events.urls")),
     path("", include("dynamics.urls")),
     path("", include("webhooks.urls")),

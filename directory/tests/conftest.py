@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
+from laureates.listing import refresh_listing
 from laureates.models import Ptce, PtceLabel, PtceStatus, Theme
 from laureates.services import update_search_vectors
 
@@ -49,6 +50,7 @@ def bulk_ptces(count: int, *, prefix: str = "Pôle de masse") -> list[Ptce]:
         ],
         batch_size=500,
     )
+    refresh_listing(Ptce.objects.filter(name__startswith=prefix).values_list("pk", flat=True))
     if connection.vendor == "postgresql":
         update_search_vectors(Ptce.objects.filter(name__startswith=prefix))
     return created

@@ -76,6 +76,26 @@ def test_search_ignores_accents_and_case_and_finds_every_kind_of_identifier(clie
     assert search("utualisation") == []  # but not its middle
 
 
+def test_search_stems_french_words_and_ignores_stop_words_on_both_engines(client, files):
+    ecole, mutual = files
+    login_staff(client, UserFactory(national=True))
+
+    def search(text):
+        return references(client.get("/instruction/dossiers/", {"q": text}))
+
+    assert search("mutualiser") == [mutual.reference]  # another form of the same word
+    assert search("ecoles") == [ecole.reference]
+    assert search("ÉCOLES buissonnieres") == [ecole.reference]
+    assert search("l’école de la") == [ecole.reference]  # « l », « de », « la » ignored
+    assert search("mutualiser ecoles") == []  # every word must match the same file
+    # Digits are words of their own: the start of a SIREN/SIRET, not its middle.
+    isolate(mutual, 700_000)
+    mutual.refresh_from_db()
+    siret = mutual.lead_siret
+    assert search(siret[:9]) == [mutual.reference]
+    assert search(siret[3:]) == []
+
+
 def test_search_terms_join_digit_groups_of_a_siren_or_siret_only():
     assert identity.search_terms("123 456 789") == ["123456789"]
     assert identity.search_terms("123 456 789 00012") == ["12345678900012"]

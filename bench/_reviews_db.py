@@ -341,6 +341,7 @@ def _seed(call, criteria, reviewers, owners, start, stop, generator, status=None
         ReviewSummary,
         Score,
     )
+    from reviews.search import FILE_INDEX
 
     regions = list(REGIONS)
     now = timezone.now()
@@ -460,6 +461,8 @@ def _seed(call, criteria, reviewers, owners, start, stop, generator, status=None
                     )
                 )
         ReviewSummary.objects.bulk_create(summaries)
+        # The full-text index (PostgreSQL; SQLite's triggers already followed the inserts).
+        FILE_INDEX.refresh(ReviewSummary.objects.filter(application__in=files))
         Evaluation.objects.bulk_create(evaluations)
         Assignment.objects.bulk_create(assignments)
         Member.objects.bulk_create(members)

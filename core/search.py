@@ -45,10 +45,15 @@ How each engine does it:
   a SQLite migration loses its triggers: they are put back and the index rebuilt), and
   ``manage.py rebuild_search_index`` rebuilds them by hand.
 
-A new searchable model (staff search over application files, for instance) needs: a text
-column with everything to search (reference, names, SIRET…; digits are kept, a SIREN finds
-its SIRET as a prefix), a ``SearchVectorField`` with a GIN index for PostgreSQL (migration as
-in ``laureates/migrations/0002_postgresql_search.py``), a ``FullTextIndex`` registered in its
+A model without a title passes ``name_field=None``: only ``text_field`` is indexed (PostgreSQL:
+weight B alone; SQLite: the FTS ``name`` column stays empty), so nothing ranks as a name match.
+``reviews.search.FILE_INDEX`` (staff search over application files: reference, pôle, lead,
+members, SIRET and SIREN in ``ReviewSummary.search_text``) is the example: digits are kept, a
+SIREN finds its SIRET as a prefix.
+
+A new searchable model needs: a text column with everything to search, a ``SearchVectorField``
+with a GIN index for PostgreSQL (migration as in ``laureates/migrations/0002_postgresql_search.py``
+or ``reviews/migrations/0009_file_search_vector.py``), a ``FullTextIndex`` registered in its
 ``AppConfig.ready``, and a call to ``refresh`` where the text column is written.
 See docs/adr/0007-french-search-layer.md.
 """
@@ -239,7 +244,7 @@ def registered() -> list[FullTextIndex]:
 @dataclass(frozen=True)
 class FullTextIndex:
     model_label: str
-    name_field: str = "name"
+    name_field: str | None = "name"  # None: no title, only text_field is indexed
     text_field: str = "search_text"
     vector_field: str = "search_vector"
 
@@ -275,6 +280,8 @@ class FullTextIndex:
         queryset = queryset.filter(**{self.vector_field: query})
         if not ranked:
             return queryset, False
+        if not self.name_field:
+            return queryset.annotate(rank=SearchRank(F(self.vector_field), query)), True
         # Every word in the name: the same lexemes restricted to weight A.
         in_name = SearchQuery(
             " & ".join(f"{term}:*A" for term in terms), config="french", search_type="raw"
@@ -295,6 +302,8 @@ class FullTextIndex:
         queryset = queryset.filter(pk__in=RawSQL(sql, [self._match(terms)]))  # noqa: S611
         if not ranked:
             return queryset, False
+        if not self.name_field:
+            return queryset.annotate(rank=Value(0, output_field=IntegerField())), True
         queryset = queryset.annotate(
             rank=Case(
                 When(pk__in=RawSQL(sql, [self._match(terms, "name")]), then=Value(1)),  # noqa: S611
@@ -317,21 +326,19 @@ class FullTextIndex:
         def unaccented(expression):
             return Func(expression, function="unaccent")
 
-        return queryset.update(
-            **{
-                self.vector_field: SearchVector(
-                    unaccented(F(self.name_field)), config="french", weight="A"
-                )
-                + SearchVector(unaccented(F(self.text_field)), config="french", weight="B")
-            }
-        )
+        vector = SearchVector(unaccented(F(self.text_field)), config="french", weight="B")
+        if self.name_field:
+            vector = (
+                SearchVector(unaccented(F(self.name_field)), config="french", weight="A") + vector
+            )
+        return queryset.update(**{self.vector_field: vector})
 
-    def _columns(self) -> tuple[str, str, str, str]:
+    def _columns(self) -> tuple[str, str, str | None, str]:
         meta = self.model._meta
         return (
             meta.db_table,
             meta.pk.column,
-            meta.get_field(self.name_field).column,
+            meta.get_field(self.name_field).column if self.name_field else None,
             meta.get_field(self.text_field).column,
         )
 
@@ -361,18 +368,21 @@ class FullTextIndex:
                 f'CREATE VIRTUAL TABLE IF NOT EXISTS "{fts}" USING fts5(name, body, '
                 "tokenize = 'unicode61 remove_diacritics 2')"
             )
-            # Internal table and column names (model metadata), never user input.
+            # Internal table and column names (model metadata), never user input. Without a
+            # name field the FTS name column holds an empty string.
+            new_name = f'{SQL_FUNCTION}(new."{name}")' if name else "''"
             insert = (
                 f'INSERT INTO "{fts}"(rowid, name, body) VALUES (new."{pk}", '  # noqa: S608
-                f'{SQL_FUNCTION}(new."{name}"), {SQL_FUNCTION}(new."{text}"));'
+                f'{new_name}, {SQL_FUNCTION}(new."{text}"));'
             )
             delete = f'DELETE FROM "{fts}" WHERE rowid = old."{pk}";'  # noqa: S608
             cursor.execute(
                 f'CREATE TRIGGER IF NOT EXISTS "{fts}_ai" AFTER INSERT ON "{table}" '
                 f"BEGIN {insert} END"
             )
+            watched = f'"{name}", "{text}"' if name else f'"{text}"'
             cursor.execute(
-                f'CREATE TRIGGER IF NOT EXISTS "{fts}_au" AFTER UPDATE OF "{name}", "{text}" '
+                f'CREATE TRIGGER IF NOT EXISTS "{fts}_au" AFTER UPDATE OF {watched} '
                 f'ON "{table}" BEGIN {delete} {insert} END'
             )
             cursor.execute(
@@ -386,9 +396,10 @@ class FullTextIndex:
                 if cursor.fetchone()[0]:
                     return False
             cursor.execute(f'DELETE FROM "{fts}"')  # noqa: S608
+            all_names = f'{SQL_FUNCTION}("{name}")' if name else "''"
             cursor.execute(
                 f'INSERT INTO "{fts}"(rowid, name, body) SELECT "{pk}", '  # noqa: S608
-                f'{SQL_FUNCTION}("{name}"), {SQL_FUNCTION}("{text}") FROM "{table}"'
+                f'{all_names}, {SQL_FUNCTION}("{text}") FROM "{table}"'
             )
         return True
 

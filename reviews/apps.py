@@ -15,6 +15,12 @@ class ReviewsConfig(AppConfig):
         status_changed.connect(on_status_changed, dispatch_uid="reviews.on_status_changed")
         reference_loaded.connect(on_reference_loaded, dispatch_uid="reviews.on_reference_loaded")
 
+        # Staff search over the files (core/search.py; SQLite: FTS5 table and triggers).
+        from core import search
+        from reviews.search import FILE_INDEX
+
+        search.register(FILE_INDEX)
+
         from core import periodic
 
         periodic.register(

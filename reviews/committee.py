@@ -84,7 +84,12 @@ def proposals(session):
         session.call.applications.filter(status=S.REVIEWED)
         .select_related("region", "review_summary", "regional_opinion")
         # Long texts are not shown: 300 rows load in a few milliseconds.
-        .defer(*LONG_TEXTS, "review_summary__search_text", "regional_opinion__reasons")
+        .defer(
+            *LONG_TEXTS,
+            "review_summary__search_text",
+            "review_summary__search_vector",
+            "regional_opinion__reasons",
+        )
         .annotate(requested=Coalesce(state_request(), Value(Decimal("0"))))
         .order_by("reference")
     )

@@ -2,15 +2,19 @@
 SIREN/SIRET of its lead and members that the pending-duplicates signal joins on.
 
 Both are written when a file is submitted or resubmitted (``reviews.services.on_status_changed``):
-a submitted file's content changes only then. The list searches with one ``LIKE`` per word on
-``ReviewSummary.search_text`` (folded the same way on SQLite and PostgreSQL, so accents and
-letter case never matter), which keeps the list at one query whatever the number of files.
+a submitted file's content changes only then. The list searches ``ReviewSummary.search_text``
+through the shared French full-text layer (``reviews.search.FILE_INDEX``, core/search.py: FTS5
+on SQLite, ``tsvector`` with a GIN index on PostgreSQL): accents and letter case never matter,
+each word is stemmed (« mutualiser » finds « Mutualisation ») and matched at the start of a word,
+French stop words are ignored; the search stays inside the list's one query (a subquery) and
+does not read every file's text.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
 
 from applications.choices import ApplicationStatus as S
+from core.search import STOP_WORDS
 from territories.text import normalise
 
 MAX_SEARCH_TERMS = 8
@@ -58,6 +62,9 @@ def refresh_identity(application) -> None:
         [name for name, _s in members],
     )
     summary.save(update_fields=["search_text", "updated_at"])
+    from reviews.search import FILE_INDEX
+
+    FILE_INDEX.refresh(ReviewSummary.objects.filter(pk=summary.pk))
     FileIdentifier.objects.filter(application=application).delete()
     FileIdentifier.objects.bulk_create(
         FileIdentifier(application=application, siren=siren, siret=siret)
@@ -83,13 +90,20 @@ def search_terms(query: str) -> list[str]:
     return joined[:MAX_SEARCH_TERMS]
 
 
-def filter_search(queryset, query: str, field: str = "review_summary__search_text"):
-    """Files whose search text has, for every word of ``query``, a word starting with it
-    (« mutual » finds « Mutualisation », « 0012 » finds PTCE-2026-0012 but not a SIRET that
-    merely contains those digits)."""
-    for term in search_terms(query):
-        queryset = queryset.filter(**{f"{field}__contains": f" {term}"})
-    return queryset
+def filter_search(queryset, query: str, field: str = "pk"):
+    """Files of ``queryset`` (``field``: its lookup holding the application id) whose search
+    text has, for every word of ``query`` but French stop words, a word starting with it, up to
+    French stemming (« mutual » and « mutualiser » find « Mutualisation », « ecoles » finds
+    « École », « 0012 » finds PTCE-2026-0012 but not a SIRET that merely contains those digits,
+    a SIREN finds its SIRETs). No word left: ``queryset`` unchanged."""
+    from reviews.models import ReviewSummary
+    from reviews.search import FILE_INDEX
+
+    terms = [term for term in search_terms(query) if term not in STOP_WORDS]
+    if not terms:
+        return queryset
+    matches, _ranked = FILE_INDEX.filter(ReviewSummary.objects.all(), terms, ranked=False)
+    return queryset.filter(**{f"{field}__in": matches.values("pk")})
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ describes the data.
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -238,6 +239,12 @@ class ReviewSummary(models.Model):
         default="",
         help_text="Référence, pôle, porteur, SIRET/SIREN et membres, sans accents ni majuscules "
         "(reviews.identity).",
+    )
+    search_vector = SearchVectorField(
+        "index de recherche",
+        null=True,
+        editable=False,
+        help_text="PostgreSQL : index plein texte de search_text (reviews.search).",
     )
     commune_count = models.PositiveIntegerField("communes du territoire", default=0)
     rural_count = models.PositiveIntegerField(

@@ -112,7 +112,7 @@ def filtered_files(user, data, *, count_assignments=True):
         Application.objects.for_user(user)
         .exclude(status=S.DRAFT)
         .select_related("call", "round", "region", "review_summary__department", "regional_opinion")
-        .defer(*services.LONG_TEXTS)
+        .defer(*services.LONG_TEXTS, "review_summary__search_text", "review_summary__search_vector")
         .annotate(scores_visible=ExpressionWrapper(scores_visible_q(user), BooleanField()))
         .annotate(
             visible_mean=Case(

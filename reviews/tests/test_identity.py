@@ -1,6 +1,9 @@
 """Staff search (reference, pôle, lead, SIRET/SIREN, members) and the pending-duplicates signal."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -10,7 +13,8 @@ from applications.factories import complete_application, valid_siret
 from applications.models import Application
 from reviews import identity
 from reviews.factories import call_with_grid, submitted_file
-from reviews.models import ConflictOfInterest, FileIdentifier
+from reviews.models import ConflictOfInterest, FileIdentifier, ReviewSummary
+from reviews.search import FILE_INDEX
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +78,47 @@ def test_search_ignores_accents_and_case_and_finds_every_kind_of_identifier(clie
     assert search("mutualisation introuvable") == []
     assert search("mutual") == [mutual.reference]  # the start of a word is enough
     assert search("utualisation") == []  # but not its middle
+
+
+def test_search_stems_french_words_and_ignores_stop_words_on_both_engines(client, files):
+    ecole, mutual = files
+    login_staff(client, UserFactory(national=True))
+
+    def search(text):
+        return references(client.get("/instruction/dossiers/", {"q": text}))
+
+    assert search("mutualiser") == [mutual.reference]  # another form of the same word
+    assert search("ecoles") == [ecole.reference]
+    assert search("ÉCOLES buissonnieres") == [ecole.reference]
+    assert search("l’école de la") == [ecole.reference]  # « l », « de », « la » ignored
+    assert search("mutualiser ecoles") == []  # every word must match the same file
+    # Digits are words of their own: the start of a SIREN/SIRET, not its middle.
+    isolate(mutual, 700_000)
+    mutual.refresh_from_db()
+    siret = mutual.lead_siret
+    assert search(siret[:9]) == [mutual.reference]
+    assert search(siret[3:]) == []
+
+
+def test_rebuild_search_index_covers_the_files(client, files):
+    """``manage.py rebuild_search_index`` re-indexes the files as well as the directory (SQLite:
+    FTS5 table and triggers recreated; PostgreSQL: every vector recomputed)."""
+    _ecole, mutual = files
+    login_staff(client, UserFactory(national=True))
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for suffix in ("ai", "au", "ad"):
+                cursor.execute(f'DROP TRIGGER "{FILE_INDEX.table}_{suffix}"')
+            cursor.execute(f'DELETE FROM "{FILE_INDEX.table}"')
+    else:
+        ReviewSummary.objects.update(search_vector=None)
+    assert references(client.get("/instruction/dossiers/", {"q": "mutualisation"})) == []
+    out = StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert "Index « chiffres d’instruction »" in out.getvalue()
+    assert references(client.get("/instruction/dossiers/", {"q": "mutualisation"})) == [
+        mutual.reference
+    ]
 
 
 def test_search_terms_join_digit_groups_of_a_siren_or_siret_only():

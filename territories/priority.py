@@ -25,6 +25,7 @@ class PriorityFigures:
     qpv: int | None  # None: the QPV list is not loaded
     density_unknown: int = 0  # communes absent from the loaded grid
     qpv_names: tuple[str, ...] = ()
+    samples: bool = False  # computed from the demo's illustrative samples (territories.demo)
 
     @property
     def is_rural(self) -> bool:
@@ -63,19 +64,26 @@ class PriorityFigures:
         return f"{rural}{NBSP}; {qpv}"
 
 
-def loaded_kinds() -> set[str]:
+def loaded_files() -> dict[str, str]:
+    """Kind → name of the reference file loaded (density grid, QPV list)."""
     from territories.models import ReferenceFile
 
-    return set(ReferenceFile.objects.values_list("kind", flat=True))
+    return dict(ReferenceFile.objects.values_list("kind", "file_name"))
+
+
+def loaded_kinds() -> set[str]:
+    return set(loaded_files())
 
 
 def priority_figures(communes) -> PriorityFigures:
     """``communes``: the current communes of a territory (``summarise_territory().communes``,
     each counted once). Two small queries whatever the size of the territory."""
+    from territories.demo import is_sample
     from territories.models import Qpv, ReferenceKind
 
     communes = list(communes)
-    kinds = loaded_kinds()
+    loaded = loaded_files()
+    kinds = set(loaded)
     rural = unknown = None
     if ReferenceKind.DENSITY in kinds:
         rural = sum(1 for c in communes if c.is_rural)
@@ -97,4 +105,5 @@ def priority_figures(communes) -> PriorityFigures:
         qpv=qpv,
         density_unknown=unknown or 0,
         qpv_names=names,
+        samples=any(is_sample(name) for name in loaded.values()),
     )

@@ -159,3 +159,32 @@ def test_a_corrected_territory_refreshes_the_flags(loaded, django_capture_on_com
     assert plain(row.priority.text) == (
         "0 commune rurale sur 2 (densité inconnue pour 1 commune) ; 1 commune avec un QPV"
     )
+
+
+SAMPLE_NOTE = "calculés à partir d’un échantillon illustratif, non officiel"
+
+
+def test_figures_from_the_demo_samples_say_so_wherever_they_show(
+    client, loaded, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from territories import demo
+
+    application = submitted_file(communes=LYONNAIS)
+    loaded()  # files in the official layouts: no note
+    login_staff(client, UserFactory(national=True))
+    staff_page = reverse("reviews:file", args=[application.uuid])
+    assert SAMPLE_NOTE not in client.get(staff_page).content.decode()
+    from territories.models import ReferenceFile
+
+    ReferenceFile.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.load(StringIO())
+    assert summarise_territory(LYONNAIS).priority.samples
+    assert SAMPLE_NOTE in client.get(staff_page).content.decode()
+    draft = complete_application(communes=LYONNAIS)
+    client.force_login(draft.owner)
+    for name in ("applications:territory", "applications:summary"):
+        page = client.get(reverse(name, args=[draft.uuid])).content.decode()
+        assert SAMPLE_NOTE in page, name

@@ -2,8 +2,8 @@
 (``territories/data/samples``), labelled « échantillon illustratif, non officiel » wherever they
 show (this command's output, the samples' header lines and README, the public directory's note
 under its priority filters, and a « Démonstration » note beside the figures of the territory
-step, the file summary and the staff file page: ``PriorityFigures.samples``), so that the demo shows real rural and QPV counts. Never replaces
-an official file an operator has loaded."""
+step, the file summary and the staff file page: ``PriorityFigures.samples``), so that the demo
+shows real rural and QPV counts. Never replaces an official file an operator has loaded."""
 
 from pathlib import Path
 
